@@ -1,0 +1,56 @@
+# SEMH Provision — the README names `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEMO_ENV := DEBUG=1 SEMH_REQUIRE_MFA=0
+
+.PHONY: install system-deps run test lint format bench worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian packages the tests need: Chromium for browser tests, fonts and poppler for PDFs.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium poppler-utils fonts-dejavu-core fontconfig >/dev/null; \
+	  else \
+	    echo "Install Debian packages: chromium poppler-utils fonts-dejavu-core (needs root)"; \
+	  fi; \
+	fi
+
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install system-deps lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: install
+	$(BIN)/celery -A semh worker --loglevel=INFO --concurrency=2
+
+bench: install
+	@ls benchmarks/*.py >/dev/null 2>&1 && for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done || echo "No benchmarks yet."
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""Models for interventions arrive with their issue."""

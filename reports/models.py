@@ -1,0 +1,1 @@
+"""Models for reports arrive with their issue."""

@@ -1,0 +1,39 @@
+"""Each role's home page in a school: the front door to what they do most."""
+
+from django.shortcuts import render
+
+from incidents.selectors import open_concern_count, review_summary
+from pupils.models import MeetingAction
+from reset_area.services import home_reset_area
+from semh.access import Role
+from semh.decorators import school_view
+
+
+@school_view()
+def school_home(request):
+    roles = request.school_access.roles
+    is_senco = Role.SENCO in roles
+    is_dsl = Role.DSL in roles
+    return render(
+        request,
+        "semh/school_home.html",
+        {
+            "is_recorder": bool(roles & {Role.ASSISTANT, Role.TEACHER}),
+            "is_senco": is_senco,
+            "is_dsl": is_dsl,
+            "is_slt": Role.SLT in roles,
+            "is_admin": Role.ADMIN in roles,
+            "reset_area_home": home_reset_area(request.school_access),
+            "open_actions": (
+                list(
+                    MeetingAction.objects.open()
+                    .select_related("owner", "meeting__pupil")
+                    .order_by("due_on")[:20]
+                )
+                if is_senco
+                else []
+            ),
+            "review": review_summary(request.school) if is_senco else None,
+            "open_concerns": open_concern_count(request.school) if is_dsl else None,
+        },
+    )

@@ -1,0 +1,74 @@
+"""Who may do what: the access table of DESIGN.md §2, in one place.
+
+A person may hold several roles in a school; their access is the union of their roles' capabilities.
+Views declare the capability they need (``semh.decorators.school_view``), and the access-matrix test
+reads those declarations, so this table is the single source of truth.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ASSISTANT = "assistant", "SEMH assistant / LSA / HLTA"
+    TEACHER = "teacher", "Teacher"
+    SENCO = "senco", "SENCo / SEMH lead"
+    DSL = "dsl", "Designated safeguarding lead"
+    SLT = "slt", "Senior leadership"
+    ADMIN = "admin", "Administrator"
+
+
+class Capability(models.TextChoices):
+    VIEW_CASELOAD_PUPILS = "view_caseload_pupils", "Open pupils on their caseload"
+    VIEW_ALL_PUPILS = "view_all_pupils", "Open every pupil of the school"
+    EDIT_PUPILS = "edit_pupils", "Create and edit pupil records and plans"
+    RECORD = "record", "Record incidents, Reset Area visits and sessions"
+    VIEW_OWN_CONCERNS = "view_own_concerns", "See safeguarding concerns they raised"
+    VIEW_ALL_CONCERNS = "view_all_concerns", "See every safeguarding concern of the school"
+    VIEW_CP_FLAGS = "view_cp_flags", "See child protection / child in need flags"
+    DASHBOARDS = "dashboards", "See dashboards"
+    REPORTS = "reports", "Request and download reports"
+    MANAGE_STAFF = "manage_staff", "Manage staff accounts and access"
+    AUDIT_TRAIL = "audit_trail", "Search and export the school's audit trail"
+    PUPIL_ACCESS_LOG = "pupil_access_log", "See who has looked at a pupil's record"
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ASSISTANT: frozenset({C.VIEW_CASELOAD_PUPILS, C.RECORD, C.VIEW_OWN_CONCERNS}),
+    Role.TEACHER: frozenset({C.VIEW_CASELOAD_PUPILS, C.RECORD, C.VIEW_OWN_CONCERNS}),
+    Role.SENCO: frozenset(
+        {
+            C.VIEW_ALL_PUPILS,
+            C.EDIT_PUPILS,
+            C.RECORD,
+            C.VIEW_OWN_CONCERNS,
+            C.DASHBOARDS,
+            C.REPORTS,
+            C.PUPIL_ACCESS_LOG,
+        }
+    ),
+    Role.DSL: frozenset(
+        {
+            C.VIEW_ALL_PUPILS,
+            C.RECORD,
+            C.VIEW_OWN_CONCERNS,
+            C.VIEW_ALL_CONCERNS,
+            C.VIEW_CP_FLAGS,
+            C.DASHBOARDS,
+            C.AUDIT_TRAIL,
+            C.PUPIL_ACCESS_LOG,
+        }
+    ),
+    Role.SLT: frozenset({C.VIEW_ALL_PUPILS, C.DASHBOARDS, C.REPORTS}),
+    Role.ADMIN: frozenset({C.MANAGE_STAFF, C.AUDIT_TRAIL}),
+}
+
+# Roles that must set up multi-factor authentication before reaching any school page.
+MFA_REQUIRED_ROLES = frozenset({Role.SENCO, Role.DSL, Role.SLT, Role.ADMIN})
+
+
+def capabilities_for(roles) -> frozenset[str]:
+    caps: set[str] = set()
+    for role in roles:
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)

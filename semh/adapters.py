@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.cache import cache
+
+from semh.audit import client_ip
+
+
+def _generation_key(login: str) -> str:
+    return f"semh:login-lock-generation:{login.lower()}"
+
+
+def unlock_sign_in(email: str) -> None:
+    """Lift every lockout of this account (all addresses): old failure counts stop applying."""
+    key = _generation_key(email)
+    cache.add(key, 0, timeout=None)
+    cache.incr(key)
+
+
+class StaffAccountAdapter(DefaultAccountAdapter):
+    """Staff are invited by an admin of their school: nobody can sign themselves up."""
+
+    def is_open_for_signup(self, request):
+        return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # Failed sign-ins lock an account only from the address they came from, so an attacker
+        # elsewhere cannot lock a colleague out; an admin's unlock bumps the generation.
+        login = (credentials.get("email") or credentials.get("username") or "").lower()
+        generation = cache.get(_generation_key(login), 0)
+        return f"{login}:{client_ip(request)}:{generation}"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SemhConfig(AppConfig):
+    name = "semh"
+    verbose_name = "SEMH Provision core"
+
+    def ready(self):
+        from semh import signals  # noqa: F401

@@ -1,0 +1,112 @@
+"""Server-side SVG charts, the one chart module for pages and PDFs.
+
+Plain SVG with presentation attributes only (no <style>, no <script>), so charts render under the
+strict Content-Security-Policy, inline in HTML and in WeasyPrint alike. Every chart carries a
+<title> and <desc> for screen readers; pages should also offer the numbers as a table.
+"""
+
+from dataclasses import dataclass
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+INK = "#1f2d3d"
+MUTED = "#6b7785"
+GRID = "#d9dee4"
+BAR = "#2a7b6f"
+HEAT = ["#f4f7f6", "#cfe6e1", "#9ccdc3", "#5fae9f", "#2a7b6f", "#15514a"]
+FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+
+
+def _svg(width, height, title, desc, body) -> SafeString:
+    return mark_safe(  # noqa: S308 - every text inserted below goes through escape()
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="t d" class="chart">'
+        f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc)}</desc>{body}</svg>'
+    )
+
+
+def _nice_max(value: float) -> float:
+    # Multiples of 4, so the four gridlines fall on whole numbers.
+    if value <= 0:
+        return 4
+    for step in (4, 8, 12, 16, 20, 40, 60, 80, 100, 200, 400, 600, 800, 1000, 2000, 4000, 10000):
+        if value <= step:
+            return step
+    return value
+
+
+def bar_chart(bars: list[Bar], *, title: str, unit: str = "", width=640, height=240) -> SafeString:
+    """Vertical bars with a labelled axis; labels are shortened, values printed on the bars."""
+    left, bottom, top = 36, 40, 12
+    plot_w, plot_h = width - left - 8, height - bottom - top
+    top_value = _nice_max(max((b.value for b in bars), default=0))
+    slot = plot_w / max(len(bars), 1)
+    parts = []
+    for i in range(5):
+        y = top + plot_h - plot_h * i / 4
+        parts.append(
+            f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10" '
+            f'fill="{MUTED}" {FONT}>{top_value * i / 4:g}</text>'
+        )
+    for i, bar in enumerate(bars):
+        h = plot_h * bar.value / top_value
+        x = left + i * slot + slot * 0.15
+        w = slot * 0.7
+        y = top + plot_h - h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{BAR}">'
+            f"<title>{escape(bar.label)}: {bar.value:g}{escape(unit)}</title></rect>"
+        )
+        if bar.value:
+            parts.append(
+                f'<text x="{x + w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="10" '
+                f'fill="{INK}" {FONT}>{bar.value:g}</text>'
+            )
+        if len(bars) <= 16 or i % max(1, len(bars) // 12) == 0:
+            parts.append(
+                f'<text x="{x + w / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" '
+                f'font-size="10" fill="{MUTED}" {FONT}>{escape(bar.label[:12])}</text>'
+            )
+    desc = "; ".join(f"{b.label}: {b.value:g}{unit}" for b in bars) or "No data"
+    return _svg(width, height, title, desc, "".join(parts))
+
+
+def heatmap(
+    rows: list[str], columns: list[str], values: dict[tuple[str, str], float], *, title: str
+) -> SafeString:
+    """A grid (e.g. weekday × period) shaded by value, each cell labelled with its number."""
+    cell_w, cell_h, left, top = 72, 28, 90, 22
+    width, height = left + cell_w * len(columns) + 4, top + cell_h * len(rows) + 4
+    peak = max(values.values(), default=0) or 1
+    parts = [
+        f'<text x="{left + c * cell_w + cell_w / 2}" y="{top - 6}" text-anchor="middle" '
+        f'font-size="10" fill="{MUTED}" {FONT}>{escape(col[:13])}</text>'
+        for c, col in enumerate(columns)
+    ]
+    for r, row in enumerate(rows):
+        y = top + r * cell_h
+        parts.append(
+            f'<text x="{left - 6}" y="{y + cell_h / 2 + 4}" text-anchor="end" font-size="11" '
+            f'fill="{INK}" {FONT}>{escape(row)}</text>'
+        )
+        for c, col in enumerate(columns):
+            value = values.get((row, col), 0)
+            shade = HEAT[min(len(HEAT) - 1, round(value / peak * (len(HEAT) - 1)))]
+            ink = "#ffffff" if value / peak > 0.6 else INK
+            x = left + c * cell_w
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{shade}">'
+                f"<title>{escape(row)} {escape(col)}: {value:g}</title></rect>"
+                f'<text x="{x + cell_w / 2 - 1}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
+                f'font-size="11" fill="{ink}" {FONT}>{value:g}</text>'
+            )
+    desc = "; ".join(f"{r} {c}: {v:g}" for (r, c), v in values.items() if v) or "No data"
+    return _svg(width, height, title, desc, "".join(parts))

@@ -1,0 +1,58 @@
+"""Security headers and session lifetime, for every response."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import patch_cache_control
+
+# Written to the session at most this often, so an active user does not rewrite it every request.
+LAST_SEEN_RESOLUTION = 60
+
+
+def start_session_clock(session) -> None:
+    """Called at sign-in: the idle and absolute limits count from now."""
+    now = time.time()
+    session["semh_started"] = now
+    session["semh_last_seen"] = now
+
+
+class SecurityHeadersMiddleware:
+    """Pages may hold pupil data: never cache them, and deny powerful browser features."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        response.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        )
+        response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """End a signed-in session after an idle spell, and after an absolute lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault("semh_started", now)
+            last_seen = session.get("semh_last_seen", now)
+            idle = now - last_seen > settings.SEMH_SESSION_IDLE_MINUTES * 60
+            too_old = now - started > settings.SEMH_SESSION_MAX_HOURS * 3600
+            if idle or too_old:
+                logout(request)
+                messages.info(request, "You were signed out after a period of inactivity.")
+                return redirect_to_login(request.get_full_path())
+            if now - last_seen >= LAST_SEEN_RESOLUTION or "semh_last_seen" not in session:
+                session["semh_last_seen"] = now
+        return self.get_response(request)

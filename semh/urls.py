@@ -1,0 +1,30 @@
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+import reports.views
+from semh import views
+
+school_patterns = [
+    path("", reports.views.school_home, name="school_home"),
+    path("pupils/", include("pupils.urls")),
+    path("staff/", include("semh.staff.urls")),
+    path("audit/", include("semh.audit_trail.urls")),
+    path("reset-area/", include("reset_area.urls")),
+    path("incidents/", include("incidents.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("invite/", include("semh.staff.invite_urls")),
+    path("s/<slug:school_slug>/", include(school_patterns)),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
+]
+
+handler403 = "semh.errors.permission_denied"
+handler404 = "semh.errors.page_not_found"
+handler500 = "semh.errors.server_error"

@@ -1,0 +1,123 @@
+"""The shared cast: two schools of one trust, a member of each role in each, an assistant with a
+caseload and one without, and an outsider with no membership anywhere."""
+
+import os
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django_scopes import scopes_disabled
+from guardian.shortcuts import assign_perm
+
+from semh.access import Role
+from tests.factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory, UserFactory
+
+STRICT = os.environ.get("SEMH_TEST_STRICT") == "1"
+
+
+def require_service(available: bool, what: str):
+    """Skip a test whose service is missing, except in CI (strict), where that is a failure."""
+    if available:
+        return
+    if STRICT:
+        pytest.fail(f"{what} is required in CI but is not available")
+    pytest.skip(f"{what} is not available")
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
+
+
+def redis_available() -> bool:
+    parsed = urlparse(redis_url())
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session):
+    if STRICT and "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        raise pytest.UsageError("SEMH_TEST_STRICT: the suite must run on PostgreSQL (DATABASE_URL)")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if STRICT and reporter and reporter.stats.get("skipped"):
+        reporter.write_line("SEMH_TEST_STRICT: tests were skipped; CI treats that as a failure.")
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Password hashing strength is not under test; PBKDF2 would make each login take ~0.3 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The hashed manifest exists only after collectstatic, which production runs at build time.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class Cast:
+    school_a: object
+    school_b: object
+    members: dict = field(default_factory=dict)
+    outsider: object = None
+    assistant_no_caseload: object = None
+    caseload: list = field(default_factory=list)
+    pupils_a: list = field(default_factory=list)
+    pupils_b: list = field(default_factory=list)
+
+    def user(self, role: str, school: str = "a"):
+        return self.members[(school, role)]
+
+
+@pytest.fixture
+def cast(db):
+    with scopes_disabled():
+        school_a = SchoolFactory(name="Alder School", slug="alder")
+        school_b = SchoolFactory(name="Birch School", slug="birch")
+        cast = Cast(school_a=school_a, school_b=school_b)
+        for key, school in (("a", school_a), ("b", school_b)):
+            for role in Role:
+                user = UserFactory(email=f"{role}@{school.slug}.example")
+                MembershipFactory(user=user, school=school, role=role)
+                cast.members[(key, role)] = user
+        cast.outsider = UserFactory(email="outsider@nowhere.example")
+        cast.assistant_no_caseload = UserFactory(email="new-assistant@alder.example")
+        MembershipFactory(user=cast.assistant_no_caseload, school=school_a, role=Role.ASSISTANT)
+        cast.pupils_a = PupilFactory.create_batch(5, school=school_a)
+        cast.pupils_b = PupilFactory.create_batch(3, school=school_b)
+        cast.caseload = cast.pupils_a[:2]
+        for pupil in cast.caseload:
+            assign_perm("view_pupil", cast.user(Role.ASSISTANT), pupil)
+    return cast
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the real allauth form and return the client."""
+
+    def _login(user, password=PASSWORD):
+        response = client.post("/accounts/login/", {"login": user.email, "password": password})
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return _login

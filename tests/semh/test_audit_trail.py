@@ -1,0 +1,137 @@
+import csv
+import io
+import time
+
+import pytest
+from django.urls import reverse
+
+from semh import audit
+from semh.access import Role
+from semh.models import AuditEvent
+
+
+def audit_url(cast, name="list"):
+    return reverse(f"audit:{name}", kwargs={"school_slug": cast.school_a.slug})
+
+
+@pytest.fixture
+def trail(cast):
+    pupil = cast.pupils_a[0]
+    audit.record(
+        actor=cast.user(Role.SENCO), action="pupil.view", school=cast.school_a, target=pupil
+    )
+    audit.record(
+        actor=cast.user(Role.ASSISTANT),
+        action="parent_contact.create",
+        school=cast.school_a,
+        pupil=str(pupil.pk),
+    )
+    audit.record(actor=cast.user(Role.SENCO, "b"), action="pupil.view", school=cast.school_b)
+    return pupil
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.ADMIN])
+def test_dsl_and_admin_search_the_schools_audit_trail(client, cast, login, trail, role):
+    login(cast.user(role))
+
+    response = client.get(audit_url(cast), {"actor": cast.user(Role.SENCO).pk})
+
+    events = list(response.context["page"].object_list)
+    assert [e.action for e in events] == ["pupil.view"]
+    assert all(e.school == cast.school_a for e in events)
+
+
+def test_filter_by_pupil_finds_events_about_their_records_too(client, cast, login, trail):
+    login(cast.user(Role.DSL))
+
+    response = client.get(audit_url(cast), {"record": str(trail.pk)})
+
+    actions = {e.action for e in response.context["page"].object_list}
+    assert actions == {"pupil.view", "parent_contact.create"}
+
+
+@pytest.mark.parametrize("role", [Role.ASSISTANT, Role.TEACHER, Role.SENCO, Role.SLT])
+def test_other_roles_cannot_open_the_audit_trail(client, cast, login, role):
+    login(cast.user(role))
+
+    assert client.get(audit_url(cast)).status_code == 403
+
+
+def test_export_gives_the_filtered_rows_as_csv_and_is_itself_audited(client, cast, login, trail):
+    dsl = cast.user(Role.DSL)
+    login(dsl)
+
+    response = client.get(audit_url(cast, "export"), {"action": "pupil.view"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][3] == "action"
+    assert [r[3] for r in rows[1:]] == ["pupil.view"]
+    assert AuditEvent.objects.filter(action="audit.export", actor=dsl).exists()
+    assert trail.legal_last_name not in "".join(",".join(r) for r in rows)
+
+
+def test_export_asks_for_the_password_again_after_15_minutes(client, cast, login, trail):
+    login(cast.user(Role.DSL))
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] = time.time() - 16 * 60
+    session.save()
+
+    response = client.get(audit_url(cast, "export"))
+
+    assert response.status_code == 302
+    assert "/accounts/reauthenticate/" in response["Location"]
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
+def test_who_has_looked_at_this_pupil_is_one_click_from_the_pupil_page(client, cast, login, trail):
+    login(cast.user(Role.SENCO))
+    page_url = reverse(
+        "pupils:detail", kwargs={"school_slug": cast.school_a.slug, "pupil_id": trail.pk}
+    )
+    log_url = reverse(
+        "pupils:access_log", kwargs={"school_slug": cast.school_a.slug, "pupil_id": trail.pk}
+    )
+
+    page = client.get(page_url).content.decode()
+    log = client.get(log_url)
+
+    assert log_url in page
+    names = {e.actor.email for e in log.context["page"].object_list}
+    assert cast.user(Role.ASSISTANT).email in names and cast.user(Role.SENCO).email in names
+
+
+@pytest.mark.django_db
+def test_audit_events_cannot_be_changed_or_deleted_in_the_database(cast, trail):
+    from django.db import DatabaseError, connection, transaction
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL (the append-only trigger)")
+    event = AuditEvent.objects.first()
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="tampered")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+    assert AuditEvent.objects.get(pk=event.pk).action == event.action
+
+
+def test_retention_purge_deletes_only_events_past_the_retention_period(cast, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from semh.audit import purge_expired
+
+    settings.SEMH_AUDIT_RETENTION_DAYS = 30
+    event = audit.record(actor=cast.user(Role.DSL), action="pupil.view", school=cast.school_a)
+    in_29_days = timezone.now() + datetime.timedelta(days=29)
+    in_31_days = timezone.now() + datetime.timedelta(days=31)
+
+    kept = purge_expired(now=in_29_days)
+    assert kept == 0 and AuditEvent.objects.filter(pk=event.pk).exists()
+
+    assert purge_expired(now=in_31_days) >= 1
+    assert not AuditEvent.objects.filter(pk=event.pk).exists()
