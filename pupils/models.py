@@ -1,0 +1,571 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import ScopedManager
+from guardian.models import UserObjectPermissionBase
+
+from pupils.validators import validate_upn
+from semh.access import Capability
+
+
+class YearGroup(models.IntegerChoices):
+    NURSERY_1 = -2, "Nursery 1"
+    NURSERY_2 = -1, "Nursery 2"
+    RECEPTION = 0, "Reception"
+    Y1 = 1, "Year 1"
+    Y2 = 2, "Year 2"
+    Y3 = 3, "Year 3"
+    Y4 = 4, "Year 4"
+    Y5 = 5, "Year 5"
+    Y6 = 6, "Year 6"
+    Y7 = 7, "Year 7"
+    Y8 = 8, "Year 8"
+    Y9 = 9, "Year 9"
+    Y10 = 10, "Year 10"
+    Y11 = 11, "Year 11"
+    Y12 = 12, "Year 12"
+    Y13 = 13, "Year 13"
+    Y14 = 14, "Year 14"
+
+
+class SenStatus(models.TextChoices):
+    NONE = "N", "No special educational need"
+    SEN_SUPPORT = "K", "SEN support"
+    EHCP = "E", "Education, health and care plan"
+
+
+class PrimaryNeed(models.TextChoices):
+    """DfE school census codes for a pupil's primary type of need."""
+
+    SPLD = "SPLD", "Specific learning difficulty"
+    MLD = "MLD", "Moderate learning difficulty"
+    SLD = "SLD", "Severe learning difficulty"
+    PMLD = "PMLD", "Profound and multiple learning difficulty"
+    SEMH = "SEMH", "Social, emotional and mental health"
+    SLCN = "SLCN", "Speech, language and communication needs"
+    HI = "HI", "Hearing impairment"
+    VI = "VI", "Visual impairment"
+    MSI = "MSI", "Multi-sensory impairment"
+    PD = "PD", "Physical disability"
+    ASD = "ASD", "Autistic spectrum disorder"
+    OTH = "OTH", "Other difficulty or disability"
+    NSA = "NSA", "SEN support but no specialist assessment of type of need"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    OTHER = "X", "Other / not recorded"
+
+
+class SafeguardingStatus(models.TextChoices):
+    """Child in need / child protection status. Visible to the DSL only."""
+
+    NONE = "", "None recorded"
+    CIN = "CIN", "Child in need"
+    CP = "CP", "Child protection plan"
+
+
+class PupilQuerySet(models.QuerySet):
+    def visible_to(self, viewer):
+        """Pupils of the viewer's school that the viewer may open (``viewer``: a SchoolAccess)."""
+        pupils = self.filter(school=viewer.school)
+        if viewer.can(Capability.VIEW_ALL_PUPILS):
+            return pupils
+        if viewer.can(Capability.VIEW_CASELOAD_PUPILS):
+            return pupils.filter(
+                pk__in=PupilUserObjectPermission.objects.filter(
+                    user=viewer.user, permission__codename="view_pupil"
+                ).values("content_object")
+            )
+        return pupils.none()
+
+    def on_roll(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(models.Q(left_on__isnull=True) | models.Q(left_on__gt=day))
+
+
+class Pupil(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13, validators=[validate_upn])
+    legal_first_name = models.CharField("legal forename", max_length=100)
+    legal_last_name = models.CharField("legal surname", max_length=100)
+    preferred_first_name = models.CharField("preferred forename", max_length=100, blank=True)
+    preferred_last_name = models.CharField("preferred surname", max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.OTHER)
+    year_group = models.SmallIntegerField(choices=YearGroup.choices)
+    form = models.CharField("form / class", max_length=30, blank=True)
+    sen_status = models.CharField(
+        "SEN status", max_length=1, choices=SenStatus.choices, default=SenStatus.NONE
+    )
+    primary_need = models.CharField(max_length=4, choices=PrimaryNeed.choices, blank=True)
+    pupil_premium = models.BooleanField(default=False)
+    looked_after = models.BooleanField("looked after (CLA)", default=False)
+    safeguarding_status = models.CharField(
+        "CP / CIN status", max_length=3, choices=SafeguardingStatus.choices, blank=True
+    )
+    key_adults = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="key_pupils"
+    )
+    on_roll_from = models.DateField(null=True, blank=True)
+    left_on = models.DateField("left on", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(
+        school="school", _manager_class=models.Manager.from_queryset(PupilQuerySet)
+    )
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="pupil_unique_upn_per_school")
+        ]
+        indexes = [models.Index(fields=["school", "legal_last_name", "legal_first_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def first_name(self):
+        return self.preferred_first_name or self.legal_first_name
+
+    @property
+    def last_name(self):
+        return self.preferred_last_name or self.legal_last_name
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def has_left(self):
+        return self.left_on is not None and self.left_on <= timezone.localdate()
+
+
+class PupilUserObjectPermission(UserObjectPermissionBase):
+    """Per-pupil grants (caseload), in guardian's direct foreign-key table."""
+
+    content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
+
+
+def access_pupil(viewer, pupil_id) -> Pupil:
+    """The pupil, if the viewer may open it; 404 otherwise (never reveal it exists)."""
+    try:
+        return Pupil.objects.visible_to(viewer).get(pk=pupil_id)
+    except (Pupil.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def scoped(queryset_class=models.QuerySet, school="pupil__school"):
+    """A manager that refuses to query outside a school scope (DESIGN.md §2, layer 2)."""
+    return ScopedManager(school=school, _manager_class=models.Manager.from_queryset(queryset_class))
+
+
+class PupilProfile(models.Model):
+    """'What helps me' — the pupil passport an assistant reads before working with the pupil."""
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="profile")
+    strengths_and_interests = models.TextField(blank=True)
+    triggers = models.TextField(blank=True, help_text="What can make things harder for me.")
+    early_warning_signs = models.TextField(blank=True, help_text="How you can tell I'm struggling.")
+    strategies_that_help = models.TextField(
+        blank=True, help_text="One strategy per line, most helpful first."
+    )
+    what_does_not_help = models.TextField(blank=True)
+    communication_preferences = models.TextField(blank=True)
+    pupil_voice = models.TextField(blank=True, help_text="In the pupil's own words.")
+    parent_carer_view = models.TextField("parent / carer view", blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    last_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped()
+
+    def __str__(self):
+        return f"Profile of {self.pupil}"
+
+    @property
+    def strategies(self) -> list[str]:
+        return [line.strip() for line in self.strategies_that_help.splitlines() if line.strip()]
+
+
+class PlanKind(models.TextChoices):
+    IBP = "ibp", "Individual behaviour plan (IBP)"
+    IEP = "iep", "Individual education plan (IEP)"
+    ISP = "isp", "Individual support plan (ISP)"
+    EHCP = "ehcp", "EHCP outcomes"
+    PASSPORT = "passport", "Pupil passport"
+    RISK = "risk", "Risk assessment"
+    POSITIVE_HANDLING = "positive_handling", "Positive handling plan"
+    REINTEGRATION = "reintegration", "Reintegration plan"
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class AreaOfNeed(models.TextChoices):
+    """The four broad areas of need of the SEND Code of Practice."""
+
+    COMMUNICATION = "communication", "Communication and interaction"
+    COGNITION = "cognition", "Cognition and learning"
+    SEMH = "semh", "Social, emotional and mental health"
+    SENSORY_PHYSICAL = "sensory", "Sensory and/or physical"
+
+
+class Rating(models.IntegerChoices):
+    NOT_STARTED = 0, "Not yet started"
+    EMERGING = 1, "Emerging"
+    DEVELOPING = 2, "Developing"
+    SECURE = 3, "Secure"
+    ACHIEVED = 4, "Achieved"
+
+
+class SupportPlanQuerySet(models.QuerySet):
+    def current(self):
+        return self.exclude(status=PlanStatus.CLOSED)
+
+    def review_overdue(self, on=None):
+        day = on or timezone.localdate()
+        return self.filter(status=PlanStatus.ACTIVE, next_review_on__lt=day)
+
+
+class SupportPlan(models.Model):
+    """One cycle of a plan (assess-plan-do-review). 'Start next cycle' closes this one and opens a
+    new row linked by ``previous_cycle``, carrying the unachieved targets, so every cycle's
+    targets and reviews stay as they were."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="plans")
+    kind = models.CharField(max_length=20, choices=PlanKind.choices)
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    cycle = models.PositiveSmallIntegerField(default=1)
+    previous_cycle = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_cycle"
+    )
+    starts_on = models.DateField()
+    next_review_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_plans"
+    )
+    agreed_with_parents_on = models.DateField(
+        "agreed with parents/carers on", null=True, blank=True
+    )
+    pupil_voice = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped(SupportPlanQuerySet)
+
+    class Meta:
+        ordering = ["-starts_on", "-cycle"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} (cycle {self.cycle})"
+
+    @property
+    def is_review_overdue(self):
+        return (
+            self.status == PlanStatus.ACTIVE
+            and self.next_review_on is not None
+            and self.next_review_on < timezone.localdate()
+        )
+
+
+class Target(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="targets")
+    position = models.PositiveSmallIntegerField(default=0)
+    area_of_need = models.CharField(max_length=20, choices=AreaOfNeed.choices)
+    description = models.TextField()
+    success_criteria = models.TextField(blank=True)
+    baseline = models.TextField(blank=True)
+    provision = models.TextField("strategies / provision", blank=True)
+    carried_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_to"
+    )
+
+    objects = scoped(school="plan__pupil__school")
+
+    class Meta:
+        ordering = ["position", "description"]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class PlanReview(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="reviews")
+    held_on = models.DateField()
+    attendees = models.TextField(help_text="Who attended, one per line.")
+    next_steps = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped(school="plan__pupil__school")
+
+    class Meta:
+        ordering = ["-held_on", "-created_at"]
+
+    def __str__(self):
+        return f"Review on {self.held_on:%d/%m/%Y}"
+
+
+class TargetReview(models.Model):
+    review = models.ForeignKey(PlanReview, on_delete=models.PROTECT, related_name="ratings")
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="ratings")
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    evidence = models.TextField(blank=True)
+
+    objects = scoped(school="target__plan__pupil__school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "target"], name="one_rating_per_target")
+        ]
+
+    def __str__(self):
+        return f"{self.target}: {self.get_rating_display()}"
+
+
+class Level(models.IntegerChoices):
+    VERY_LOW = 1, "1 – very low"
+    LOW = 2, "2 – low"
+    MEDIUM = 3, "3 – medium"
+    HIGH = 4, "4 – high"
+    VERY_HIGH = 5, "5 – very high"
+
+
+class RiskItem(models.Model):
+    """One identified risk of a risk-assessment plan."""
+
+    plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="risks")
+    risk = models.TextField("identified risk")
+    likelihood = models.PositiveSmallIntegerField(choices=Level.choices)
+    severity = models.PositiveSmallIntegerField(choices=Level.choices)
+    control_measures = models.TextField()
+
+    objects = scoped(school="plan__pupil__school")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.risk[:60]
+
+    @property
+    def score(self):
+        return self.likelihood * self.severity
+
+
+class PositiveHandlingDetails(models.Model):
+    """The positive-handling part of a plan; the incident log links restraint records to it."""
+
+    plan = models.OneToOneField(
+        SupportPlan, on_delete=models.PROTECT, related_name="positive_handling"
+    )
+    known_triggers = models.TextField(blank=True)
+    preferred_deescalation = models.TextField("preferred de-escalation", blank=True)
+    agreed_holds = models.TextField("agreed holds, if any", blank=True)
+    people_consulted = models.TextField(blank=True)
+
+    objects = scoped(school="plan__pupil__school")
+
+    def __str__(self):
+        return f"Positive handling for {self.plan_id}"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    IN_PERSON = "in_person", "In person"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    MESSAGE = "message", "Text / app message"
+    VIDEO = "video", "Video call"
+
+
+class ParentContactQuerySet(models.QuerySet):
+    def follow_up_open(self):
+        return self.filter(follow_up_needed=True, follow_up_done=False)
+
+
+class ParentContact(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="parent_contacts")
+    contacted_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=12, choices=ContactMethod.choices)
+    with_whom = models.CharField("with whom", max_length=200)
+    summary = models.TextField()
+    follow_up_needed = models.BooleanField(default=False)
+    follow_up_due = models.DateField(null=True, blank=True)
+    follow_up_done = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped(ParentContactQuerySet)
+
+    class Meta:
+        ordering = ["-contacted_at"]
+
+    def __str__(self):
+        return f"{self.get_method_display()} with {self.with_whom}"
+
+
+class Agency(models.TextChoices):
+    CAMHS = "camhs", "CAMHS"
+    EP = "ep", "Educational psychology"
+    SOCIAL_CARE = "social_care", "Social care"
+    EARLY_HELP = "early_help", "Early Help"
+    SCHOOL_NURSE = "school_nurse", "School nurse"
+    MHST = "mhst", "Mental health support team (MHST)"
+    SALT = "salt", "Speech and language therapy"
+    OT = "ot", "Occupational therapy"
+    OTHER = "other", "Other"
+
+
+class AgencyStatus(models.TextChoices):
+    CONSIDERING = "considering", "Considering referral"
+    REFERRED = "referred", "Referred — awaiting"
+    ACCEPTED = "accepted", "Accepted / on waiting list"
+    ACTIVE = "active", "Actively involved"
+    DECLINED = "declined", "Declined / not accepted"
+    CLOSED = "closed", "Closed"
+
+
+class AgencyInvolvement(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="agencies")
+    agency = models.CharField(max_length=20, choices=Agency.choices)
+    agency_name = models.CharField(
+        max_length=200, blank=True, help_text="Name of the service, if 'other' or to be specific."
+    )
+    referred_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=AgencyStatus.choices)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_details = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-referred_on"]
+        verbose_name_plural = "agency involvement"
+
+    def __str__(self):
+        return self.agency_name or self.get_agency_display()
+
+
+class MeetingKind(models.TextChoices):
+    PLAN_REVIEW = "plan_review", "Plan review"
+    PASTORAL = "pastoral", "Pastoral"
+    MULTI_AGENCY = "multi_agency", "Multi-agency"
+    EHCP_ANNUAL_REVIEW = "ehcp_review", "EHCP annual review"
+    TAF = "taf", "Team around the family"
+
+
+class Meeting(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField()
+    staff_attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    external_attendees = models.TextField(blank=True, help_text="Name and role, one per line.")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.held_on:%d/%m/%Y}"
+
+
+class MeetingActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+
+class MeetingAction(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_actions"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+
+    objects = scoped(MeetingActionQuerySet, school="meeting__pupil__school")
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    @property
+    def is_overdue(self):
+        return (
+            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
+        )
+
+
+class PupilImport(models.Model):
+    """An uploaded MIS export, kept between the preview and the confirmed import (and after)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        IMPORTED = "imported", "Imported"
+        DISCARDED = "discarded", "Discarded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text="The decoded CSV text; cleared once imported.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    row_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped(school="school")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.filename

@@ -1,0 +1,339 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from pupils.models import ParentContact, Pupil
+from semh.access import Role
+from semh.models import AuditEvent
+from tests.factories import PupilFactory
+
+
+def list_url(school):
+    return reverse("pupils:list", kwargs={"school_slug": school.slug})
+
+
+def detail_url(pupil):
+    return reverse("pupils:detail", kwargs={"school_slug": pupil.school.slug, "pupil_id": pupil.pk})
+
+
+def names_on(response):
+    return {p.pk for p in response.context["page"].object_list}
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [(Role.SENCO, "all"), (Role.DSL, "all"), (Role.SLT, "all"), (Role.ASSISTANT, "caseload")],
+)
+def test_pupil_list_shows_only_pupils_the_viewer_may_see(client, cast, login, role, sees):
+    login(cast.user(role))
+
+    response = client.get(list_url(cast.school_a))
+
+    expected = cast.pupils_a if sees == "all" else cast.caseload
+    assert names_on(response) == {p.pk for p in expected}
+    assert str(cast.pupils_b[0].pk) not in response.content.decode()
+
+
+def test_assistant_with_no_caseload_sees_an_empty_list_and_why(client, cast, login):
+    login(cast.assistant_no_caseload)
+
+    response = client.get(list_url(cast.school_a))
+
+    assert names_on(response) == set()
+    assert "on your caseload" in response.content.decode()
+
+
+def test_admin_cannot_open_the_pupil_list(client, cast, login):
+    login(cast.user(Role.ADMIN))
+
+    assert client.get(list_url(cast.school_a)).status_code == 403
+
+
+def test_search_by_name_and_upn_and_filter_by_year(client, cast, login):
+    login(cast.user(Role.SENCO))
+    with scopes_disabled():
+        zara = PupilFactory(
+            school=cast.school_a, legal_first_name="Zara", legal_last_name="Quill", year_group=9
+        )
+
+    by_name = client.get(list_url(cast.school_a), {"q": "quil"})
+    by_upn = client.get(list_url(cast.school_a), {"q": zara.upn.lower()})
+    by_year = client.get(list_url(cast.school_a), {"year_group": 9})
+
+    assert names_on(by_name) == names_on(by_upn) == names_on(by_year) == {zara.pk}
+
+
+def test_htmx_search_returns_just_the_table(client, cast, login):
+    login(cast.user(Role.SENCO))
+
+    response = client.get(list_url(cast.school_a), {"q": "x"}, HTTP_HX_REQUEST="true")
+
+    assert "<html" not in response.content.decode()
+    assert "pupil" in response.content.decode()
+
+
+def test_leavers_drop_out_of_the_default_list_but_are_listed_under_left(client, cast, login):
+    login(cast.user(Role.SENCO))
+    leaver = cast.pupils_a[0]
+    with scopes_disabled():
+        Pupil.objects.filter(pk=leaver.pk).update(left_on=datetime.date(2025, 7, 20))
+
+    default = client.get(list_url(cast.school_a))
+    left = client.get(list_url(cast.school_a), {"roll": "left"})
+
+    assert leaver.pk not in names_on(default)
+    assert names_on(left) == {leaver.pk}
+
+
+def _list_queries(client, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_pupil_list_query_count_is_the_same_for_10_and_200_pupils(
+    client, cast, login, django_assert_max_num_queries
+):
+    login(cast.user(Role.SENCO))
+    with scopes_disabled():
+        PupilFactory.create_batch(5, school=cast.school_a)
+    ten = _list_queries(client, list_url(cast.school_a), django_assert_max_num_queries)
+    with scopes_disabled():
+        for pupil in PupilFactory.create_batch(190, school=cast.school_a):
+            pupil.key_adults.add(cast.user(Role.ASSISTANT))
+
+    with django_assert_max_num_queries(ten):
+        client.get(list_url(cast.school_a))
+    assert ten <= 12
+
+
+def test_pupil_page_is_audited_each_time_it_is_opened(client, cast, login):
+    senco = cast.user(Role.SENCO)
+    login(senco)
+    pupil = cast.pupils_a[0]
+
+    client.get(detail_url(pupil))
+    client.get(detail_url(pupil))
+
+    events = AuditEvent.objects.filter(action="pupil.view", object_id=str(pupil.pk), actor=senco)
+    assert events.count() == 2
+    assert events.first().school == cast.school_a
+
+
+def test_assistant_gets_404_for_a_pupil_outside_their_caseload(client, cast, login):
+    login(cast.user(Role.ASSISTANT))
+    outside = cast.pupils_a[4]
+
+    assert client.get(detail_url(cast.caseload[0])).status_code == 200
+    assert client.get(detail_url(outside)).status_code == 404
+
+
+def test_senco_of_another_school_gets_404_for_a_pupil(client, cast, login):
+    login(cast.user(Role.SENCO, "b"))
+
+    response = client.get(
+        reverse(
+            "pupils:detail",
+            kwargs={"school_slug": cast.school_b.slug, "pupil_id": cast.pupils_a[0].pk},
+        )
+    )
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.SENCO, Role.SLT, Role.ASSISTANT])
+def test_cp_cin_status_is_hidden_from_everyone_but_the_dsl(client, cast, login, role):
+    pupil = cast.caseload[0]
+    with scopes_disabled():
+        Pupil.objects.filter(pk=pupil.pk).update(safeguarding_status="CP")
+    login(cast.user(role))
+
+    page = client.get(detail_url(pupil)).content.decode()
+
+    assert "Child protection plan" not in page
+
+
+def test_dsl_sees_the_cp_flag(client, cast, login):
+    pupil = cast.pupils_a[0]
+    with scopes_disabled():
+        Pupil.objects.filter(pk=pupil.pk).update(safeguarding_status="CP")
+    login(cast.user(Role.DSL))
+
+    assert "Child protection plan" in client.get(detail_url(pupil)).content.decode()
+
+
+def test_senco_cannot_set_cp_status_through_the_edit_form(client, cast, login):
+    pupil = cast.pupils_a[0]
+    login(cast.user(Role.SENCO))
+    url = reverse("pupils:edit", kwargs={"school_slug": cast.school_a.slug, "pupil_id": pupil.pk})
+
+    form_page = client.get(url).content.decode()
+
+    assert "safeguarding_status" not in form_page
+
+
+def test_pupil_page_query_count_is_the_same_for_10_and_200_pupils(client, cast, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(cast.user(Role.SENCO))
+    pupil = cast.pupils_a[0]
+    with CaptureQueriesContext(connection) as small:
+        client.get(detail_url(pupil))
+    with scopes_disabled():
+        PupilFactory.create_batch(195, school=cast.school_a)
+        for i in range(20):
+            ParentContact.objects.create(
+                pupil=pupil,
+                method="phone",
+                with_whom=f"Mum {i}",
+                summary="Talked",
+                recorded_by=cast.user(Role.SENCO),
+            )
+    with CaptureQueriesContext(connection) as large:
+        client.get(detail_url(pupil))
+
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_senco_adds_a_pupil_and_a_bad_upn_keeps_every_typed_value(client, cast, login):
+    login(cast.user(Role.SENCO))
+    url = reverse("pupils:create", kwargs={"school_slug": cast.school_a.slug})
+    data = {
+        "upn": "A123456789013",
+        "legal_first_name": "Ellis",
+        "legal_last_name": "Marsh",
+        "date_of_birth": "2013-05-02",
+        "gender": "X",
+        "year_group": 8,
+        "form": "8V",
+        "sen_status": "K",
+        "primary_need": "SEMH",
+    }
+
+    bad = client.post(url, data)
+    good = client.post(url, {**data, "upn": "A123456789012"})
+
+    assert "check letter" in bad.content.decode()
+    assert 'value="Marsh"' in bad.content.decode()
+    assert good.status_code == 302
+    with scopes_disabled():
+        pupil = Pupil.objects.get(upn="A123456789012")
+    assert pupil.school == cast.school_a and pupil.legal_last_name == "Marsh"
+    assert AuditEvent.objects.filter(action="pupil.create", object_id=str(pupil.pk)).exists()
+
+
+@pytest.mark.parametrize("role", [Role.ASSISTANT, Role.TEACHER, Role.SLT, Role.DSL])
+def test_only_the_senco_edits_pupil_records(client, cast, login, role):
+    login(cast.user(role))
+    pupil = cast.caseload[0]
+    url = reverse("pupils:edit", kwargs={"school_slug": cast.school_a.slug, "pupil_id": pupil.pk})
+
+    assert client.post(url, {"legal_last_name": "Changed"}).status_code in (403, 404)
+    with scopes_disabled():
+        assert Pupil.objects.get(pk=pupil.pk).legal_last_name != "Changed"
+
+
+def test_archiving_a_leaver_keeps_their_records_readable(client, cast, login):
+    senco = cast.user(Role.SENCO)
+    login(senco)
+    pupil = cast.pupils_a[0]
+    with scopes_disabled():
+        ParentContact.objects.create(
+            pupil=pupil,
+            method="phone",
+            with_whom="Dad",
+            summary="Moving house",
+            recorded_by=senco,
+        )
+    url = reverse(
+        "pupils:archive", kwargs={"school_slug": cast.school_a.slug, "pupil_id": pupil.pk}
+    )
+
+    response = client.post(url, {"left_on": "2026-07-22"})
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Pupil.objects.get(pk=pupil.pk).left_on == datetime.date(2026, 7, 22)
+    page = client.get(detail_url(pupil)).content.decode()
+    assert "Left 22/07/2026" in page
+    assert "Moving house" in page
+    assert pupil.pk not in names_on(client.get(list_url(cast.school_a)))
+
+
+def test_assigning_caseload_grants_and_revoking_removes_access(client, cast, login):
+    newcomer = cast.assistant_no_caseload
+    pupil = cast.pupils_a[3]
+    staff_url = reverse(
+        "pupils:staff", kwargs={"school_slug": cast.school_a.slug, "pupil_id": pupil.pk}
+    )
+    login(cast.user(Role.SENCO))
+    client.post(staff_url, {"caseload_staff": [newcomer.pk]})
+    client.post(staff_url, {"key_adults": [cast.user(Role.TEACHER).pk]})
+
+    client.logout()
+    login(newcomer)
+    assert client.get(detail_url(pupil)).status_code == 404
+    client.logout()
+    login(cast.user(Role.TEACHER))
+    page = client.get(detail_url(pupil))
+
+    assert page.status_code == 200
+    assert cast.user(Role.TEACHER).name in page.content.decode()
+    assert AuditEvent.objects.filter(action="pupil.staff_change").count() == 2
+
+
+def test_granted_caseload_lets_an_assistant_open_the_pupil(client, cast, login):
+    newcomer = cast.assistant_no_caseload
+    pupil = cast.pupils_a[3]
+    login(cast.user(Role.SENCO))
+    client.post(
+        reverse("pupils:staff", kwargs={"school_slug": cast.school_a.slug, "pupil_id": pupil.pk}),
+        {"caseload_staff": [newcomer.pk]},
+    )
+    client.logout()
+    login(newcomer)
+
+    assert client.get(detail_url(pupil)).status_code == 200
+    assert names_on(client.get(list_url(cast.school_a))) == {pupil.pk}
+
+
+def test_list_sorts_by_year_and_paginates(client, cast, login):
+    login(cast.user(Role.SENCO))
+    with scopes_disabled():
+        for i in range(60):
+            PupilFactory(school=cast.school_a, year_group=7 + i % 5)
+
+    first = client.get(list_url(cast.school_a), {"sort": "-year"})
+    second = client.get(list_url(cast.school_a), {"sort": "-year", "page": 2})
+
+    years = [p.year_group for p in first.context["page"].object_list]
+    assert years == sorted(years, reverse=True)
+    assert first.context["page"].paginator.count == 65
+    assert len(second.context["page"].object_list) == 15
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_opening_a_pupil_who_left_before_this_year_asks_for_the_password_again(client, cast, login):
+    import time
+
+    pupil = cast.pupils_a[0]
+    with scopes_disabled():
+        Pupil.objects.filter(pk=pupil.pk).update(left_on=datetime.date(2024, 7, 19))
+    login(cast.user(Role.SENCO))
+    assert client.get(detail_url(pupil)).status_code == 200  # signed in moments ago
+    session = client.session
+    for record in session["account_authentication_methods"]:
+        record["at"] = time.time() - 16 * 60
+    session.save()
+
+    stale = client.get(detail_url(pupil))
+    current_pupil = client.get(detail_url(cast.pupils_a[1]))
+
+    assert stale.status_code == 302 and "/accounts/reauthenticate/" in stale["Location"]
+    assert current_pupil.status_code == 200
