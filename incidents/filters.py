@@ -1,0 +1,176 @@
+"""Filters for the incident list and its exports: one FilterSet, so an export is exactly the list.
+
+No filter takes free text, so the filters can be written to the audit trail as they are.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from incidents.analysis import DateRange, default_range, period_names
+from incidents.models import (
+    Incident,
+    IncidentPupil,
+    IncidentStatus,
+    Outcome,
+    RestrictiveIntervention,
+    SafeguardingConcern,
+    Severity,
+    Vocabulary,
+    VocabularyKind,
+)
+from pupils.models import Pupil
+from pupils.services import school_staff
+from semh.access import Capability
+from semh.models import Term
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PupilChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, pupil):
+        return f"{pupil.last_name}, {pupil.first_name} ({pupil.get_year_group_display()})"
+
+
+class PupilFilter(django_filters.ModelChoiceFilter):
+    field_class = PupilChoiceField
+
+
+class TermChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, term):
+        return f"{term.label} (no longer used)" if not term.is_active else term.label
+
+
+class TermFilter(django_filters.ModelChoiceFilter):
+    field_class = TermChoiceField
+
+
+class IncidentFilter(django_filters.FilterSet):
+    since = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label="From", widget=DateInput
+    )
+    until = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__lte", label="To", widget=DateInput
+    )
+    pupil = PupilFilter(
+        queryset=None, method="involving_pupil", label="Pupil", empty_label="Any pupil"
+    )
+    category = TermFilter(queryset=None, label="Category", empty_label="Any")
+    severity = django_filters.ChoiceFilter(
+        choices=Severity.choices, label="Severity", empty_label="Any"
+    )
+    location = TermFilter(queryset=None, label="Where", empty_label="Anywhere")
+    period = django_filters.ChoiceFilter(
+        choices=[], field_name="period__name", label="Lesson / period", empty_label="Any"
+    )
+    staff = django_filters.ModelChoiceFilter(
+        queryset=None,
+        method="involving_staff",
+        label="Staff (reported or involved)",
+        empty_label="Anyone",
+    )
+    rpi = django_filters.ChoiceFilter(
+        choices=YES_NO, method="with_rpi", label="Restrictive intervention", empty_label="Either"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=IncidentStatus.choices, label="Status", empty_label="Any"
+    )
+    suspension = django_filters.ChoiceFilter(
+        choices=YES_NO, method="with_suspension", label="Suspension", empty_label="Either"
+    )
+
+    class Meta:
+        model = Incident
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, viewer, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        school = viewer.school
+        self.filters["pupil"].queryset = Pupil.objects.visible_to(viewer)
+        terms = Vocabulary.objects.filter(school=school).order_by("-is_active", "position", "label")
+        self.filters["category"].queryset = terms.filter(kind=VocabularyKind.CATEGORY)
+        self.filters["location"].queryset = terms.filter(kind=VocabularyKind.LOCATION)
+        self.filters["period"].extra["choices"] = [(name, name) for name in period_names(school)]
+        self.filters["staff"].queryset = school_staff(school)
+        if viewer.can(Capability.VIEW_ALL_CONCERNS):
+            # Only the DSL may even ask which incidents carry a safeguarding concern.
+            self.filters["concern"] = django_filters.ChoiceFilter(
+                choices=YES_NO,
+                method="with_concern",
+                label="Safeguarding concern",
+                empty_label="Either",
+            )
+            self.filters["concern"].parent = self
+
+    def involving_pupil(self, queryset, name, pupil):
+        return queryset.filter(pk__in=IncidentPupil.objects.filter(pupil=pupil).values("incident"))
+
+    def involving_staff(self, queryset, name, user):
+        involved = Incident.staff_involved.through.objects.filter(user=user)
+        return queryset.filter(Q(reported_by=user) | Q(pk__in=involved.values("incident")))
+
+    def with_rpi(self, queryset, name, value):
+        found = Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
+        return queryset.filter(found if value == "yes" else ~found)
+
+    def with_suspension(self, queryset, name, value):
+        suspended = Q(outcome=Outcome.SUSPENSION)
+        return queryset.filter(suspended if value == "yes" else ~suspended)
+
+    def with_concern(self, queryset, name, value):
+        found = Exists(SafeguardingConcern.objects.filter(incident=OuterRef("pk")))
+        return queryset.filter(found if value == "yes" else ~found)
+
+    def audit_detail(self) -> dict:
+        """The filters in use, as ids and codes (no free text exists to leak)."""
+        if not self.is_valid():
+            return {}
+        return {
+            name: self.data.get(name)
+            for name in self.filters
+            if name in self.form.cleaned_data and self.data.get(name)
+        }
+
+
+class AnalysisRangeForm(forms.Form):
+    """The date range of the analysis page; the current term so far when none is given."""
+
+    MAX_DAYS = 731
+
+    start = forms.DateField(label="From", widget=DateInput)
+    end = forms.DateField(label="To", widget=DateInput)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default_range(school)
+        if not self.is_bound:
+            self.initial = {"start": self.default.start, "end": self.default.end}
+        today = timezone.localdate()
+        self.terms = list(
+            Term.objects.filter(school=school, starts_on__lte=today)
+            .select_related("academic_year")
+            .order_by("-starts_on")[:6]
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        elif start and end and (end - start).days > self.MAX_DAYS:
+            self.add_error("end", "Choose a range of two years or less.")
+        return data
+
+    def date_range(self) -> DateRange:
+        if not self.is_bound or not self.is_valid():
+            return self.default
+        start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+        return DateRange(start, end, f"{start:%d/%m/%Y} to {end:%d/%m/%Y}")

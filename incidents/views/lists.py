@@ -1,0 +1,134 @@
+"""The incident list and its exports, the analysis page, and a pupil's incident timeline."""
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scope
+
+from incidents import exports
+from incidents.analysis import analysis_charts, incident_analysis, pupil_incident_timeline
+from incidents.filters import AnalysisRangeForm, IncidentFilter
+from incidents.models import RestrictiveIntervention
+from incidents.selectors import primary_pupil_prefetch, visible_incidents
+from pupils.models import access_pupil
+from semh import audit
+from semh.access import Capability
+from semh.calendar import academic_year_start
+from semh.decorators import school_view
+from semh.stepup import require_recent_authentication
+
+# Anyone who records incidents or sees pupils (SLT read only: there is nothing to change here).
+LIST_READERS = (Capability.RECORD, Capability.VIEW_ALL_PUPILS, Capability.EDIT_PUPILS)
+PUPIL_READERS = (Capability.VIEW_ALL_PUPILS, Capability.VIEW_CASELOAD_PUPILS)
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filtered(request) -> IncidentFilter:
+    return IncidentFilter(
+        request.GET or None,
+        queryset=visible_incidents(request.school_access),
+        viewer=request.school_access,
+    )
+
+
+def _list_rows(incidents):
+    return (
+        incidents.select_related("category", "location", "period", "reported_by")
+        .annotate(has_rpi=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk"))))
+        .prefetch_related(primary_pupil_prefetch())
+        .order_by("-occurred_at", "pk")
+    )
+
+
+@school_view(*LIST_READERS)
+def incident_list(request):
+    filterset = _filtered(request)
+    page = Paginator(_list_rows(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "incidents/lists/incident_list.html"
+    if request.htmx:
+        template = "incidents/lists/_incident_table.html"
+    return render(request, template, {"filter": filterset, "page": page})
+
+
+def _exportable(request):
+    """The filtered incidents, audited as exported; None when the filters do not validate."""
+    require_recent_authentication(request)
+    filterset = _filtered(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return None
+    audit.record_request(
+        request,
+        "incident.export",
+        format=request.resolver_match.url_name.removeprefix("export_"),
+        filters=filterset.audit_detail(),
+        rows=filterset.qs.count(),
+    )
+    return filterset.qs
+
+
+def _back_to_list(request):
+    # Never export more than the person asked for: show them what is wrong with the filters.
+    url = reverse("incidents:list", args=[request.school.slug])
+    return redirect(f"{url}?{request.GET.urlencode()}")
+
+
+def _attachment(response, extension):
+    name = f"incidents-{timezone.localdate():%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _in_scope(school, lines):
+    with scope(school=school):
+        yield from lines
+
+
+@school_view(*LIST_READERS)
+def export_csv(request):
+    incidents = _exportable(request)
+    if incidents is None:
+        return _back_to_list(request)
+    # The response streams after the middleware has left the school's scope: re-enter it.
+    lines = _in_scope(request.school, exports.csv_stream(exports.export_rows(incidents)))
+    return _attachment(StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8"), "csv")
+
+
+@school_view(*LIST_READERS)
+def export_xlsx(request):
+    incidents = _exportable(request)
+    if incidents is None:
+        return _back_to_list(request)
+    content = exports.xlsx_bytes(exports.export_rows(incidents))
+    return _attachment(HttpResponse(content, content_type=XLSX), "xlsx")
+
+
+@school_view(Capability.DASHBOARDS)
+def analysis(request):
+    form = AnalysisRangeForm(request.GET or None, school=request.school)
+    span = form.date_range()
+    visible = visible_incidents(request.school_access)
+    figures = incident_analysis(
+        school=request.school, start=span.start, end=span.end, incidents=visible
+    )
+    return render(
+        request,
+        "incidents/lists/analysis.html",
+        {"form": form, "span": span, **figures, **analysis_charts(figures, span)},
+    )
+
+
+@school_view(*PUPIL_READERS)
+def pupil_timeline(request, pupil_id):
+    pupil = access_pupil(request.school_access, pupil_id)
+    if pupil.left_on and pupil.left_on < academic_year_start(request.school):
+        require_recent_authentication(request)  # records from before this academic year
+    audit.record_request(request, "pupil.incidents_view", target=pupil)
+    template = "incidents/lists/pupil_timeline.html"
+    if request.htmx:
+        template = "incidents/lists/_pupil_timeline_content.html"
+    context = {"pupil": pupil, **pupil_incident_timeline(request.school_access, pupil)}
+    return render(request, template, context)

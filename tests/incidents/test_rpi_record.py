@@ -1,0 +1,190 @@
+"""The statutory restraint record made from the incident form: every field the DfE guidance lists
+is required (or required when it applies), and the record links the pupil's handling plan."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from incidents.models import Incident, RestrictiveIntervention
+from pupils.models import SupportPlan
+from semh.access import Role
+from semh.models import AuditEvent
+from tests.incidents.test_logging import (
+    YESTERDAY,
+    count,
+    incident_data,
+    restraint_data,
+    school_vocabulary,
+    url,
+    without,
+)
+
+
+@pytest.fixture
+def vocab(cast):
+    return school_vocabulary(cast.school_a)
+
+
+RPI_REQUIRED = [
+    ("rpi-staff_involved", "Tick every member of staff who held the pupil."),
+    ("rpi-started_time", "Give the time force started."),
+    ("rpi-ended_time", "Give the time force ended."),
+    ("rpi-holds", "Tick the holds or techniques used."),
+    ("rpi-what_happened_before", "Describe what happened before force was used."),
+    ("rpi-deescalation_tried", "Describe the de-escalation tried before force was used."),
+    ("rpi-necessity", "Tick at least one reason force was necessary."),
+    ("rpi-necessity_detail", "Explain why force was necessary."),
+    ("rpi-pupil_injured", "Say whether the pupil was injured."),
+    ("rpi-staff_injured", "Say whether any member of staff was injured."),
+    ("rpi-support_offered", "Say what support was offered afterwards, or is planned."),
+]
+
+
+@pytest.mark.parametrize(("missing", "message"), RPI_REQUIRED, ids=[m for m, _ in RPI_REQUIRED])
+def test_each_required_restraint_field_is_enforced(client, cast, login, vocab, missing, message):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(vocab, cast.caseload[0], assistant, **restraint_data(vocab, assistant))
+
+    response = client.post(url("log", cast.school_a), without(data, missing))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert count(Incident) == count(RestrictiveIntervention) == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"rpi-pupil_injured": "yes"}, "Describe the injuries."),
+        ({"rpi-staff_injured": "yes"}, "Describe the injuries."),
+        ({"rpi-pupil_injured": "yes"}, "Say what medical attention was given"),
+        ({"rpi-staff_injured": "yes"}, "Say what medical attention was given"),
+        ({"rpi-pupil_injured": "yes"}, "Mark on the body map where the pupil was hurt."),
+        ({"rpi-ended_time": "10:05"}, "The end time must be after the start time."),
+        ({"rpi-necessity": ["because"]}, "Select a valid choice"),
+        ({"location": ""}, "Say where force was used."),
+    ],
+)
+def test_restraint_conditions_are_enforced(client, cast, login, vocab, overrides, message):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(vocab, cast.caseload[0], assistant, **restraint_data(vocab, assistant))
+    data.update(overrides)
+
+    response = client.post(url("log", cast.school_a), data)
+
+    assert message in response.content.decode()
+    assert count(Incident) == count(RestrictiveIntervention) == 0
+
+
+def test_restraint_fields_are_ignored_when_force_was_not_used(client, cast, login, vocab):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(vocab, cast.caseload[0], assistant, **restraint_data(vocab, assistant))
+    del data["force_used"]
+    del data["rpi-holds"]
+
+    response = client.post(url("log", cast.school_a), data)
+
+    assert response.status_code == 302
+    assert count(Incident) == 1 and count(RestrictiveIntervention) == 0
+
+
+def test_restraint_record_is_complete_and_links_the_active_positive_handling_plan(
+    client, cast, login, vocab
+):
+    assistant, teacher = cast.user(Role.ASSISTANT), cast.user(Role.TEACHER)
+    pupil = cast.caseload[0]
+    with scopes_disabled():
+        SupportPlan.objects.create(
+            pupil=pupil,
+            kind="positive_handling",
+            status="closed",
+            starts_on=datetime.date(2025, 9, 1),
+            owner=cast.user(Role.SENCO),
+            created_by=cast.user(Role.SENCO),
+        )
+        active = SupportPlan.objects.create(
+            pupil=pupil,
+            kind="positive_handling",
+            status="active",
+            starts_on=datetime.date(2026, 9, 7),
+            owner=cast.user(Role.SENCO),
+            created_by=cast.user(Role.SENCO),
+        )
+        SupportPlan.objects.create(
+            pupil=pupil,
+            kind="ibp",
+            status="active",
+            starts_on=datetime.date(2026, 10, 1),
+            owner=cast.user(Role.SENCO),
+            created_by=cast.user(Role.SENCO),
+        )
+    login(assistant)
+    data = incident_data(
+        vocab,
+        pupil,
+        assistant,
+        **restraint_data(
+            vocab,
+            assistant,
+            **{
+                "rpi-staff_involved": [assistant.pk, teacher.pk],
+                "rpi-necessity": ["injury_others", "damage"],
+                "rpi-pupil_injured": "yes",
+                "rpi-staff_injured": "no",
+                "rpi-injuries": "Red mark on the left wrist",
+                "rpi-body_map": ["hand_left", "arm_left"],
+                "rpi-medical_attention": "First aider checked, ice pack",
+            },
+        ),
+    )
+
+    page = client.get(url("log", cast.school_a, pupil=pupil.pk)).content.decode()
+    assert "Active since 07/09/2026" in page and "SEN support" in page
+    response = client.post(url("log", cast.school_a), data)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        record = RestrictiveIntervention.objects.get()
+        incident = Incident.objects.get()
+        assert record.incident == incident
+        assert record.kind == "restraint"
+        assert record.pupil == pupil
+        assert record.positive_handling_plan == active
+        assert set(record.staff_involved.all()) == {assistant, teacher}
+        assert list(record.holds.all()) == [vocab["hold"][1]]
+        assert record.minutes == 4
+        assert timezone.localtime(record.started_at).date() == YESTERDAY
+        assert record.location == vocab["location"][0].label  # where the incident was
+        assert record.necessity == ["injury_others", "damage"]
+        assert record.pupil_injured is True and record.staff_injured is False
+        assert sorted(record.body_map) == ["arm_left", "hand_left"]
+        assert record.medical_attention == "First aider checked, ice pack"
+        assert record.recorded_by == assistant
+    audit_row = AuditEvent.objects.get(action="restraint.create")
+    assert audit_row.detail["pupil"] == str(pupil.pk)
+    assert audit_row.detail["incident"] == str(incident.pk)
+    assert audit_row.object_id == str(record.pk)
+
+
+def test_restraint_without_a_handling_plan_links_none(client, cast, login, vocab):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(
+        vocab,
+        cast.caseload[1],
+        assistant,
+        **restraint_data(vocab, assistant, **{"rpi-location": "Corridor by the hall"}),
+    )
+
+    client.post(url("log", cast.school_a), data)
+
+    with scopes_disabled():
+        record = RestrictiveIntervention.objects.get()
+    assert record.positive_handling_plan is None
+    assert record.location == "Corridor by the hall"
+    assert record.body_map == []
