@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResetAreaConfig(AppConfig):
+    name = "reset_area"
+    verbose_name = "Reset area"

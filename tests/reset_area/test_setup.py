@@ -1,0 +1,242 @@
+"""The SENCo's set-up: rooms, the school day and the weekly timetable of planned sessions."""
+
+from datetime import date, time
+
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from reset_area import services
+from reset_area.models import PlannedPlacement, Room
+from semh.access import Role
+from semh.models import Period
+from tests.reset_area.conftest import MONDAY, period, plan
+
+
+def url(name, school, *args):
+    return reverse(f"reset_area:{name}", args=[school.slug, *args])
+
+
+def test_senco_adds_a_room_and_names_are_unique_per_school(client, login, cast, senco):
+    login(senco)
+
+    created = client.post(
+        url("room_create", cast.school_a), {"name": "The Hub", "capacity": 6, "is_active": "on"}
+    )
+    clash = client.post(url("room_create", cast.school_a), {"name": "the hub", "capacity": 2})
+    empty = client.post(url("room_create", cast.school_a), {"name": "Calm", "capacity": 0})
+
+    assert created.status_code == 302
+    assert "There is already a room with this name." in clash.content.decode()
+    assert "greater than or equal to 1" in empty.content.decode()
+    with scopes_disabled():
+        assert list(Room.objects.values_list("name", "capacity")) == [("The Hub", 6)]
+
+
+def test_only_the_senco_sets_up_rooms_and_the_school_day(client, cast):
+    for role in (Role.ASSISTANT, Role.TEACHER, Role.SLT, Role.DSL):
+        client.force_login(cast.user(role))
+        assert client.get(url("room_create", cast.school_a)).status_code == 403
+        assert client.get(url("school_day", cast.school_a)).status_code == 403
+
+
+def test_a_typical_school_day_then_editing_one_weekday(client, login, cast, senco):
+    login(senco)
+
+    client.post(url("school_day_typical", cast.school_a))
+    with scopes_disabled():
+        monday = list(Period.objects.filter(school=cast.school_a, weekday=0))
+    assert Period.objects.filter(school=cast.school_a).count() == 35
+    assert [(p.name, p.is_learning) for p in monday][2] == ("Break", False)
+
+    data = {"form-TOTAL_FORMS": "8", "form-INITIAL_FORMS": "7"}
+    for i, p in enumerate(monday):
+        data |= {
+            f"form-{i}-id": p.pk,
+            f"form-{i}-name": p.name,
+            f"form-{i}-starts_at": p.starts_at.strftime("%H:%M"),
+            f"form-{i}-ends_at": p.ends_at.strftime("%H:%M"),
+            f"form-{i}-is_learning": "on" if p.is_learning else "",
+        }
+    data |= {"form-7-name": "Club", "form-7-starts_at": "15:00", "form-7-ends_at": "16:00"}
+    data["form-6-DELETE"] = "on"  # P5 goes on Mondays
+    saved = client.post(url("school_day_edit", cast.school_a) + "?day=0", data)
+
+    assert saved.status_code == 302
+    with scopes_disabled():
+        names = list(
+            Period.objects.filter(school=cast.school_a, weekday=0).values_list(
+                "name", "is_learning"
+            )
+        )
+    assert names[-2:] == [("P4", True), ("Club", False)]
+    assert Period.objects.filter(school=cast.school_a, weekday=1, name="P5").exists()
+
+
+def test_overlapping_periods_are_refused(client, login, cast, senco):
+    login(senco)
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "0",
+        "form-0-name": "P1",
+        "form-0-starts_at": "09:00",
+        "form-0-ends_at": "10:00",
+        "form-0-is_learning": "on",
+        "form-1-name": "P2",
+        "form-1-starts_at": "09:30",
+        "form-1-ends_at": "10:30",
+        "form-1-is_learning": "on",
+    }
+
+    response = client.post(url("school_day_edit", cast.school_a) + "?day=3", data)
+
+    assert "P1 overlaps P2: periods cannot overlap." in response.content.decode()
+    assert not Period.objects.filter(school=cast.school_a).exists()
+
+
+def test_a_period_with_pupils_planned_into_it_cannot_be_deleted(client, login, cast, hub, senco):
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    p1 = period(cast.school_a, 0, "P1")
+    login(senco)
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": p1.pk,
+        "form-0-name": "P1",
+        "form-0-starts_at": "08:50",
+        "form-0-ends_at": "09:50",
+        "form-0-is_learning": "on",
+        "form-0-DELETE": "on",
+    }
+
+    response = client.post(url("school_day_edit", cast.school_a) + "?day=0", data, follow=True)
+
+    assert "has pupils planned into it" in response.content.decode()
+    assert Period.objects.filter(pk=p1.pk).exists()
+
+
+def test_copying_a_day_to_every_weekday(client, login, cast, senco):
+    with scopes_disabled():
+        Period.objects.create(
+            school=cast.school_a, weekday=2, name="P1", starts_at=time(9), ends_at=time(10)
+        )
+    login(senco)
+
+    client.post(url("school_day_copy", cast.school_a), {"from_weekday": 2})
+
+    assert sorted(
+        Period.objects.filter(school=cast.school_a).values_list("weekday", flat=True)
+    ) == [0, 1, 2, 3, 4]
+
+
+def test_the_timetable_grid_shows_places_per_cell_and_plans_a_pupil_from_it(
+    client, login, cast, hub, clock, senco
+):
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco, purpose="Soft start")
+    p1 = period(cast.school_a, 0, "P1")
+    login(senco)
+
+    grid = client.get(
+        url("timetable", cast.school_a, hub.pk), {"week": "2026-11-18"}
+    ).content.decode()
+    add = client.post(
+        url("placement_create", cast.school_a, hub.pk) + f"?period={p1.pk}&week=2026-11-16",
+        {
+            "pupil": cast.pupils_a[1].pk,
+            "period": p1.pk,
+            "purpose": "Zones check-in",
+            "starts_on": "2026-11-16",
+            "ends_on": "2026-12-18",
+        },
+    )
+    full = client.post(
+        url("placement_create", cast.school_a, hub.pk),
+        {
+            "pupil": cast.pupils_a[2].pk,
+            "period": p1.pk,
+            "purpose": "One more",
+            "starts_on": "2026-11-16",
+            "ends_on": "2026-12-18",
+        },
+    )
+
+    assert "Week of Mon 16/11/2026" in grid
+    assert cast.pupils_a[0].full_name in grid and "1/2" in grid
+    assert add.status_code == 302 and add["Location"].endswith("?week=2026-11-16")
+    assert "P1 is full in The Hub (2 of 2 planned)" in full.content.decode().replace("Monday ", "")
+    with scopes_disabled():
+        assert PlannedPlacement.objects.filter(room=hub).count() == 2
+    regrid = client.get(url("timetable", cast.school_a, hub.pk), {"week": "2026-11-16"})
+    assert "2/2" in regrid.content.decode()
+
+
+def test_a_pupil_cannot_be_planned_into_two_rooms_at_once(
+    client, login, cast, hub, nook, clock, senco
+):
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    login(senco)
+
+    response = client.post(
+        url("placement_create", cast.school_a, nook.pk),
+        {
+            "pupil": cast.pupils_a[0].pk,
+            "period": period(cast.school_a, 0, "P1").pk,
+            "purpose": "Twice",
+            "starts_on": "2026-11-16",
+            "ends_on": "2026-11-30",
+        },
+    )
+
+    assert "is already planned into The Hub then" in response.content.decode()
+
+
+def test_removing_a_placement_ends_it_from_today_and_keeps_past_weeks(
+    client, login, cast, hub, clock, senco
+):
+    placement = plan(hub, cast.pupils_a[0], 0, "P1", by=senco, starts_on=date(2026, 11, 2))
+    clock.set(MONDAY, 12)
+    login(senco)
+
+    client.post(
+        url("placement_remove", cast.school_a, placement.pk), {"week": "2026-11-16"}, follow=True
+    )
+
+    with scopes_disabled():
+        placement.refresh_from_db()
+    assert placement.removed_on == MONDAY and placement.removed_by == senco
+    name = cast.pupils_a[0].full_name
+    assert (
+        name
+        not in client.get(
+            url("timetable", cast.school_a, hub.pk), {"week": "2026-11-16"}
+        ).content.decode()
+    )
+    assert (
+        name
+        in client.get(
+            url("timetable", cast.school_a, hub.pk), {"week": "2026-11-09"}
+        ).content.decode()
+    )
+
+
+def test_assistants_see_the_timetable_but_cannot_change_it(client, login, cast, hub, clock, senco):
+    placement = plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    login(cast.user(Role.ASSISTANT))
+
+    grid = client.get(url("timetable", cast.school_a, hub.pk), {"week": "2026-11-16"})
+    removed = client.post(url("placement_remove", cast.school_a, placement.pk))
+
+    assert grid.status_code == 200 and "+ Add" not in grid.content.decode()
+    assert removed.status_code == 403
+
+
+def test_staff_on_duty_today_show_on_the_board(client, login, cast, hub, clock, assistant):
+    login(assistant)
+
+    client.post(url("duty", cast.school_a, hub.pk), {"staff": [assistant.pk]})
+
+    assert (
+        f"On duty: {assistant.name}"
+        in client.get(url("board", cast.school_a, hub.pk)).content.decode()
+    )
+    with scopes_disabled():
+        assert services.board_state(room=hub).on_duty == [assistant]
