@@ -214,23 +214,38 @@ class IncidentDraft(models.Model):
         return f"Draft {self.key}"
 
 
+class FollowUpActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+
 class FollowUpAction(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = scoped(school="incident__school")
+    objects = scoped(FollowUpActionQuerySet, school="incident__school")
 
     class Meta:
         ordering = ["due_on", "pk"]
 
     def __str__(self):
         return self.description
+
+    @property
+    def is_overdue(self):
+        return (
+            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
+        )
 
 
 class SafeguardingConcern(models.Model):

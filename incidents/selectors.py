@@ -8,14 +8,17 @@ school's DSLs and its author only; for everyone else it does not exist.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from incidents.models import (
     BodyRegion,
+    FollowUpAction,
     Incident,
+    IncidentDraft,
     IncidentPupil,
     IncidentStatus,
     Necessity,
@@ -42,6 +45,8 @@ def visible_incidents(viewer):
                 "incident"
             )
         )
+        # Whoever the reviewer gave a follow-up action to needs the incident to act on it.
+        | Q(pk__in=FollowUpAction.objects.filter(owner=viewer.user).values("incident"))
     )
 
 
@@ -245,7 +250,7 @@ def incident_page(incident, viewer) -> dict:
         "involvements": involvements,
         "visible_pupil_ids": visible_pupils,
         "staff_involved": list(incident.staff_involved.all()),
-        "follow_up_actions": list(incident.actions.select_related("owner")),
+        "follow_up_actions": list(incident.actions.select_related("owner", "done_by")),
         "concern": concern,
         **(intervention_sections(intervention, viewer) if intervention else {}),
         **amendment_history(incident.amendments.select_related("author")),
@@ -281,6 +286,30 @@ def intervention_sections(intervention, viewer) -> dict:
         "missing": intervention.missing_follow_up(),
         "is_holder": any(u.pk == viewer.user.pk for u in staff),
         "has_own_statement": viewer.user.pk in written,
+    }
+
+
+def waiting_for(viewer, *, limit=10) -> dict:
+    """What the viewer themselves still has to do: statements owed for restrictive interventions
+    they were part of, open follow-up actions they own, and their unfinished incidents."""
+    user = viewer.user
+    statements_owed = (
+        RestrictiveIntervention.objects.filter(pupil__school=viewer.school, staff_involved=user)
+        .exclude(statements__author=user)
+        .select_related("pupil")
+        .order_by("started_at")
+    )
+    actions = (
+        FollowUpAction.objects.open()
+        .filter(incident__school=viewer.school, owner=user)
+        .select_related("incident__category")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+    return {
+        "statements_owed": list(statements_owed[:limit]),
+        "actions": list(actions[:limit]),
+        "drafts": IncidentDraft.objects.filter(school=viewer.school, author=user).count(),
+        "draft_days": settings.SEMH_INCIDENT_DRAFT_DAYS,
     }
 
 

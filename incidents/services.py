@@ -1,9 +1,14 @@
 """Writes to the incident log: one transaction each, audited inside it, side effects on commit."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.dispatch import Signal
+from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from incidents.models import (
     Incident,
@@ -79,7 +84,14 @@ def record_incident(
     if concern:
         _raise_concern(incident=incident, pupil=primary_pupil, text=concern, request=request)
     IncidentDraft.objects.filter(key=submission_key, author=reporter).delete()
+    incident_recorded.send(sender=Incident, incident=incident, pupil=primary_pupil, request=request)
     return incident
+
+
+# Sent once when a new incident is recorded (never for a repeated submit), so that other parts
+# of the system (the Reset Area links the visit the pupil went to) react without the incident
+# log depending on them.
+incident_recorded = Signal()
 
 
 def active_positive_handling_plan(pupil):
@@ -154,14 +166,29 @@ def _tell_dsls_on_commit(*, concern, request) -> None:
 
 
 def _concern_url(school, concern) -> str:
-    # The DSL's concern page, once it exists; until then their home page lists open concerns.
-    try:
-        return reverse(
-            "incidents:concern_detail",
-            kwargs={"school_slug": school.slug, "concern_id": concern.pk},
-        )
-    except NoReverseMatch:
-        return reverse("school_home", kwargs={"school_slug": school.slug})
+    return reverse(
+        "incidents:concern_detail", kwargs={"school_slug": school.slug, "concern_id": concern.pk}
+    )
+
+
+def discard_stale_drafts(*, now=None) -> int:
+    """Unfinished incidents nobody has touched for SEMH_INCIDENT_DRAFT_DAYS are discarded, so
+    free text about a child does not linger unseen. Until then the author's home page keeps
+    asking them to finish or discard each one; every discard is audited."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SEMH_INCIDENT_DRAFT_DAYS)
+    with scopes_disabled():
+        stale = list(IncidentDraft.objects.filter(updated_at__lt=cutoff).select_related("school"))
+        for draft in stale:
+            with transaction.atomic():
+                audit.record(
+                    actor=None,
+                    action="incident.draft_expired",
+                    school=draft.school,
+                    author=str(draft.author_id),
+                    last_typed=draft.updated_at.isoformat(),
+                )
+                draft.delete()
+    return len(stale)
 
 
 def save_draft(*, school, author, key, data: dict) -> IncidentDraft | None:

@@ -88,6 +88,22 @@ def review_incident(*, incident, notes: str, actions, mark_reviewed: bool, reque
     return incident
 
 
+def complete_follow_up(*, action, request):
+    """Mark a review's follow-up action done (once): by whom and when stay on the action."""
+    if action.done_on is None:
+        action.done_on = timezone.localdate()
+        action.done_by = request.user
+        action.save(update_fields=["done_on", "done_by"])
+        audit.record_request(
+            request,
+            "incident.follow_up_done",
+            target=action.incident,
+            pupil=primary_pupil_id(action.incident),
+            follow_up=str(action.pk),
+        )
+    return action
+
+
 # Restrictive interventions: the same follow-up whatever the record hangs off (incident or visit).
 
 

@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
-from incidents.selectors import open_concern_count, review_summary
+from incidents.selectors import open_concern_count, review_summary, waiting_for
 from pupils.models import MeetingAction
 from reset_area.services import home_reset_area
-from semh.access import Role
+from semh.access import Capability, Role
 from semh.decorators import school_view
 
 
@@ -24,6 +24,11 @@ def school_home(request):
             "is_slt": Role.SLT in roles,
             "is_admin": Role.ADMIN in roles,
             "reset_area_home": home_reset_area(request.school_access),
+            "mine": (
+                waiting_for(request.school_access)
+                if request.school_access.can(Capability.RECORD)
+                else None
+            ),
             "open_actions": (
                 list(
                     MeetingAction.objects.open()

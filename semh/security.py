@@ -6,10 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control
+from django_htmx.http import HttpResponseClientRedirect
 
 # Written to the session at most this often, so an active user does not rewrite it every request.
 LAST_SEEN_RESOLUTION = 60
+
+# Sent by requests the page makes on its own (the Reset Area board polling): they are not a person
+# at the screen, so they must not keep an unattended session alive.
+BACKGROUND_REFRESH_HEADER = "X-Background-Refresh"
 
 
 def start_session_clock(session) -> None:
@@ -52,7 +58,28 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 messages.info(request, "You were signed out after a period of inactivity.")
-                return redirect_to_login(request.get_full_path())
-            if now - last_seen >= LAST_SEEN_RESOLUTION or "semh_last_seen" not in session:
+                return self._to_login(request)
+            background = request.headers.get(BACKGROUND_REFRESH_HEADER) == "1"
+            if not background and (
+                now - last_seen >= LAST_SEEN_RESOLUTION or "semh_last_seen" not in session
+            ):
                 session["semh_last_seen"] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and _is_login_redirect(response):
+            # A fragment request must not swap the login page into part of a page still
+            # showing pupil data: send the whole window to the login page instead.
+            return HttpResponseClientRedirect(response["Location"])
+        return response
+
+    @staticmethod
+    def _to_login(request):
+        if getattr(request, "htmx", False):
+            page = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(page)["Location"])
+        return redirect_to_login(request.get_full_path())
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response.get("Location", "").startswith(
+        resolve_url(settings.LOGIN_URL)
+    )

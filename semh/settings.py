@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "semh.tasks.purge_expired_audit_events",
         "schedule": 24 * 60 * 60,
     },
+    "discard-stale-incident-drafts": {
+        "task": "incidents.tasks.discard_stale_incident_drafts",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # Sessions and cookies. A session ends after SEMH_SESSION_IDLE_MINUTES without a request, and in
@@ -216,6 +220,8 @@ SEMH_SESSION_MAX_HOURS = int(os.environ.get("SEMH_SESSION_MAX_HOURS", "10"))
 SESSION_COOKIE_AGE = SEMH_SESSION_MAX_HOURS * 60 * 60
 # How long the audit trail is kept (default about 7 years), purged daily by Celery beat.
 SEMH_AUDIT_RETENTION_DAYS = int(os.environ.get("SEMH_AUDIT_RETENTION_DAYS", str(7 * 365 + 2)))
+# Unfinished incident forms untouched this long are discarded (audited), daily by Celery beat.
+SEMH_INCIDENT_DRAFT_DAYS = int(os.environ.get("SEMH_INCIDENT_DRAFT_DAYS", "30"))
 # Reset Area: a planned pupil not checked in this long after their period starts shows as missing.
 SEMH_RESET_MISSING_AFTER_MINUTES = int(os.environ.get("SEMH_RESET_MISSING_AFTER_MINUTES", "10"))
 # Step-up: exports and old records ask for the password (or MFA code) again after 15 minutes.

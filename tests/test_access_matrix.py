@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 from guardian.shortcuts import assign_perm
 
 from incidents.models import (
+    FollowUpAction,
     Incident,
     IncidentPupil,
     RestrictiveIntervention,
@@ -182,6 +183,9 @@ def build_objects(school, owner, caseload_user=None):
             pupil=pupil, agency="camhs", status="referred", recorded_by=owner
         ).pk,
         "meeting_id": meeting.pk,
+        "follow_up_id": FollowUpAction.objects.create(
+            incident=incident, description="Call home", owner=owner, created_by=owner
+        ).pk,
         "action_id": MeetingAction.objects.create(
             meeting=meeting, description="Call", owner=owner
         ).pk,
@@ -222,6 +226,9 @@ def expected(view, role, url_kwargs, *, objects_of_other_school):
         # Exception: a concern is for the school's DSLs and its author only, and the matrix's
         # concern was raised by the DSL, so any other reader of their own concerns finds nothing.
         return "not found"
+    if "follow_up_id" in url_kwargs and Capability.EDIT_PUPILS not in caps:
+        # Exception: only its owner (the matrix's belongs to the SENCo) or the SENCo closes it.
+        return "refused"
     names_a_pupil = "pupil_id" in url_kwargs
     if names_a_pupil and role == Role.TEACHER and caps & {Capability.VIEW_ALL_PUPILS} == set():
         return "not found"  # the cast teacher has no caseload; the cast assistant has this pupil

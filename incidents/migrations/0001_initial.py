@@ -50,10 +50,11 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='FollowUpAction',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('description', models.CharField(max_length=300)),
                 ('due_on', models.DateField(blank=True, null=True)),
                 ('done_on', models.DateField(blank=True, null=True)),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('incident', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='incidents.incident')),

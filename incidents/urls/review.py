@@ -9,6 +9,11 @@ urlpatterns = [
     path("<uuid:incident_id>/", v.incident_detail, name="detail"),
     path("<uuid:incident_id>/amend/", v.incident_amend, name="amend"),
     path("<uuid:incident_id>/review/", v.incident_review, name="review"),
+    path(
+        "<uuid:incident_id>/actions/<uuid:follow_up_id>/done/",
+        v.follow_up_done,
+        name="follow_up_done",
+    ),
     path("review/", v.review_queue, name="review_queue"),
     path("restrictive/<uuid:intervention_id>/", v.restrictive_detail, name="restrictive_detail"),
     path(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -243,12 +243,6 @@ def _logged_message(log) -> str:
 
 
 def _after_logging_url(request, incident, log) -> str:
-    slug = request.school.slug
-    try:
-        return reverse("incidents:detail", kwargs={"school_slug": slug, "incident_id": incident.pk})
-    except NoReverseMatch:
-        pass
-    pupil = log.incident.cleaned_data["primary_pupil"]
-    if Pupil.objects.visible_to(request.school_access).filter(pk=pupil.pk).exists():
-        return reverse("pupils:detail", kwargs={"school_slug": slug, "pupil_id": pupil.pk})
-    return reverse("school_home", kwargs={"school_slug": slug})
+    return reverse(
+        "incidents:detail", kwargs={"school_slug": request.school.slug, "incident_id": incident.pk}
+    )

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Prefetch, Value, When
-from django.shortcuts import redirect, render
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -38,6 +39,7 @@ from incidents.services_review import (
     add_concern_action,
     add_vocabulary_term,
     amend_incident,
+    complete_follow_up,
     record_debrief,
     record_parent_report,
     review_incident,
@@ -87,6 +89,20 @@ def incident_detail(request, incident_id):
             "can_follow_up": any(access.can(c) for c in WRITERS),
         },
     )
+
+
+@school_view(*WRITERS)
+def follow_up_done(request, incident_id, follow_up_id):
+    """The action's owner, or the SENCo, marks a follow-up action done (POST)."""
+    incident = selectors.access_incident(request.school_access, incident_id)
+    action = get_object_or_404(FollowUpAction, pk=follow_up_id, incident=incident)
+    if action.owner_id != request.user.pk and not request.school_access.can(C.EDIT_PUPILS):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    complete_follow_up(action=action, request=request)
+    messages.success(request, "Follow-up action marked as done.")
+    return _to(request, "detail", "follow-up", incident_id=incident.pk)
 
 
 @school_view(*WRITERS)

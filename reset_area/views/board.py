@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from incidents.models import Incident
 from pupils.models import Pupil, PupilProfile
+from semh.access import Capability
 from semh.decorators import school_view
 
 from .. import services
@@ -45,13 +46,36 @@ def _board_url(request, room):
 
 @school_view(*TIMETABLE_VIEWERS)
 def index(request):
+    """The school's rooms. With ``?pupil=`` (and ``&incident=``, from an incident whose outcome
+    was the Reset Area) it is the first step of checking that pupil in: choose the room."""
     start, _ = local_day_bounds(timezone.localdate(services.now()))
-    rooms = Room.objects.filter(school=request.school).annotate(
-        in_now=Count(
-            "visits", filter=Q(visits__left_at__isnull=True, visits__arrived_at__gte=start)
+    rooms = list(
+        Room.objects.filter(school=request.school).annotate(
+            in_now=Count(
+                "visits", filter=Q(visits__left_at__isnull=True, visits__arrived_at__gte=start)
+            )
         )
     )
-    return render(request, "reset_area/index.html", {"rooms": rooms})
+    pupil = None
+    if request.school_access.can(Capability.RECORD) and "pupil" in request.GET:
+        pupil = _chosen_pupil(request, request.GET["pupil"])
+    check_in_query = ""
+    if pupil is not None:
+        check_in_query = urlencode(
+            {
+                "pupil": pupil.pk,
+                **({"incident": request.GET["incident"]} if "incident" in request.GET else {}),
+            }
+        )
+        in_use = [room for room in rooms if room.is_active]
+        if len(in_use) == 1:
+            url = reverse("reset_area:check_in", args=[request.school.slug, in_use[0].pk])
+            return redirect(f"{url}?{check_in_query}")
+    return render(
+        request,
+        "reset_area/index.html",
+        {"rooms": rooms, "checking_in": pupil, "check_in_query": check_in_query},
+    )
 
 
 @school_view(*BOARD_VIEWERS)
@@ -75,13 +99,21 @@ def _check_in_context(request, room, form=None, pupil=None, needs_override=False
             if placement_id
             else services.placement_for(room=room, pupil=pupil, moment=at)
         )
+        incidents = services.linkable_incidents(access=request.school_access, pupil=pupil)
+        after_incident = _chosen_incident(incidents, request.GET.get("incident"))
+        if after_incident is not None:
+            reason = Reason.INCIDENT
+        else:
+            reason = Reason.PLANNED if placement else Reason.REFERRED
         form = CheckInForm(
             room=room,
-            incidents=services.linkable_incidents(access=request.school_access, pupil=pupil),
+            incidents=incidents,
             initial={
                 "pupil": pupil.pk,
                 "placement": placement.pk if placement else None,
-                "reason": Reason.PLANNED if placement else Reason.REFERRED,
+                "reason": reason,
+                "incident": after_incident.pk if after_incident else None,
+                "referred_by": after_incident.reported_by_id if after_incident else None,
             },
         )
     taken = Visit.objects.filter(room=room).in_now(timezone.localdate(at)).count()
@@ -97,6 +129,13 @@ def _check_in_context(request, room, form=None, pupil=None, needs_override=False
         "taken": taken,
         "zones": ZONE_BUTTONS,
     }
+
+
+def _chosen_incident(incidents, value):
+    try:
+        return incidents.filter(pk=value).first() if value else None
+    except (ValueError, ValidationError):
+        return None
 
 
 def _chosen_pupil(request, value):

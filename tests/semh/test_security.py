@@ -174,3 +174,38 @@ def test_production_cookies_are_secure_and_http_only():
     )
 
     assert out.stdout.split() == ["True"] * 5
+
+
+def test_board_polling_does_not_keep_an_unattended_session_alive(client, cast, login):
+    login(cast.user(Role.ASSISTANT))
+    client.get(home(cast))
+    _age_session(client, semh_last_seen=29 * 60)
+    poll = {"X-Background-Refresh": "1", "HX-Request": "true"}
+
+    # The wall board refreshing itself is not a person at the screen...
+    assert client.get(home(cast), headers=poll).status_code == 200
+    assert time.time() - client.session["semh_last_seen"] > 28 * 60
+    _age_session(client, semh_last_seen=31 * 60)
+    response = client.get(
+        home(cast), headers={**poll, "HX-Current-URL": "http://testserver" + home(cast)}
+    )
+
+    # ...so the session ends, and the whole window (not the polled fragment) goes to login.
+    assert response["HX-Redirect"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_person_using_the_page_keeps_the_session_alive(client, cast, login):
+    login(cast.user(Role.ASSISTANT))
+    client.get(home(cast))
+    _age_session(client, semh_last_seen=29 * 60)
+
+    client.get(home(cast), headers={"HX-Request": "true"})
+
+    assert time.time() - client.session["semh_last_seen"] < 60
+
+
+def test_fragment_request_after_sign_out_redirects_the_whole_window(client, cast):
+    response = client.get(home(cast), headers={"HX-Request": "true"})
+
+    assert response["HX-Redirect"].startswith("/accounts/login/")

@@ -19,6 +19,7 @@ from incidents.demo import seed_incidents
 from pupils.demo import seed_pupil_records
 from pupils.models import Gender, PrimaryNeed, Pupil, SenStatus
 from pupils.validators import upn_check_letter
+from reset_area.demo import seed_reset_area
 from semh.access import Role
 from semh.models import AcademicYear, Membership, School, Term, Trust, User
 
@@ -200,6 +201,12 @@ class Command(BaseCommand):
                     pupils=pupils,
                     staff=staff,
                     rng=random.Random(f"incidents-{spec['urn']}"),  # noqa: S311 - synthetic
+                )
+                seed_reset_area(
+                    school=school,
+                    pupils=pupils,
+                    staff=staff,
+                    rng=random.Random(f"reset-{spec['urn']}"),  # noqa: S311 - synthetic
                 )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password semh-demo-2026):"))
         for spec in SCHOOLS:

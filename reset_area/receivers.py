@@ -1,0 +1,34 @@
+"""What the Reset Area does when something happens elsewhere in the system."""
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from incidents.models import Outcome
+from incidents.services import incident_recorded
+
+from . import services
+from .models import Visit, local_day_bounds
+
+
+@receiver(incident_recorded)
+def link_visit_to_incident(sender, incident, pupil, request, **kwargs):
+    """An incident whose outcome was "went to the Reset Area" links the visit the pupil is on now
+    (checked in first, as happens in a crisis, with "not logged yet" for the incident). With no
+    such visit the incident page offers the check-in instead: a visit is never invented."""
+    if incident.outcome != Outcome.RESET_AREA:
+        return
+    start, end = local_day_bounds(timezone.localdate(incident.occurred_at))
+    visit = (
+        Visit.objects.filter(
+            school=incident.school_id,
+            pupil=pupil,
+            incident__isnull=True,
+            left_at__isnull=True,
+            arrived_at__gte=start,
+            arrived_at__lt=end,
+        )
+        .order_by("-arrived_at")
+        .first()
+    )
+    if visit is not None:
+        services.link_incident(visit=visit, incident=incident, request=request)
