@@ -35,4 +35,7 @@ def test_demo_login_lands_on_school_home(live_server, make_page, role, first_nam
         expect(page).to_have_url(f"{live_server.url}/s/oakfield/")
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {first_name}")
         expect(page.get_by_role("heading", level=2, name=marker, exact=True)).to_be_visible()
+        # Nothing (such as a long role menu) makes the page scroll sideways on a phone.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"], f"{role} {viewport}: page is {width}px wide"
         screenshot(page, f"home-{role}-{viewport}")
