@@ -8,40 +8,26 @@ step, through the service and through the pages (upload → preview page → con
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch_import .venv/bin/python benchmarks/...
 """
 
-import os
 import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "semh.settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
-os.environ.setdefault("SEMH_REQUIRE_MFA", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from harness import throwaway_database  # sets Django up: must come first
 
-import django  # noqa: E402
+# isort: split
 
-django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
 
-from django.conf import settings  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    override_settings,
-    setup_test_environment,
-)
-from django.urls import reverse  # noqa: E402
-from django_scopes import scope, scopes_disabled  # noqa: E402
-
-from pupils.imports import apply_import, decode_upload, preview_import, start_import  # noqa: E402
-from pupils.models import Pupil, PupilImport  # noqa: E402
-from pupils.validators import upn_check_letter  # noqa: E402
-from semh.access import Role  # noqa: E402
-from semh.models import Membership, School, User  # noqa: E402
+from pupils.imports import apply_import, decode_upload, preview_import, start_import
+from pupils.models import Pupil, PupilImport
+from pupils.validators import upn_check_letter
+from semh.access import Role
+from semh.models import Membership, School, User
 
 HEADERS = "UPN,Legal Surname,Legal Forename,Preferred Forename,Date of Birth,Gender,Year,"
 HEADERS += "Reg Group,SEN Status,Primary Need"
@@ -129,19 +115,8 @@ def run(rows: int) -> list:
 
 def main():
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    # The hashed static manifest exists only after collectstatic (as in the test suite).
-    plain_static = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    try:
-        with override_settings(STORAGES=plain_static):
-            results = run(rows)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database():
+        results = run(rows)
     print(f"MIS import benchmark — {connection.vendor}, {rows} rows")
     for label, seconds, queries in results:
         print(f"  {label:<58} {seconds:7.3f} s  {queries:4d} queries")

@@ -12,34 +12,21 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "semh.settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
-os.environ.setdefault("SEMH_REQUIRE_MFA", "0")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from harness import throwaway_database  # sets Django up: must come first
 
-import django  # noqa: E402
+# isort: split
 
-django.setup()
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    override_settings,
-    setup_test_environment,
-)
-from django.urls import reverse  # noqa: E402
-from django_scopes import scopes_disabled  # noqa: E402
-
-from incidents.models import Incident  # noqa: E402
-from reset_area.models import Room, Visit  # noqa: E402
-from semh.models import School, User  # noqa: E402
+from incidents.models import Incident
+from reset_area.models import Room, Visit
+from semh.models import School, User
 
 RUNS = 10
 
@@ -104,18 +91,8 @@ def run(scale):
 
 def main():
     scale = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    plain_static = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    try:
-        with override_settings(STORAGES=plain_static):
-            seeded, (name, incidents, visits), results = run(scale)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with throwaway_database():
+        seeded, (name, incidents, visits), results = run(scale)
     print(f"Page benchmark — {connection.vendor}, seed_demo --scale {scale} ({seeded:.1f} s)")
     print(f"  {name}: {incidents} incidents, {visits} Reset Area visits; median of {RUNS}")
     for label, seconds, queries in results:

@@ -8,8 +8,7 @@
 - one safeguarding concern (open) and one suspension with its DfE reason code.
 
 Idempotent: a school that already has incidents is left alone. All text is synthetic.
-``ensure_school_day`` gives a school a typical day of periods when it has none (the Reset Area
-demo uses it too).
+``ensure_school_day`` gives a school the typical day of periods when it has none.
 """
 
 import uuid
@@ -36,16 +35,8 @@ from incidents.vocabulary import ensure_school_vocabulary, ensure_suspension_rea
 from pupils.models import PlanKind, SenStatus, SupportPlan
 from semh.access import Role
 from semh.models import Period, Term
+from semh.school_day import ensure_typical_school_day
 
-TYPICAL_DAY = [
-    ("P1", time(8, 50), time(9, 50), True),
-    ("P2", time(9, 50), time(10, 50), True),
-    ("Break", time(10, 50), time(11, 10), False),
-    ("P3", time(11, 10), time(12, 10), True),
-    ("Lunch", time(12, 10), time(13, 0), False),
-    ("P4", time(13, 0), time(14, 0), True),
-    ("P5", time(14, 0), time(15, 0), True),
-]
 SCHOOL_DAYS_IN_A_TERM = 60
 
 BEFORE = [
@@ -74,23 +65,8 @@ BEHAVIOUR_RPI = [
 
 def ensure_school_day(school) -> list[Period]:
     """The school's periods; a typical Monday-to-Friday day is created when it has none."""
-    periods = list(Period.objects.filter(school=school))
-    if periods:
-        return periods
-    return Period.objects.bulk_create(
-        [
-            Period(
-                school=school,
-                weekday=weekday,
-                name=name,
-                starts_at=starts,
-                ends_at=ends,
-                is_learning=learning,
-            )
-            for weekday in range(5)
-            for name, starts, ends, learning in TYPICAL_DAY
-        ]
-    )
+    ensure_typical_school_day(school)
+    return list(Period.objects.filter(school=school))
 
 
 def recent_school_days(school, today: date, count=SCHOOL_DAYS_IN_A_TERM) -> list[date]:

@@ -62,6 +62,28 @@ def current_suspension_reasons(on=None):
     )
 
 
+def check_outcome_and_parents(form, data):
+    """The rules a logged or amended incident shares: a suspension has its days and DfE reason
+    (anything else has neither), "other" says what, and parents informed (or not) says how."""
+    if data.get("outcome") == Outcome.SUSPENSION:
+        if not data.get("suspension_days"):
+            form.add_error("suspension_days", "Give the number of days of suspension.")
+        if not data.get("suspension_reason"):
+            form.add_error("suspension_reason", "Choose the DfE reason for the suspension.")
+    else:
+        data["suspension_days"], data["suspension_reason"] = None, None
+    if data.get("outcome") == Outcome.OTHER and not data.get("outcome_notes"):
+        form.add_error("outcome_notes", "Say what the outcome was.")
+    informed = data.get("parents_informed")
+    if informed and not data.get("parents_informed_detail"):
+        form.add_error(
+            "parents_informed_detail",
+            "Say who was told, when and how."
+            if informed == ParentsInformed.YES
+            else "Say why parents or carers have not been told yet, and when they will be.",
+        )
+
+
 class IncidentForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     primary_pupil = forms.ModelChoiceField(
@@ -219,23 +241,7 @@ class IncidentForm(forms.Form):
         primary = data.get("primary_pupil")
         if primary and data.get("other_pupils"):
             data["other_pupils"] = [p for p in data["other_pupils"] if p.pk != primary.pk]
-        if data.get("outcome") == Outcome.SUSPENSION:
-            if not data.get("suspension_days"):
-                self.add_error("suspension_days", "Give the number of days of suspension.")
-            if not data.get("suspension_reason"):
-                self.add_error("suspension_reason", "Choose the DfE reason for the suspension.")
-        else:
-            data["suspension_days"], data["suspension_reason"] = None, None
-        if data.get("outcome") == Outcome.OTHER and not data.get("outcome_notes"):
-            self.add_error("outcome_notes", "Say what the outcome was.")
-        informed = data.get("parents_informed")
-        if informed and not data.get("parents_informed_detail"):
-            self.add_error(
-                "parents_informed_detail",
-                "Say who was told, when and how."
-                if informed == ParentsInformed.YES
-                else "Say why parents or carers have not been told yet, and when they will be.",
-            )
+        check_outcome_and_parents(self, data)
         if data.get("safeguarding") and not data.get("concern"):
             self.add_error("concern", "Describe the safeguarding concern.")
         if not data.get("safeguarding"):

@@ -7,12 +7,11 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from incidents.forms import check_outcome_and_parents
 from incidents.models import (
     FollowUpAction,
     Incident,
-    Outcome,
     ParentReport,
-    ParentsInformed,
     RestrictiveIntervention,
     SafeguardingConcern,
     StaffStatement,
@@ -106,24 +105,7 @@ class IncidentAmendmentForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        # The same rules as the logging form (incidents.forms.IncidentForm).
-        if data.get("outcome") == Outcome.SUSPENSION:
-            if not data.get("suspension_days"):
-                self.add_error("suspension_days", "Give the number of days of the suspension.")
-            if not data.get("suspension_reason"):
-                self.add_error("suspension_reason", "Give the DfE reason for the suspension.")
-        else:
-            data["suspension_days"], data["suspension_reason"] = None, None
-        if data.get("outcome") == Outcome.OTHER and not data.get("outcome_notes"):
-            self.add_error("outcome_notes", "Say what the outcome was.")
-        informed = data.get("parents_informed")
-        if informed and not data.get("parents_informed_detail"):
-            self.add_error(
-                "parents_informed_detail",
-                "Say who was told, when and how."
-                if informed == ParentsInformed.YES
-                else "Say why parents or carers have not been told yet, and when they will be.",
-            )
+        check_outcome_and_parents(self, data)
         if not self.errors and not self._changes_something(data):
             raise forms.ValidationError("Nothing has changed: change a field, or go back.")
         return data

@@ -18,6 +18,7 @@ def school_home(request):
         request,
         "semh/school_home.html",
         {
+            "role_labels": [Role(r).label for r in Role if r in roles],
             "is_recorder": bool(roles & {Role.ASSISTANT, Role.TEACHER}),
             "is_senco": is_senco,
             "is_dsl": is_dsl,

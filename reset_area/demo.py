@@ -80,7 +80,7 @@ def _at(day, clock):
 def seed_reset_area(*, school, pupils, staff, rng):
     """Rooms, periods, placements and a term of realistic visits for one demo school."""
     with scopes_disabled(), transaction.atomic():
-        _ensure_school_day(school)
+        ensure_typical_school_day(school)
         ensure_school_vocabulary(school)
         rooms = [
             Room.objects.get_or_create(school=school, name=name, defaults={"capacity": cap})[0]
@@ -92,16 +92,6 @@ def seed_reset_area(*, school, pupils, staff, rng):
         if PlannedPlacement.objects.filter(room__school=school).exists():
             return
         _DemoTerm(school, pupils, staff, rng, rooms, today).seed()
-
-
-def _ensure_school_day(school):
-    try:
-        from incidents.demo import ensure_school_day
-    except ImportError:
-        ensure_school_day = None
-    if ensure_school_day is not None:
-        ensure_school_day(school)
-    ensure_typical_school_day(school)
 
 
 class _DemoTerm:

@@ -22,7 +22,7 @@ from incidents.models import (
     RestrictiveIntervention,
 )
 from pupils.models import PlanKind, Pupil, SupportPlan
-from semh import audit
+from semh import audit, school_day
 from semh.access import Capability, Role
 from semh.models import Period, Term, User
 
@@ -42,16 +42,6 @@ from .models import (
 MISSING_LOOKBACK_DAYS = 7
 # A planned pupil arriving up to this long before their period counts for it.
 EARLY_ARRIVAL = timedelta(minutes=15)
-
-TYPICAL_DAY = [
-    ("P1", time(8, 50), time(9, 50), True),
-    ("P2", time(9, 50), time(10, 50), True),
-    ("Break", time(10, 50), time(11, 10), False),
-    ("P3", time(11, 10), time(12, 10), True),
-    ("Lunch", time(12, 10), time(13, 0), False),
-    ("P4", time(13, 0), time(14, 0), True),
-    ("P5", time(14, 0), time(15, 0), True),
-]
 
 
 def now():
@@ -84,16 +74,10 @@ def school_periods(school):
 @transaction.atomic
 def ensure_typical_school_day(school, request=None) -> bool:
     """Give a school with no periods a typical day (P1–P5, break and lunch) on every weekday."""
-    if Period.objects.filter(school=school).exists():
-        return False
-    Period.objects.bulk_create(
-        Period(school=school, weekday=weekday, name=name, starts_at=s, ends_at=e, is_learning=lr)
-        for weekday in range(5)
-        for name, s, e, lr in TYPICAL_DAY
-    )
-    if request is not None:
+    created = school_day.ensure_typical_school_day(school)
+    if created and request is not None:
         _audit(request, request.user, school, "reset.school_day_typical")
-    return True
+    return created
 
 
 def learning_minutes(arrived_at, left_at, periods) -> int:

@@ -174,7 +174,7 @@ def test_a_suspension_needs_days_and_the_dfe_reason(client, cast, incident):
 
     page = response.content.decode()
     assert "Give the number of days" in page
-    assert "Give the DfE reason" in page
+    assert "Choose the DfE reason" in page
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.SLT, 403), (Role.ADMIN, 403)])

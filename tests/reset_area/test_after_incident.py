@@ -1,16 +1,18 @@
 """An incident whose outcome was "went to the Reset Area" links to the pupil's visit."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from incidents.models import Incident
-from reset_area import services
-from reset_area.models import Reason, Visit, Zone
+from reset_area.models import Reason, Visit
 from tests.incidents.test_logging import incident_data, school_vocabulary
 from tests.reset_area.conftest import MONDAY, at
+from tests.reset_area.test_check_in_out import seat
 
 
 @pytest.fixture
@@ -18,8 +20,8 @@ def vocab(cast):
     return school_vocabulary(cast.school_a)
 
 
-def log_incident(client, vocab, pupil, staff, **overrides):
-    data = incident_data(vocab, pupil, staff, occurred_at=f"{MONDAY:%Y-%m-%d}T09:00", **overrides)
+def log_incident(client, vocab, pupil, staff, occurred_at=f"{MONDAY:%Y-%m-%d}T09:00", **overrides):
+    data = incident_data(vocab, pupil, staff, occurred_at=occurred_at, **overrides)
     response = client.post(reverse("incidents:log", args=[pupil.school.slug]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     with scopes_disabled():
@@ -30,11 +32,7 @@ def test_logging_the_incident_links_the_visit_the_pupil_is_already_on(
     client, login, cast, hub, clock, assistant, vocab
 ):
     pupil = cast.pupils_a[0]
-    with scopes_disabled():
-        visit = services.check_in(
-            room=hub, pupil=pupil, reason=Reason.REFERRED, zone_on_arrival=Zone.RED,
-            by=assistant, at=at(MONDAY, 9, 2),
-        )  # fmt: skip
+    visit = seat(hub, pupil, assistant, at(MONDAY, 9, 2))
     clock.set(MONDAY, 9, 20)
     login(assistant)
 
@@ -52,11 +50,7 @@ def test_an_incident_with_another_outcome_leaves_the_visit_alone(
     client, login, cast, hub, clock, assistant, vocab
 ):
     pupil = cast.pupils_a[0]
-    with scopes_disabled():
-        visit = services.check_in(
-            room=hub, pupil=pupil, reason=Reason.REFERRED, zone_on_arrival=Zone.RED,
-            by=assistant, at=at(MONDAY, 9, 2),
-        )  # fmt: skip
+    visit = seat(hub, pupil, assistant, at(MONDAY, 9, 2))
     login(assistant)
 
     log_incident(client, vocab, pupil, assistant, outcome="returned")
@@ -69,9 +63,14 @@ def test_without_a_visit_the_incident_page_offers_the_check_in_with_the_incident
     client, login, cast, hub, clock, assistant, vocab
 ):
     pupil = cast.pupils_a[0]
-    clock.set(MONDAY, 9, 20)
+    clock.now = timezone.now()
     login(assistant)
-    incident = log_incident(client, vocab, pupil, assistant, outcome="reset_area")
+    now = timezone.localtime()
+    minutes_ago = max(now - datetime.timedelta(minutes=3), now.replace(hour=0, minute=0))
+    incident = log_incident(
+        client, vocab, pupil, assistant, occurred_at=f"{minutes_ago:%Y-%m-%dT%H:%M}",
+        outcome="reset_area",
+    )  # fmt: skip
 
     page = client.get(reverse("incidents:detail", args=[cast.school_a.slug, incident.pk]))
     html = page.content.decode()
@@ -98,6 +97,18 @@ def test_without_a_visit_the_incident_page_offers_the_check_in_with_the_incident
         assert Visit.objects.get(pupil=pupil).incident == incident
     page = client.get(reverse("incidents:detail", args=[cast.school_a.slug, incident.pk]))
     assert "in the room now" in page.content.decode()
+
+
+def test_an_earlier_days_incident_does_not_offer_a_check_in_now(
+    client, login, cast, hub, clock, assistant, vocab
+):
+    login(assistant)
+    incident = log_incident(client, vocab, cast.pupils_a[0], assistant, outcome="reset_area")
+
+    page = client.get(reverse("incidents:detail", args=[cast.school_a.slug, incident.pk]))
+
+    assert "No Reset Area visit is linked to this incident yet." in page.content.decode()
+    assert "in to the Reset Area</a>" not in page.content.decode()
 
 
 def test_with_several_rooms_the_pupil_is_checked_in_after_choosing_one(
