@@ -59,7 +59,12 @@ def make_page(browser, live_server):
     contexts = []
 
     def _make_page(viewport="desktop"):
-        context = browser.new_context(base_url=live_server.url, **VIEWPORTS[viewport])
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="en-GB",  # UK date formats in date inputs, as staff see them
+            timezone_id="Europe/London",
+            **VIEWPORTS[viewport],
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
