@@ -200,20 +200,11 @@ def _seed_plan_cycles(pupil, kind, senco, rng, *, overdue):
         pupil_voice=first.pupil_voice,
         created_by=senco,
     )
-    carried = [
-        Target.objects.create(
-            plan=second,
-            position=t.position,
-            area_of_need=t.area_of_need,
-            description=t.description,
-            success_criteria=t.success_criteria,
-            baseline=t.baseline,
-            provision=t.provision,
-            carried_from=t,
-        )
+    carried = Target.objects.bulk_create(
+        t.carried_into(second)
         for t in targets
         if t is not targets[1]  # the second target was achieved in cycle 1
-    ]
+    )
     review = PlanReview.objects.create(
         plan=second,
         held_on=second_start + timedelta(weeks=6),

@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 
 from pupils.models import PrimaryNeed, Pupil, SenStatus, YearGroup
 
@@ -41,15 +40,7 @@ class PupilFilter(django_filters.FilterSet):
         self.filters["key_adult"].queryset = staff
 
     def search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(legal_first_name__icontains=word)
-                | Q(legal_last_name__icontains=word)
-                | Q(preferred_first_name__icontains=word)
-                | Q(preferred_last_name__icontains=word)
-                | Q(upn__iexact=word)
-            )
-        return queryset
+        return queryset.matching_name(value, also_upn=True)
 
     def filter_roll(self, queryset, name, value):
         if value == "left":

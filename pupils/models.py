@@ -84,6 +84,22 @@ class PupilQuerySet(models.QuerySet):
             )
         return pupils.none()
 
+    def matching_name(self, text, *, also_upn=False, max_words=4):
+        """Pupils whose legal or preferred names contain every word of ``text`` (``also_upn``: or
+        whose UPN is a word). Blank text matches everyone."""
+        pupils = self
+        for word in text.split()[:max_words]:
+            matches = (
+                models.Q(legal_first_name__icontains=word)
+                | models.Q(legal_last_name__icontains=word)
+                | models.Q(preferred_first_name__icontains=word)
+                | models.Q(preferred_last_name__icontains=word)
+            )
+            if also_upn:
+                matches |= models.Q(upn__iexact=word)
+            pupils = pupils.filter(matches)
+        return pupils
+
     def on_roll(self, on=None):
         day = on or timezone.localdate()
         return self.filter(models.Q(left_on__isnull=True) | models.Q(left_on__gt=day))
@@ -307,6 +323,19 @@ class Target(models.Model):
 
     def __str__(self):
         return self.description[:60]
+
+    def carried_into(self, plan) -> "Target":
+        """This target, unsaved, for the next cycle ``plan`` (it remembers where it came from)."""
+        return Target(
+            plan=plan,
+            position=self.position,
+            area_of_need=self.area_of_need,
+            description=self.description,
+            success_criteria=self.success_criteria,
+            baseline=self.baseline,
+            provision=self.provision,
+            carried_from=self,
+        )
 
 
 class PlanReview(models.Model):

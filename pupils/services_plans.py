@@ -258,19 +258,7 @@ def start_next_cycle(*, plan, next_review_on, request) -> SupportPlan:
     )
     targets = list(targets_with_latest_rating(old))
     carried = [t for t in targets if t.latest_rating != Rating.ACHIEVED]
-    Target.objects.bulk_create(
-        Target(
-            plan=new,
-            position=t.position,
-            area_of_need=t.area_of_need,
-            description=t.description,
-            success_criteria=t.success_criteria,
-            baseline=t.baseline,
-            provision=t.provision,
-            carried_from=t,
-        )
-        for t in carried
-    )
+    Target.objects.bulk_create(t.carried_into(new) for t in carried)
     RiskItem.objects.bulk_create(
         RiskItem(
             plan=new,

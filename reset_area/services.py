@@ -780,14 +780,7 @@ def search_pupils(*, school, q, limit=10):
     words = [w for w in (q or "").split() if w][:3]
     if not words or len("".join(words)) < 2:
         return []
-    pupils = Pupil.objects.filter(school=school).on_roll()
-    for word in words:
-        pupils = pupils.filter(
-            Q(legal_first_name__icontains=word)
-            | Q(legal_last_name__icontains=word)
-            | Q(preferred_first_name__icontains=word)
-            | Q(preferred_last_name__icontains=word)
-        )
+    pupils = Pupil.objects.filter(school=school).on_roll().matching_name(" ".join(words))
     open_room = Visit.objects.open().filter(pupil=OuterRef("pk")).values("room__name")[:1]
     return list(
         pupils.annotate(open_room=Subquery(open_room)).only(

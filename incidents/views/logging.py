@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,16 +57,14 @@ def pupil_search(request):
     field = "other_pupils" if request.GET.get("field") == "other_pupils" else "primary_pupil"
     chosen = _pupils(request, request.GET.getlist(field))
     found = []
-    words = request.GET.get("q", "").split()
-    if words:
+    q = request.GET.get("q", "")
+    if q.strip():
         matches = pupils_to_record_for(request.school).exclude(pk__in=[p.pk for p in chosen])
-        for word in words[:4]:
-            matches = matches.filter(_name_matches(word))
-        found = list(matches[:SEARCH_RESULTS])
+        found = list(matches.matching_name(q)[:SEARCH_RESULTS])
     return render(
         request,
         "incidents/log/_pupil_choices.html",
-        {"field": field, "chosen": chosen, "found": found, "searched": bool(words)},
+        {"field": field, "chosen": chosen, "found": found, "searched": bool(q.strip())},
     )
 
 
@@ -205,15 +202,6 @@ def _own_draft(request, key):
 def _draft_pupil_id(draft):
     values = draft.data.get("primary_pupil") or [None]
     return values[0]
-
-
-def _name_matches(word):
-    return (
-        Q(legal_first_name__icontains=word)
-        | Q(legal_last_name__icontains=word)
-        | Q(preferred_first_name__icontains=word)
-        | Q(preferred_last_name__icontains=word)
-    )
 
 
 def _parse_moment(value):

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.db.models import Q
 
 from pupils.models import Pupil, YearGroup
 from semh.access import Role
@@ -162,11 +161,4 @@ class PupilFinderForm(forms.Form):
             pupils = pupils.filter(form=data["form_name"])
         if data.get("year_group") is not None:
             pupils = pupils.filter(year_group=data["year_group"])
-        for word in (data.get("q") or "").split():
-            pupils = pupils.filter(
-                Q(legal_first_name__icontains=word)
-                | Q(legal_last_name__icontains=word)
-                | Q(preferred_first_name__icontains=word)
-                | Q(preferred_last_name__icontains=word)
-            )
-        return pupils
+        return pupils.matching_name(data.get("q") or "")
