@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "semh.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SEMH_REQUIRE_MFA", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")

@@ -6,7 +6,6 @@ are read in chunks with their related records prefetched, so the query count doe
 the number of incidents.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -150,38 +149,6 @@ def incident_row(incident) -> list:
 def export_rows(incidents) -> Iterator[list]:
     for incident in export_queryset(incidents).iterator(chunk_size=CHUNK):
         yield incident_row(incident)
-
-
-# Spreadsheet formula injection: a cell starting with one of these would run as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y %H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, dtime):
-        return f"{value:%H:%M}"
-    if isinstance(value, float):
-        return f"{value:g}"
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_stream(rows: Iterable[list]) -> Iterator[str]:
-    """CSV lines, starting with a byte-order mark so Excel reads the file as UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(HEADER)
-    for row in rows:
-        yield writer.writerow([_csv_text(v) for v in row])
 
 
 NUMBER_FORMATS = {date: "dd/mm/yyyy", dtime: "hh:mm", datetime: "dd/mm/yyyy hh:mm"}

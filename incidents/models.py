@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from pupils.models import scoped
+from semh.models import ActionItem, ActionItemQuerySet
+from semh.scoping import scoped
 
 
 class VocabularyKind(models.TextChoices):
@@ -214,38 +215,22 @@ class IncidentDraft(models.Model):
         return f"Draft {self.key}"
 
 
-class FollowUpActionQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(done_on__isnull=True)
-
-
-class FollowUpAction(models.Model):
+class FollowUpAction(ActionItem):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="actions")
     description = models.CharField(max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    due_on = models.DateField(null=True, blank=True)
-    done_on = models.DateField(null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = scoped(FollowUpActionQuerySet, school="incident__school")
+    objects = scoped(ActionItemQuerySet, school="incident__school")
 
-    class Meta:
-        ordering = ["due_on", "pk"]
+    class Meta(ActionItem.Meta):
+        pass
 
     def __str__(self):
         return self.description
-
-    @property
-    def is_overdue(self):
-        return (
-            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
-        )
 
 
 class SafeguardingConcern(models.Model):

@@ -67,7 +67,7 @@ def record_incident(
     incident.strategies.set(strategies)
     incident.staff_involved.set(staff_involved)
     pupil_id = str(primary_pupil.pk)
-    audit.record_request(
+    audit.record_view(
         request,
         "incident.create",
         target=incident,
@@ -78,7 +78,7 @@ def record_incident(
     )
     for other in other_pupils:
         # So each other pupil's access log shows the incident too.
-        audit.record_request(request, "incident.involve", target=incident, pupil=str(other.pk))
+        audit.record_view(request, "incident.involve", target=incident, pupil=str(other.pk))
     if restraint is not None:
         _record_restraint(incident=incident, pupil=primary_pupil, data=restraint, request=request)
     if concern:
@@ -117,7 +117,7 @@ def _record_restraint(*, incident, pupil, data, request) -> RestrictiveIntervent
     )
     record.staff_involved.set(staff)
     record.holds.set(holds)
-    audit.record_request(
+    audit.record_view(
         request,
         "restraint.create",
         target=record,
@@ -134,7 +134,7 @@ def _raise_concern(*, incident, pupil, text, request) -> SafeguardingConcern:
         incident=incident, raised_by=incident.reported_by, concern=text
     )
     # No pupil id here: the pupil's access log is open to the SENCo, who must not learn of it.
-    audit.record_request(request, "concern.create", target=concern, incident=str(incident.pk))
+    audit.record_view(request, "concern.create", target=concern, incident=str(incident.pk))
     _tell_dsls_on_commit(concern=concern, request=request)
     return concern
 

@@ -51,7 +51,7 @@ def amend_incident(*, incident, form, request) -> IncidentAmendment:
         reason=form.cleaned_data["reason"],
         changes=changes,
     )
-    audit.record_request(
+    audit.record_view(
         request,
         "incident.amend",
         target=incident,
@@ -77,7 +77,7 @@ def review_incident(*, incident, notes: str, actions, mark_reviewed: bool, reque
         action.incident = incident
         action.created_by = request.user
         action.save()
-    audit.record_request(
+    audit.record_view(
         request,
         "incident.review",
         target=incident,
@@ -94,7 +94,7 @@ def complete_follow_up(*, action, request):
         action.done_on = timezone.localdate()
         action.done_by = request.user
         action.save(update_fields=["done_on", "done_by"])
-        audit.record_request(
+        audit.record_view(
             request,
             "incident.follow_up_done",
             target=action.incident,
@@ -114,7 +114,7 @@ def record_parent_report(*, intervention, form, request):
     report.intervention = intervention
     report.recorded_by = request.user
     report.save()
-    audit.record_request(
+    audit.record_view(
         request,
         "restrictive.parent_report",
         target=intervention,
@@ -131,7 +131,7 @@ def record_debrief(*, intervention, form, request):
     for name in recorded:
         setattr(intervention, name, form.cleaned_data[name])
     intervention.save(update_fields=recorded)
-    audit.record_request(
+    audit.record_view(
         request,
         "restrictive.debrief",
         target=intervention,
@@ -149,7 +149,7 @@ def save_statement(*, intervention, form, request):
     statement.intervention = intervention
     statement.author = request.user
     statement.save()
-    audit.record_request(
+    audit.record_view(
         request,
         f"restrictive.statement_{'create' if created else 'update'}",
         target=intervention,
@@ -166,7 +166,7 @@ def save_statement(*, intervention, form, request):
 @transaction.atomic
 def add_concern_action(*, concern, note: str, request) -> ConcernAction:
     action = ConcernAction.objects.create(concern=concern, by=request.user, note=note)
-    audit.record_request(request, "concern.action", target=concern, action_id=action.pk)
+    audit.record_view(request, "concern.action", target=concern, action_id=action.pk)
     return action
 
 
@@ -184,7 +184,7 @@ def set_concern_status(*, concern, status: str, note: str, request) -> Safeguard
     ConcernAction.objects.create(
         concern=concern, by=request.user, note=f"{prefix}: {note}" if note else prefix
     )
-    audit.record_request(request, f"concern.{'close' if closing else 'reopen'}", target=concern)
+    audit.record_view(request, f"concern.{'close' if closing else 'reopen'}", target=concern)
     return concern
 
 
@@ -197,7 +197,7 @@ def add_vocabulary_term(*, school, kind: str, label: str, request) -> Vocabulary
     term = Vocabulary.objects.create(
         school=school, kind=kind, label=label, position=(last.position + 1) if last else 0
     )
-    audit.record_request(request, "vocabulary.create", target=term, kind=kind)
+    audit.record_view(request, "vocabulary.create", target=term, kind=kind)
     return term
 
 
@@ -207,7 +207,7 @@ def update_vocabulary_term(*, term, label: str, position: int, request) -> Vocab
     if changed:
         term.label, term.position = label, position
         term.save(update_fields=changed)
-        audit.record_request(request, "vocabulary.update", target=term, fields=changed)
+        audit.record_view(request, "vocabulary.update", target=term, fields=changed)
     return term
 
 
@@ -216,7 +216,5 @@ def set_vocabulary_term_active(*, term, active: bool, request) -> Vocabulary:
     if term.is_active != active:
         term.is_active = active
         term.save(update_fields=["is_active"])
-        audit.record_request(
-            request, f"vocabulary.{'restore' if active else 'retire'}", target=term
-        )
+        audit.record_view(request, f"vocabulary.{'restore' if active else 'retire'}", target=term)
     return term

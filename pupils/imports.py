@@ -726,7 +726,7 @@ def start_import(*, school, user, filename: str, text: str, request=None) -> Pup
         action="pupil.import_upload",
         school=school,
         target=pupil_import,
-        request=request,
+        client=audit.Client.of(request),
         rows=pupil_import.row_count,
         error_rows=pupil_import.error_count,
     )
@@ -812,7 +812,7 @@ def _apply(*, pupil_import, user, request) -> ImportOutcome:
         action="pupil.import",
         school=school,
         target=pupil_import,
-        request=request,
+        client=audit.Client.of(request),
         rows=len(preview.rows),
         created=outcome.created,
         updated=outcome.updated,
@@ -834,7 +834,7 @@ def discard_import(*, pupil_import: PupilImport, user, request=None) -> bool:
             action="pupil.import_discard",
             school=pupil_import.school,
             target=pupil_import,
-            request=request,
+            client=audit.Client.of(request),
         )
         pupil_import.refresh_from_db()
     return bool(discarded)

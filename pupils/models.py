@@ -10,6 +10,8 @@ from guardian.models import UserObjectPermissionBase
 
 from pupils.validators import validate_upn
 from semh.access import Capability
+from semh.models import ActionItem, ActionItemQuerySet
+from semh.scoping import scoped
 
 
 class YearGroup(models.IntegerChoices):
@@ -177,11 +179,6 @@ def access_pupil(viewer, pupil_id) -> Pupil:
         return Pupil.objects.visible_to(viewer).get(pk=pupil_id)
     except (Pupil.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
-
-
-def scoped(queryset_class=models.QuerySet, school="pupil__school"):
-    """A manager that refuses to query outside a school scope (DESIGN.md §2, layer 2)."""
-    return ScopedManager(school=school, _manager_class=models.Manager.from_queryset(queryset_class))
 
 
 class PupilProfile(models.Model):
@@ -538,34 +535,21 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} on {self.held_on:%d/%m/%Y}"
 
 
-class MeetingActionQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(done_on__isnull=True)
-
-
-class MeetingAction(models.Model):
+class MeetingAction(ActionItem):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="actions")
     description = models.TextField()
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meeting_actions"
     )
-    due_on = models.DateField(null=True, blank=True)
-    done_on = models.DateField(null=True, blank=True)
 
-    objects = scoped(MeetingActionQuerySet, school="meeting__pupil__school")
+    objects = scoped(ActionItemQuerySet, school="meeting__pupil__school")
 
-    class Meta:
-        ordering = ["due_on", "pk"]
+    class Meta(ActionItem.Meta):
+        pass
 
     def __str__(self):
         return self.description[:60]
-
-    @property
-    def is_overdue(self):
-        return (
-            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
-        )
 
 
 class PupilImport(models.Model):

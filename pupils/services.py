@@ -35,7 +35,7 @@ def caseload_user_ids(pupil) -> set[int]:
 def save_pupil(*, form, request) -> Pupil:
     created = form.instance._state.adding
     pupil = form.save()
-    audit.record_request(
+    audit.record_view(
         request,
         "pupil.create" if created else "pupil.update",
         target=pupil,
@@ -49,7 +49,7 @@ def archive_pupil(*, pupil, left_on, request) -> Pupil:
     """Leavers are archived with a leaving date, never deleted."""
     pupil.left_on = left_on
     pupil.save(update_fields=["left_on", "updated_at"])
-    audit.record_request(request, "pupil.archive", target=pupil, left_on=left_on.isoformat())
+    audit.record_view(request, "pupil.archive", target=pupil, left_on=left_on.isoformat())
     return pupil
 
 
@@ -57,7 +57,7 @@ def archive_pupil(*, pupil, left_on, request) -> Pupil:
 def restore_pupil(*, pupil, request) -> Pupil:
     pupil.left_on = None
     pupil.save(update_fields=["left_on", "updated_at"])
-    audit.record_request(request, "pupil.restore", target=pupil)
+    audit.record_view(request, "pupil.restore", target=pupil)
     return pupil
 
 
@@ -71,7 +71,7 @@ def set_pupil_staff(*, pupil, key_adults, caseload_staff, request) -> None:
     for user in current - wanted:
         remove_perm("view_pupil", user, pupil)
     pupil.key_adults.set(key_adults)
-    audit.record_request(
+    audit.record_view(
         request,
         "pupil.staff_change",
         target=pupil,

@@ -16,7 +16,7 @@ def save_pupil_record(*, form, pupil, request, action: str):
         record.recorded_by = request.user
     record.save()
     form.save_m2m()
-    audit.record_request(
+    audit.record_view(
         request,
         f"{action}.{'create' if created else 'update'}",
         target=record,
@@ -35,7 +35,7 @@ def record_meeting(*, form, actions, pupil, request):
     for action in actions:
         action.meeting = meeting
         action.save()
-    audit.record_request(
+    audit.record_view(
         request, "meeting.create", target=meeting, pupil=str(pupil.pk), actions=len(actions)
     )
     return meeting
@@ -44,7 +44,7 @@ def record_meeting(*, form, actions, pupil, request):
 @transaction.atomic
 def complete_action(*, action, request):
     if action.done_on is None:
-        action.done_on = timezone.localdate()
-        action.save(update_fields=["done_on"])
-        audit.record_request(request, "meeting_action.done", target=action)
+        action.done_on, action.done_by = timezone.localdate(), request.user
+        action.save(update_fields=["done_on", "done_by"])
+        audit.record_view(request, "meeting_action.done", target=action)
     return action

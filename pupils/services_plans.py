@@ -173,7 +173,7 @@ def save_plan(*, form, pupil, request, risks=None, handling_form=None) -> Suppor
         details.plan = plan
         details.save()
         changed.append("positive_handling")
-    audit.record_request(
+    audit.record_view(
         request,
         "plan.create" if created else "plan.update",
         target=plan,
@@ -192,7 +192,7 @@ def save_target(*, form, plan, request) -> Target:
     if target.position is None:
         target.position = next_target_position(plan)
     target.save()
-    audit.record_request(
+    audit.record_view(
         request,
         "target.create" if created else "target.update",
         target=target,
@@ -218,7 +218,7 @@ def record_review(*, plan, held_on, attendees, next_steps, ratings, request) -> 
         TargetReview(review=review, target=target, rating=rating, evidence=evidence)
         for target, rating, evidence in ratings
     )
-    audit.record_request(
+    audit.record_view(
         request,
         "plan.review",
         target=review,
@@ -274,7 +274,7 @@ def start_next_cycle(*, plan, next_review_on, request) -> SupportPlan:
         handling.pk, handling.plan = None, new
         handling._state.adding = True
         handling.save()
-    audit.record_request(
+    audit.record_view(
         request,
         "plan.next_cycle",
         target=new,

@@ -21,7 +21,7 @@ def save_profile(*, form, pupil, request) -> PupilProfile:
     profile.last_reviewed_on = timezone.localdate()
     profile.last_reviewed_by = request.user
     profile.save()
-    audit.record_request(
+    audit.record_view(
         request,
         "profile.update",
         target=pupil,

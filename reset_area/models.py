@@ -16,7 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from pupils.models import scoped
+from semh.scoping import scoped
 
 
 class Zone(models.TextChoices):

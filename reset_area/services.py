@@ -1,8 +1,7 @@
 """Reads and writes of the Reset Area: school day, rooms, placements, visits, missing pupils.
 
 Writes are plain functions with keyword-only arguments, one transaction each, the audit row
-written inside it. ``now()`` is the one clock every view and service here reads, so tests can
-set the time of day.
+written inside it.
 """
 
 from collections import defaultdict
@@ -44,14 +43,9 @@ MISSING_LOOKBACK_DAYS = 7
 EARLY_ARRIVAL = timedelta(minutes=15)
 
 
-def now():
-    """The current time (the seam tests move)."""
-    return timezone.now()
-
-
 def _audit(request, by, school, action, target=None, **detail):
     if request is not None:
-        return audit.record_request(request, action, target=target, **detail)
+        return audit.record_view(request, action, target=target, **detail)
     return audit.record(actor=by, action=action, school=school, target=target, **detail)
 
 
@@ -230,7 +224,7 @@ def add_placement(*, room, pupil, period, starts_on, ends_on, purpose, request) 
         ends_on=ends_on,
         purpose=purpose,
         created_by=request.user,
-        created_at=now(),
+        created_at=timezone.now(),
     )
     _audit(
         request,
@@ -247,7 +241,7 @@ def add_placement(*, room, pupil, period, starts_on, ends_on, purpose, request) 
 @transaction.atomic
 def remove_placement(*, placement, request, on=None) -> PlannedPlacement:
     """Take a placement off the timetable from today; past sessions stay on the registers."""
-    day = on or timezone.localdate(now())
+    day = on or timezone.localdate()
     if placement.removed_on is not None and placement.removed_on <= day:
         return placement
     placement.removed_on = max(day, placement.starts_on)
@@ -315,7 +309,7 @@ def check_in(
     """Check a pupil in. The room row is locked for the count-and-insert (PostgreSQL), so two
     staff checking in at the same moment cannot silently exceed capacity: beyond capacity needs
     ``over_capacity_reason``. A pupil with an open visit anywhere cannot be checked in."""
-    at = at or now()
+    at = at or timezone.now()
     today = timezone.localdate(at)
     over_capacity_reason = (over_capacity_reason or "").strip()
     with transaction.atomic():
@@ -475,7 +469,7 @@ def check_out(
     """Close a visit. Minutes out of learning and the stay are worked out here from the times
     and the school day. A visit closed on a later day than it began is marked as corrected.
     Not free to leave = seclusion: ``seclusion`` holds the statutory record's fields."""
-    moment = now()
+    moment = timezone.now()
     with transaction.atomic():
         visit = Visit.objects.select_for_update().select_related("room", "pupil").get(pk=visit.pk)
         if visit.left_at is not None:
@@ -586,7 +580,7 @@ def flag_missing_pupils(*, school, at=None) -> int:
     """Flag planned sessions whose pupil had not arrived ``SEMH_RESET_MISSING_AFTER_MINUTES``
     after the period began. Flags are rows, kept until someone resolves them. Reads a bounded
     window (the last few days), a fixed number of queries. Returns how many were flagged."""
-    at = at or now()
+    at = at or timezone.now()
     local_now = _local(at)
     today = local_now.date()
     first = today - timedelta(days=MISSING_LOOKBACK_DAYS)
@@ -642,7 +636,7 @@ def resolve_missing(*, missing, resolution, by, note="", request=None) -> Missin
         )
         if missing.resolved_at is not None:
             return missing
-        at = now()
+        at = timezone.now()
         visit = None
         if resolution == Resolution.ARRIVED:
             start = aware(missing.day, missing.placement.period.starts_at)
@@ -713,7 +707,7 @@ class BoardState:
 
 def board_state(*, room, at=None) -> BoardState:
     """Everything the live board shows, in a fixed number of queries however busy the room."""
-    at = at or now()
+    at = at or timezone.now()
     flag_missing_pupils(school=room.school, at=at)
     local = _local(at)
     today = local.date()
@@ -798,7 +792,7 @@ def search_pupils(*, school, q, limit=10):
 def linkable_incidents(*, access, pupil, at=None, days=7):
     """Recent incidents involving the pupil that the viewer can see: any, if they may open the
     pupil; otherwise those they reported or were involved in (the incident log's own rule)."""
-    at = at or now()
+    at = at or timezone.now()
     incidents = Incident.objects.filter(
         involvements__pupil=pupil, occurred_at__gte=at - timedelta(days=days)
     )
@@ -816,7 +810,7 @@ def home_reset_area(access, at=None):
     if not (access.can(Capability.RECORD) or access.can(Capability.DASHBOARDS)):
         return None
     school = access.school
-    at = at or now()
+    at = at or timezone.now()
     rooms = list(Room.objects.filter(school=school).active())
     if not rooms:
         return {"rooms": [], "missing": [], "needing_correction": [], "missing_count": 0}
@@ -887,7 +881,7 @@ def day_register(*, room, day) -> dict:
 
 def pupil_reset_summary(pupil, at=None):
     """The Reset Area part of the pupil page: recent visits and current/future placements."""
-    at = at or now()
+    at = at or timezone.now()
     today = timezone.localdate(at)
     visits = (
         Visit.objects.filter(pupil=pupil)

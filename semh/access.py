@@ -63,6 +63,27 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({C.MANAGE_STAFF, C.AUDIT_TRAIL}),
 }
 
+# Capability groups: a view declares the group whose any one capability opens it.
+PUPIL_READERS = (C.VIEW_ALL_PUPILS, C.VIEW_CASELOAD_PUPILS)
+INCIDENT_LIST_READERS = (C.RECORD, C.VIEW_ALL_PUPILS, C.EDIT_PUPILS)
+RESET_AREA_READERS = (C.RECORD, C.DASHBOARDS, C.EDIT_PUPILS)
+
+# Roles whose members work with pupils (key adults, caseloads, duty and referred-by pickers).
+PUPIL_FACING_ROLES = frozenset({Role.ASSISTANT, Role.TEACHER, Role.SENCO, Role.DSL})
+# Everyone in a school but its administrators.
+SCHOOL_STAFF_ROLES = frozenset(set(Role) - {Role.ADMIN})
+
+# The menu: label, URL name (under /s/<school>/) and the capabilities any one of which shows it.
+NAVIGATION = [
+    ("Home", "school_home", ()),
+    ("Pupils", "pupils:list", PUPIL_READERS),
+    ("Incidents", "incidents:list", INCIDENT_LIST_READERS),
+    ("Reset Area", "reset_area:index", RESET_AREA_READERS),
+    ("Concerns", "incidents:concerns", (C.VIEW_ALL_CONCERNS,)),
+    ("Audit", "audit:list", (C.AUDIT_TRAIL,)),
+    ("Staff", "staff:list", (C.MANAGE_STAFF,)),
+]
+
 # Roles that must set up multi-factor authentication before reaching any school page.
 MFA_REQUIRED_ROLES = frozenset({Role.SENCO, Role.DSL, Role.SLT, Role.ADMIN})
 

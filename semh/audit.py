@@ -1,6 +1,127 @@
-"""The one way to write the audit trail."""
+"""The one way to write the audit trail.
+
+Every write service records its row inside its own transaction with ``record(actor=…, action=…)``;
+views record audited reads with ``record_view``. Actions are ``AuditAction`` members, so a grep for
+one finds every place that writes it.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from semh.models import AuditEvent
+
+
+class AuditAction(models.TextChoices):
+    # Sign-in and account security
+    LOGIN = "auth.login", "Signed in"
+    LOGOUT = "auth.logout", "Signed out"
+    LOGIN_FAILED = "auth.login_failed", "Failed sign-in"
+    UNLOCK = "auth.unlock", "Sign-in lockout released"
+    MFA_RESET = "mfa.reset", "Two-factor authentication reset"
+    AUDIT_EXPORT = "audit.export", "Audit trail exported"
+    WORKER_CHECK = "system.worker_check", "Worker check"
+    # Staff administration
+    INVITE_CREATE = "invite.create", "Invitation sent"
+    INVITE_RESEND = "invite.resend", "Invitation resent"
+    INVITE_REVOKE = "invite.revoke", "Invitation revoked"
+    INVITE_ACCEPT = "invite.accept", "Invitation accepted"
+    MEMBERSHIP_ROLE_CHANGE = "membership.role_change", "Roles changed"
+    MEMBERSHIP_ADD_SCHOOL = "membership.add_school", "Added to another school"
+    MEMBERSHIP_DEACTIVATE = "membership.deactivate", "Deactivated"
+    MEMBERSHIP_REACTIVATE = "membership.reactivate", "Reactivated"
+    CASELOAD_VIEW = "caseload.view", "Caseload viewed"
+    CASELOAD_GRANT = "caseload.grant", "Added to caseload"
+    CASELOAD_REVOKE = "caseload.revoke", "Removed from caseload"
+    # Pupil records
+    PUPIL_VIEW = "pupil.view", "Pupil record viewed"
+    PUPIL_CREATE = "pupil.create", "Pupil added"
+    PUPIL_UPDATE = "pupil.update", "Pupil record changed"
+    PUPIL_ARCHIVE = "pupil.archive", "Pupil archived"
+    PUPIL_RESTORE = "pupil.restore", "Pupil restored"
+    PUPIL_STAFF_CHANGE = "pupil.staff_change", "Key adults and caseload changed"
+    PUPIL_ACCESS_LOG_VIEW = "pupil.access_log_view", "Pupil access log viewed"
+    PUPIL_INCIDENTS_VIEW = "pupil.incidents_view", "Pupil's incidents viewed"
+    PUPIL_IMPORT_UPLOAD = "pupil.import_upload", "MIS file uploaded"
+    PUPIL_IMPORT = "pupil.import", "MIS import applied"
+    PUPIL_IMPORT_DISCARD = "pupil.import_discard", "MIS import discarded"
+    PROFILE_VIEW = "profile.view", "Profile viewed"
+    PROFILE_UPDATE = "profile.update", "Profile changed"
+    PROFILE_PRINT = "profile.print", "Profile printed"
+    PROFILE_PDF = "profile.pdf", "Profile PDF downloaded"
+    PLAN_VIEW = "plan.view", "Plan viewed"
+    PLAN_CREATE = "plan.create", "Plan written"
+    PLAN_UPDATE = "plan.update", "Plan changed"
+    PLAN_NEXT_CYCLE = "plan.next_cycle", "Next plan cycle started"
+    PLAN_REVIEW = "plan.review", "Plan reviewed"
+    TARGET_CREATE = "target.create", "Target added"
+    TARGET_UPDATE = "target.update", "Target changed"
+    PARENT_CONTACT_CREATE = "parent_contact.create", "Parent contact recorded"
+    PARENT_CONTACT_UPDATE = "parent_contact.update", "Parent contact changed"
+    AGENCY_CREATE = "agency.create", "Agency involvement recorded"
+    AGENCY_UPDATE = "agency.update", "Agency involvement changed"
+    MEETING_VIEW = "meeting.view", "Meeting viewed"
+    MEETING_CREATE = "meeting.create", "Meeting recorded"
+    MEETING_ACTION_DONE = "meeting_action.done", "Meeting action done"
+    # Incidents
+    INCIDENT_VIEW = "incident.view", "Incident viewed"
+    INCIDENT_CREATE = "incident.create", "Incident logged"
+    INCIDENT_INVOLVE = "incident.involve", "Pupil added to incident"
+    INCIDENT_AMEND = "incident.amend", "Incident amended"
+    INCIDENT_REVIEW = "incident.review", "Incident reviewed"
+    INCIDENT_EXPORT = "incident.export", "Incidents exported"
+    INCIDENT_FOLLOW_UP_DONE = "incident.follow_up_done", "Follow-up action done"
+    INCIDENT_DRAFT_EXPIRED = "incident.draft_expired", "Unfinished incident discarded"
+    RESTRAINT_CREATE = "restraint.create", "Restrictive intervention recorded"
+    RESTRICTIVE_VIEW = "restrictive.view", "Restrictive intervention viewed"
+    RESTRICTIVE_DEBRIEF = "restrictive.debrief", "Debrief recorded"
+    RESTRICTIVE_PARENT_REPORT = "restrictive.parent_report", "Report to parents recorded"
+    RESTRICTIVE_STATEMENT_CREATE = "restrictive.statement_create", "Staff statement written"
+    RESTRICTIVE_STATEMENT_UPDATE = "restrictive.statement_update", "Staff statement changed"
+    CONCERN_VIEW = "concern.view", "Safeguarding concern viewed"
+    CONCERN_CREATE = "concern.create", "Safeguarding concern raised"
+    CONCERN_ACTION = "concern.action", "Safeguarding action recorded"
+    CONCERN_CLOSE = "concern.close", "Safeguarding concern closed"
+    CONCERN_REOPEN = "concern.reopen", "Safeguarding concern reopened"
+    VOCABULARY_CREATE = "vocabulary.create", "Vocabulary entry added"
+    VOCABULARY_UPDATE = "vocabulary.update", "Vocabulary entry changed"
+    VOCABULARY_RETIRE = "vocabulary.retire", "Vocabulary entry retired"
+    VOCABULARY_RESTORE = "vocabulary.restore", "Vocabulary entry restored"
+    # Reset Area
+    RESET_ROOM_CREATE = "reset.room_create", "Room added"
+    RESET_ROOM_UPDATE = "reset.room_update", "Room changed"
+    RESET_DUTY_SET = "reset.duty_set", "Duty staff set"
+    RESET_SCHOOL_DAY_UPDATE = "reset.school_day_update", "School day changed"
+    RESET_SCHOOL_DAY_COPY = "reset.school_day_copy", "School day copied"
+    RESET_SCHOOL_DAY_TYPICAL = "reset.school_day_typical", "Typical school day set up"
+    RESET_PLACEMENT_ADD = "reset.placement_add", "Planned session added"
+    RESET_PLACEMENT_REMOVE = "reset.placement_remove", "Planned session removed"
+    RESET_CHECK_IN = "reset.check_in", "Checked in"
+    RESET_CHECK_OUT = "reset.check_out", "Checked out"
+    RESET_VISIT_CORRECT = "reset.visit_correct", "Visit corrected"
+    RESET_SECLUSION_RECORD = "reset.seclusion_record", "Seclusion recorded"
+    RESET_INCIDENT_LINK = "reset.incident_link", "Visit linked to incident"
+    RESET_MISSING_RESOLVE = "reset.missing_resolve", "Missing pupil resolved"
+    RESET_REGISTER_VIEW = "reset.register_view", "Daily register viewed"
+    RESET_PUPIL_METRICS_VIEW = "reset.pupil_metrics_view", "Pupil's Reset Area figures viewed"
+    RESET_PUPIL_VISITS_VIEW = "reset.pupil_visits_view", "Pupil's Reset Area visits viewed"
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where an action came from. Views build it from the request; services pass it on, so no
+    service ever takes a request."""
+
+    ip_address: str | None = None
+
+    @classmethod
+    def of(cls, request) -> "Client":
+        if request is None:
+            return cls()
+        return cls(ip_address=client_ip(request))
 
 
 def client_ip(request) -> str | None:
@@ -8,8 +129,19 @@ def client_ip(request) -> str | None:
     return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
 
 
-def record(*, actor, action: str, school=None, target=None, request=None, **detail) -> AuditEvent:
+def record(
+    *,
+    actor,
+    action: AuditAction,
+    school=None,
+    target=None,
+    client: Client | None = None,
+    **detail,
+) -> AuditEvent:
     """Write one audit row: who (actor), did what (action), to which record (target), where."""
+    if "request" in detail:
+        raise TypeError("audit.record takes client=Client.of(request), not the request")
+    action = AuditAction(action)  # an unknown action is a bug, not a new kind of row
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEvent.objects.create(
@@ -18,31 +150,25 @@ def record(*, actor, action: str, school=None, target=None, request=None, **deta
         action=action,
         object_type=target._meta.label_lower if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
-        ip_address=client_ip(request) if request is not None else None,
+        ip_address=client.ip_address if client is not None else None,
         detail=detail,
     )
 
 
-def record_request(request, action: str, target=None, **detail) -> AuditEvent:
-    """Audit an action taken through a school page, by the logged-in user."""
+def record_view(request, action: AuditAction, target=None, **detail) -> AuditEvent:
+    """Audit a read (or an export) made through a school page, by the logged-in user."""
     return record(
         actor=request.user,
         action=action,
         school=getattr(request, "school", None),
         target=target,
-        request=request,
+        client=Client.of(request),
         **detail,
     )
 
 
 def purge_expired(*, now=None) -> int:
     """Delete audit events older than the retention period; the only deletion there is."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.db import connection, transaction
-    from django.utils import timezone
-
     cutoff = (now or timezone.now()) - timedelta(days=settings.SEMH_AUDIT_RETENTION_DAYS)
     with transaction.atomic():
         if connection.vendor == "postgresql":

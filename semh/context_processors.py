@@ -1,4 +1,6 @@
-from semh.access import Capability
+from django.urls import reverse
+
+from semh.access import NAVIGATION, Capability
 from semh.tenancy import schools_of
 
 
@@ -10,5 +12,10 @@ def school_navigation(request):
         "school": access.school,
         "access": access,
         "caps": {c.name: access.can(c.value) for c in Capability},
+        "nav_links": [
+            (label, reverse(name, args=[access.school.slug]))
+            for label, name, needs in NAVIGATION
+            if not needs or any(access.can(c) for c in needs)
+        ],
         "my_schools": schools_of(request.user).only("slug", "name"),
     }

@@ -170,8 +170,19 @@ class Term(models.Model):
         return f"{self.get_season_display()} {self.academic_year}"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def about(self, target):
+        """Every row naming one record: as its target, or (for a pupil) in its detail, as rows
+        about a pupil's plan or incident do. A pupil's access log is this list."""
+        return self.filter(
+            models.Q(object_type=target._meta.label_lower, object_id=str(target.pk))
+            | models.Q(detail__pupil=str(target.pk))
+        )
+
+
 class AuditEvent(models.Model):
-    """Who did what, to which record, when and from where. Written only by ``semh.audit.record``.
+    """Who did what, to which record, when and from where. Written only through
+    ``semh.audit.record``.
 
     Holds ids, never pupil names or free text, so exporting the trail leaks no record content.
     """
@@ -189,6 +200,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
@@ -307,3 +320,29 @@ class Period(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.name}"
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+
+class ActionItem(models.Model):
+    """Something a named person must do by a date: an incident's follow-up action, a meeting's
+    action. One shape, so "waiting for you" lists and overdue rules treat them alike."""
+
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["due_on", "pk"]
+
+    @property
+    def is_overdue(self):
+        return (
+            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
+        )

@@ -4,11 +4,14 @@ caseload and one without, and an outsider with no membership anywhere."""
 import os
 import socket
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from urllib.parse import urlparse
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from guardian.shortcuts import assign_perm
 
@@ -50,6 +53,47 @@ def pytest_sessionfinish(session, exitstatus):
     if STRICT and reporter and reporter.stats.get("skipped"):
         reporter.write_line("SEMH_TEST_STRICT: tests were skipped; CI treats that as a failure.")
         session.exitstatus = 1
+
+
+# The one clock of the suite: every test starts at this moment (a Wednesday late in the autumn
+# term, after every date the tests write by hand) and time runs on from there, so the order of
+# events is real. A test that needs an exact moment sets it with ``clock.set(day, hh, mm)`` or
+# ``clock.now = moment``, which also stops the clock there.
+SUITE_DAY = date(2026, 11, 25)
+SUITE_TIME = (10, 30)
+
+
+def at(day, hh, mm=0):
+    """An aware datetime at a London wall-clock time."""
+    return timezone.make_aware(datetime.combine(day, time(hh, mm)))
+
+
+class Clock:
+    def __init__(self, traveller):
+        self._traveller = traveller
+
+    @property
+    def now(self):
+        return timezone.now()
+
+    @now.setter
+    def now(self, moment):
+        self._traveller.move_to(moment, tick=False)
+
+    @property
+    def today(self):
+        return timezone.localdate()
+
+    def set(self, day, hh, mm=0):
+        moment = at(day, hh, mm)
+        self._traveller.move_to(moment, tick=False)
+        return moment
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    with time_machine.travel(at(SUITE_DAY, *SUITE_TIME), tick=True) as traveller:
+        yield Clock(traveller)
 
 
 @pytest.fixture(autouse=True)

@@ -339,9 +339,9 @@ def test_every_dockerfile_command_names_something_that_exists(invocation):
 @pytest.mark.parametrize(
     "argv",
     [
-        ["gunicorn", "semh.wsgix:application", "--bind", "0.0.0.0:8000"],
-        ["gunicorn", "semh.wsgi:app", "--bind", "0.0.0.0:8000"],
-        ["gunicorn", "semh.wsgi:application", "--wokers", "3"],
+        ["gunicorn", "config.wsgix:application", "--bind", "0.0.0.0:8000"],
+        ["gunicorn", "config.wsgi:app", "--bind", "0.0.0.0:8000"],
+        ["gunicorn", "config.wsgi:application", "--wokers", "3"],
         ["celery", "-A", "semhx", "worker"],
         ["celery", "-A", "semh", "workr"],
         ["celery", "-A", "semh", "worker", "--concurency=2"],
@@ -349,9 +349,9 @@ def test_every_dockerfile_command_names_something_that_exists(invocation):
         ["python", "manage.py", "migrat", "--noinput"],
         ["python", "manage.py", "migrate", "--no-imput"],
         ["python", "manage.pyx", "migrate"],
-        ["python", "-m", "semh.wsgix"],
-        ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn semh.wsgi:app"],
-        ["sh", "-c", "python manage.py migrate; gunicron semh.wsgi:application"],
+        ["python", "-m", "config.wsgix"],
+        ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi:app"],
+        ["sh", "-c", "python manage.py migrate; gunicron config.wsgi:application"],
     ],
     ids=lambda argv: " ".join(argv),
 )

@@ -2,11 +2,10 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
 
 from incidents import exports
 from incidents.analysis import analysis_charts, incident_analysis, pupil_incident_timeline
@@ -18,6 +17,7 @@ from semh import audit
 from semh.access import Capability
 from semh.calendar import academic_year_start
 from semh.decorators import school_view
+from semh.spreadsheet import csv_response
 from semh.stepup import require_recent_authentication
 
 # Anyone who records incidents or sees pupils (SLT read only: there is nothing to change here).
@@ -60,7 +60,7 @@ def _exportable(request):
     filterset = _filtered(request)
     if filterset.is_bound and not filterset.is_valid():
         return None
-    audit.record_request(
+    audit.record_view(
         request,
         "incident.export",
         format=request.resolver_match.url_name.removeprefix("export_"),
@@ -82,19 +82,17 @@ def _attachment(response, extension):
     return response
 
 
-def _in_scope(school, lines):
-    with scope(school=school):
-        yield from lines
-
-
 @school_view(*LIST_READERS)
 def export_csv(request):
     incidents = _exportable(request)
     if incidents is None:
         return _back_to_list(request)
-    # The response streams after the middleware has left the school's scope: re-enter it.
-    lines = _in_scope(request.school, exports.csv_stream(exports.export_rows(incidents)))
-    return _attachment(StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8"), "csv")
+    return csv_response(
+        school=request.school,
+        filename=f"incidents-{timezone.localdate():%Y-%m-%d}.csv",
+        header=exports.HEADER,
+        rows=exports.export_rows(incidents),
+    )
 
 
 @school_view(*LIST_READERS)
@@ -126,7 +124,7 @@ def pupil_timeline(request, pupil_id):
     pupil = access_pupil(request.school_access, pupil_id)
     if pupil.left_on and pupil.left_on < academic_year_start(request.school):
         require_recent_authentication(request)  # records from before this academic year
-    audit.record_request(request, "pupil.incidents_view", target=pupil)
+    audit.record_view(request, "pupil.incidents_view", target=pupil)
     template = "incidents/lists/pupil_timeline.html"
     if request.htmx:
         template = "incidents/lists/_pupil_timeline_content.html"

@@ -177,7 +177,7 @@ def _context_for(request, pupil):
         context["profile_strategies"] = profile.strategies if profile else []
         context["handling_plan"] = active_positive_handling_plan(pupil)
         if profile is not None:
-            audit.record_request(request, "profile.view", target=pupil, via="incident_form")
+            audit.record_view(request, "profile.view", target=pupil, via="incident_form")
     return context
 
 

@@ -78,7 +78,7 @@ def incident_detail(request, incident_id):
     incident = selectors.access_incident(access, incident_id)
     context = selectors.incident_page(incident, access)
     pupil_id = _primary_pupil_id(context["involvements"])
-    audit.record_request(request, "incident.view", target=incident, pupil=pupil_id)
+    audit.record_view(request, "incident.view", target=incident, pupil=pupil_id)
     return render(
         request,
         "incidents/review/incident_detail.html",
@@ -156,7 +156,7 @@ def incident_review(request, incident_id):
         messages.success(request, "Review notes saved.")
         return _to(request, "detail", "review", incident_id=incident.pk)
     context = selectors.incident_page(incident, access)
-    audit.record_request(
+    audit.record_view(
         request, "incident.view", target=incident, pupil=_primary_pupil_id(context["involvements"])
     )
     return render(
@@ -172,7 +172,7 @@ def incident_review(request, incident_id):
 def restrictive_detail(request, intervention_id):
     access = request.school_access
     intervention = selectors.access_intervention(access, intervention_id)
-    audit.record_request(
+    audit.record_view(
         request, "restrictive.view", target=intervention, pupil=str(intervention.pupil_id)
     )
     return render(
@@ -327,7 +327,7 @@ def _concern_page(request, concern, *, action_form=None, status_form=None):
 @require_safe
 def concern_detail(request, concern_id):
     concern = selectors.access_concern(request.school_access, concern_id)
-    audit.record_request(request, "concern.view", target=concern)
+    audit.record_view(request, "concern.view", target=concern)
     return _concern_page(request, concern)
 
 

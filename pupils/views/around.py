@@ -127,7 +127,7 @@ def meeting_create(request, pupil_id):
 def meeting_detail(request, pupil_id, meeting_id):
     pupil = pupil_for(request, pupil_id)
     meeting = _child_of(pupil, Meeting, meeting_id)
-    audit.record_request(request, "meeting.view", target=meeting)
+    audit.record_view(request, "meeting.view", target=meeting)
     return render(
         request,
         "pupils/around/meeting_detail.html",

@@ -115,7 +115,7 @@ def plan_detail(request, pupil_id, plan_id):
     page = plan_page(pupil, plan_id)
     if page is None:
         raise Http404
-    audit.record_request(request, "plan.view", target=page["plan"], pupil=str(pupil.pk))
+    audit.record_view(request, "plan.view", target=page["plan"], pupil=str(pupil.pk))
     context = {"pupil": pupil, "can_edit": can_edit(request), **page}
     return render(request, "pupils/plans/plan_detail.html", context)
 

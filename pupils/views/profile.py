@@ -36,7 +36,7 @@ def profile_print(request, pupil_id):
     context = handout_context(
         pupil=pupil, profile=_profile(pupil), school=request.school, printed_by=request.user
     )
-    audit.record_request(request, "profile.print", target=pupil)
+    audit.record_view(request, "profile.print", target=pupil)
     response = render(request, "pupils/profile/handout.html", {**context, "for_pdf": False})
     patch_cache_control(response, no_store=True, private=True)
     return response
@@ -48,7 +48,7 @@ def profile_pdf(request, pupil_id):
     pdf = render_handout_pdf(
         pupil=pupil, profile=_profile(pupil), school=request.school, printed_by=request.user
     )
-    audit.record_request(request, "profile.pdf", target=pupil, clipped=pdf.clipped)
+    audit.record_view(request, "profile.pdf", target=pupil, clipped=pdf.clipped)
     response = HttpResponse(pdf.content, content_type="application/pdf")
     filename = f"what-helps-me-{slugify(pupil.full_name)}.pdf"
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -46,7 +45,7 @@ def pupil_detail(request, pupil_id):
     pupil = pupil_for(request, pupil_id)
     if pupil.left_on and pupil.left_on < academic_year_start(request.school):
         require_recent_authentication(request)  # records from before this academic year
-    audit.record_request(request, "pupil.view", target=pupil)
+    audit.record_view(request, "pupil.view", target=pupil)
     return render(
         request,
         "pupils/pupil_detail.html",
@@ -124,9 +123,7 @@ def pupil_staff(request, pupil_id):
 def pupil_access_log(request, pupil_id):
     """Who has looked at (or changed) this pupil's record and what hangs off it."""
     pupil = pupil_for(request, pupil_id)
-    events = AuditEvent.objects.filter(
-        Q(object_id=str(pupil.pk)) | Q(detail__pupil=str(pupil.pk)), school=request.school
-    ).select_related("actor")
+    events = AuditEvent.objects.about(pupil).filter(school=request.school).select_related("actor")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    audit.record_request(request, "pupil.access_log_view", target=pupil)
+    audit.record_view(request, "pupil.access_log_view", target=pupil)
     return render(request, "pupils/access_log.html", {"pupil": pupil, "page": page})

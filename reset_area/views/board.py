@@ -48,7 +48,7 @@ def _board_url(request, room):
 def index(request):
     """The school's rooms. With ``?pupil=`` (and ``&incident=``, from an incident whose outcome
     was the Reset Area) it is the first step of checking that pupil in: choose the room."""
-    start, _ = local_day_bounds(timezone.localdate(services.now()))
+    start, _ = local_day_bounds(timezone.localdate())
     rooms = list(
         Room.objects.filter(school=request.school).annotate(
             in_now=Count(
@@ -90,7 +90,7 @@ def board(request, room_id):
 
 
 def _check_in_context(request, room, form=None, pupil=None, needs_override=False, q=""):
-    at = services.now()
+    at = timezone.now()
     placement = None
     if pupil is not None and form is None:
         placement_id = request.GET.get("placement")
@@ -226,7 +226,7 @@ def check_out(request, visit_id):
     if not visit.is_open:
         messages.info(request, f"{visit.pupil} was already checked out.")
         return redirect("reset_area:visit", school_slug=request.school.slug, visit_id=visit.pk)
-    at = services.now()
+    at = timezone.now()
     data = request.POST if request.method == "POST" else None
     form = CheckOutForm(data, visit=visit, at=at)
     seclusion = SeclusionForm(data, visit=visit)
@@ -348,7 +348,7 @@ def resolve_missing(request, missing_id):
 @school_view(*RECORDERS)
 def duty(request, room_id):
     room = room_for(request, room_id)
-    today = timezone.localdate(services.now())
+    today = timezone.localdate()
     current = RoomDuty.objects.filter(room=room, day=today).values_list("staff_id", flat=True)
     form = DutyForm(request.POST or None, school=request.school, initial={"staff": list(current)})
     if request.method == "POST" and form.is_valid():

@@ -18,9 +18,9 @@ from .common import BOARD_VIEWERS, METRICS, PUPIL_READERS, room_for
 def register(request, room_id):
     """The day's register for a room: planned against attended, times in and out, outcomes."""
     room = room_for(request, room_id)
-    today = timezone.localdate(services.now())
+    today = timezone.localdate()
     day = parse_day(request.GET.get("day"), today)
-    audit.record_request(request, "reset.register_view", target=room, day=day.isoformat())
+    audit.record_view(request, "reset.register_view", target=room, day=day.isoformat())
     return render(
         request,
         "reset_area/register.html",
@@ -41,7 +41,7 @@ def metrics_page(request):
     form = DateRangeForm(
         request.GET or None,
         school=request.school,
-        default_range=metrics.default_range(request.school, timezone.localdate(services.now())),
+        default_range=metrics.default_range(request.school, timezone.localdate()),
     )
     first, last = form.range()
     room = form.cleaned_data.get("room") if form.is_bound and form.is_valid() else None
@@ -64,10 +64,10 @@ def pupil_metrics(request, pupil_id):
     form = DateRangeForm(
         request.GET or None,
         school=request.school,
-        default_range=metrics.default_range(request.school, timezone.localdate(services.now())),
+        default_range=metrics.default_range(request.school, timezone.localdate()),
     )
     first, last = form.range()
-    audit.record_request(request, "reset.pupil_metrics_view", target=pupil, pupil=str(pupil.pk))
+    audit.record_view(request, "reset.pupil_metrics_view", target=pupil, pupil=str(pupil.pk))
     return render(
         request,
         "reset_area/pupil_metrics.html",
@@ -85,6 +85,6 @@ def pupil_metrics(request, pupil_id):
 def pupil_visits(request, pupil_id):
     """The Reset Area section of the pupil page (loaded by htmx), or the same as a page."""
     pupil = access_pupil(request.school_access, pupil_id)
-    audit.record_request(request, "reset.pupil_visits_view", target=pupil, pupil=str(pupil.pk))
+    audit.record_view(request, "reset.pupil_visits_view", target=pupil, pupil=str(pupil.pk))
     template = "reset_area/_pupil_section.html" if request.htmx else "reset_area/pupil_visits.html"
     return render(request, template, {"pupil": pupil, **services.pupil_reset_summary(pupil)})

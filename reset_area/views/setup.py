@@ -60,7 +60,7 @@ def _timetable_url(request, room, monday):
 def timetable(request, room_id):
     """The room's week: periods × weekdays, who is planned into each, and places left."""
     room = room_for(request, room_id)
-    today = timezone.localdate(services.now())
+    today = timezone.localdate()
     monday = week_start(parse_day(request.GET.get("week"), today))
     days = [monday + timedelta(days=i) for i in range(5)]
     periods = list(Period.objects.filter(school=request.school).order_by("starts_at", "weekday"))
@@ -105,7 +105,7 @@ def _default_end(school, day):
 def placement_create(request, room_id):
     """Plan a pupil into one period of the week, from the timetable grid."""
     room = room_for(request, room_id)
-    today = timezone.localdate(services.now())
+    today = timezone.localdate()
     monday = week_start(parse_day(request.GET.get("week"), today))
     starts_on = max(today, monday)
     period = Period.objects.filter(school=request.school, pk=request.GET.get("period") or 0).first()
@@ -158,7 +158,7 @@ def placement_remove(request, placement_id):
     )
     services.remove_placement(placement=placement, request=request)
     messages.success(request, f"Removed {placement.pupil} from {placement.period} from today.")
-    monday = week_start(parse_day(request.POST.get("week"), timezone.localdate(services.now())))
+    monday = week_start(parse_day(request.POST.get("week"), timezone.localdate()))
     return redirect(_timetable_url(request, placement.room, monday))
 
 

@@ -1,16 +1,24 @@
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from semh import audit
 from semh.access import Capability
+from semh.audit import AuditAction
 from semh.audit_trail.filters import AuditFilter
 from semh.decorators import school_view
 from semh.models import AuditEvent, User
+from semh.spreadsheet import csv_response
 from semh.stepup import require_recent_authentication
 
+EXPORT_HEADER = [
+    "when",
+    "user id",
+    "user email",
+    "action",
+    "record type",
+    "record id",
+    "ip address",
+]
 EXPORT_COLUMNS = [
     "at",
     "actor_id",
@@ -41,25 +49,12 @@ def audit_list(request):
     return render(request, "semh/audit/list.html", {"filter": filterset, "page": page})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @school_view(Capability.AUDIT_TRAIL)
 def audit_export(request):
     require_recent_authentication(request)
     filterset = _filtered_events(request)
-    audit.record_request(request, "audit.export", filters=dict(request.GET.lists()))
-    writer = csv.writer(_Echo())
+    audit.record_view(request, AuditAction.AUDIT_EXPORT, filters=dict(request.GET.lists()))
     rows = filterset.qs.values_list(*EXPORT_COLUMNS).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _with_header(rows)), content_type="text/csv"
+    return csv_response(
+        school=request.school, filename="audit-trail.csv", header=EXPORT_HEADER, rows=rows
     )
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
-
-
-def _with_header(rows):
-    yield ["when", "user id", "user email", "action", "record type", "record id", "ip address"]
-    yield from rows

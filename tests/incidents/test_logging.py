@@ -27,9 +27,10 @@ from incidents.vocabulary import ensure_school_vocabulary
 from pupils.models import PupilProfile
 from semh.access import Role
 from semh.models import AuditEvent, Membership, Period
+from tests.conftest import SUITE_DAY
 from tests.factories import PupilFactory, UserFactory
 
-YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
+YESTERDAY = SUITE_DAY - datetime.timedelta(days=1)
 
 
 def url(name, school, **query):

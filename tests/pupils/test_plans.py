@@ -6,7 +6,6 @@ from django.db import connection, connections
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from pupils.models import (
@@ -25,8 +24,9 @@ from pupils.services_plans import PlanRefused, start_next_cycle
 from pupils.urls import plans as plan_routes
 from semh.access import Role
 from semh.models import AuditEvent
+from tests.conftest import SUITE_DAY
 
-TODAY = timezone.localdate()
+TODAY = SUITE_DAY
 DAY = datetime.timedelta(days=1)
 
 

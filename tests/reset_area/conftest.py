@@ -1,23 +1,19 @@
-"""Reset Area fixtures: a typical school day, a room, and a clock the services read."""
+"""Reset Area fixtures: a typical school day and rooms; the suite clock starts on MONDAY at 09:05,
+just after period 1 began."""
 
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
-from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from reset_area import services
 from reset_area.models import PlannedPlacement, Room
 from semh.access import Role
 from semh.models import Period
+from tests.conftest import at
 
 MONDAY = date(2026, 11, 16)
 TUESDAY = date(2026, 11, 17)
-
-
-def at(day, hh, mm=0):
-    """An aware datetime at a London wall-clock time."""
-    return timezone.make_aware(datetime.combine(day, time(hh, mm)))
 
 
 def period(school, weekday, name):
@@ -25,21 +21,9 @@ def period(school, weekday, name):
         return Period.objects.get(school=school, weekday=weekday, name=name)
 
 
-class Clock:
-    def __init__(self):
-        self.now = at(MONDAY, 9, 5)
-
-    def set(self, day, hh, mm=0):
-        self.now = at(day, hh, mm)
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Every Reset Area view and service reads ``services.now()``: move it here."""
-    c = Clock()
-    monkeypatch.setattr(services, "now", lambda: c.now)
-    return c
+@pytest.fixture(autouse=True)
+def _start_of_period_one(clock):
+    clock.set(MONDAY, 9, 5)
 
 
 @pytest.fixture

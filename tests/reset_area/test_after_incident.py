@@ -11,7 +11,7 @@ from django_scopes import scopes_disabled
 from incidents.models import Incident
 from reset_area.models import Reason, Visit
 from tests.incidents.test_logging import incident_data, school_vocabulary
-from tests.reset_area.conftest import MONDAY, at
+from tests.reset_area.conftest import MONDAY, TUESDAY, at
 from tests.reset_area.test_check_in_out import seat
 
 
@@ -104,6 +104,8 @@ def test_an_earlier_days_incident_does_not_offer_a_check_in_now(
 ):
     login(assistant)
     incident = log_incident(client, vocab, cast.pupils_a[0], assistant, outcome="reset_area")
+    clock.set(TUESDAY, 10, 0)  # the next day, signed in again
+    login(assistant)
 
     page = client.get(reverse("incidents:detail", args=[cast.school_a.slug, incident.pk]))
 

@@ -186,7 +186,8 @@ def test_an_unresolved_flag_stays_the_next_day_and_is_never_dropped(
     clock.set(MONDAY, 9, 5)
     board(client, hub)
 
-    clock.set(date(2026, 11, 24), 9, 0)  # a week later
+    clock.set(date(2026, 11, 24), 9, 0)  # a week later: a new day, a new sign-in
+    login(senco)
     page = board(client, hub)
     on_home = home(client, cast.school_a)
 
@@ -200,9 +201,9 @@ def test_a_day_nobody_opened_the_board_is_still_checked_the_next_morning(
 ):
     pupil = cast.pupils_a[0]
     plan(hub, pupil, 0, "P4", by=senco)  # Monday P4; nobody looks at the board on Monday
-    login(senco)
 
     clock.set(TUESDAY, 8, 30)
+    login(senco)
     on_home = home(client, cast.school_a)
 
     assert [(f.day, f.placement.pupil) for f in flags()] == [(MONDAY, pupil)]

@@ -11,7 +11,7 @@ def test_audit_helper_writes_one_row_with_actor_school_target_and_ip(cast):
     request.user = user
     request.school = cast.school_a
 
-    audit.record_request(request, "pupil.view", target=pupil)
+    audit.record_view(request, "pupil.view", target=pupil)
 
     event = AuditEvent.objects.get()
     assert event.actor == user

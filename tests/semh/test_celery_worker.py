@@ -6,7 +6,7 @@ import uuid
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from semh.celery import app
+from config.celery import app
 from semh.models import AuditEvent
 from semh.tasks import record_worker_check
 from tests.conftest import redis_available, redis_url, require_service

@@ -49,7 +49,7 @@ def test_mfa_is_required_by_default_in_production():
             "from django.conf import settings; print(settings.SEMH_REQUIRE_MFA)",
         ],
         env={
-            "DJANGO_SETTINGS_MODULE": "semh.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 60,
             "DEBUG": "0",
             "PATH": "",

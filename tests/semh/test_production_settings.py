@@ -4,7 +4,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "semh.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DEBUG": "0",
     "SECRET_KEY": "k3y-for-the-deploy-check-only-0a8f7d6c5b4e3f2a1b0c9d8e7f6a5b4c3d2e1f",
     "ALLOWED_HOSTS": "semh.example.org",

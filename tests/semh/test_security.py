@@ -163,7 +163,7 @@ def test_production_cookies_are_secure_and_http_only():
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={
-            "DJANGO_SETTINGS_MODULE": "semh.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 60,
             "DEBUG": "0",
             "PATH": "",

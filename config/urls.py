@@ -7,7 +7,7 @@ from semh import views
 school_patterns = [
     path("", reports.views.school_home, name="school_home"),
     path("pupils/", include("pupils.urls")),
-    path("staff/", include("semh.staff.urls")),
+    path("staff/", include("staff.urls")),
     path("audit/", include("semh.audit_trail.urls")),
     path("reset-area/", include("reset_area.urls")),
     path("incidents/", include("incidents.urls")),
@@ -16,7 +16,7 @@ school_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
-    path("invite/", include("semh.staff.invite_urls")),
+    path("invite/", include("staff.invite_urls")),
     path("s/<slug:school_slug>/", include(school_patterns)),
     path(
         "robots.txt",

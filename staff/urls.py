@@ -1,6 +1,6 @@
 from django.urls import path
 
-from semh.staff import views
+from staff import views
 
 app_name = "staff"
 

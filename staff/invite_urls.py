@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from semh.staff import views
+from staff import views
 
 app_name = "invite"
 

@@ -20,8 +20,8 @@ from semh import audit
 from semh.access import MFA_REQUIRED_ROLES, Capability
 from semh.decorators import school_view
 from semh.models import Invitation, User
-from semh.staff import services
-from semh.staff.forms import (
+from staff import services
+from staff.forms import (
     AcceptInvitationForm,
     CaseloadGroupForm,
     InviteForm,
@@ -30,7 +30,7 @@ from semh.staff.forms import (
     PupilPickForm,
     RolesForm,
 )
-from semh.staff.services import StaffRuleError
+from staff.services import StaffRuleError
 
 STAFF = Capability.MANAGE_STAFF
 PICK_LIST_LIMIT = 300
@@ -73,7 +73,7 @@ def _to_list(request):
 def staff_list(request):
     return render(
         request,
-        "semh/staff/staff_list.html",
+        "staff/staff_list.html",
         {
             "rows": services.staff_of(request.school),
             "invitations": list(services.open_invitations(request.school)),
@@ -94,7 +94,7 @@ def invite(request):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return _to_list(request)
-    return render(request, "semh/staff/invite_form.html", {"form": form})
+    return render(request, "staff/invite_form.html", {"form": form})
 
 
 @school_view(STAFF)
@@ -134,7 +134,7 @@ def _member_page(request, row, roles_form=None, school_form=None, status=200):
     other_schools = services.trust_schools_administered_by(request.user, request.school)
     return render(
         request,
-        "semh/staff/member_detail.html",
+        "staff/member_detail.html",
         {
             "row": row,
             "member": row.user,
@@ -270,10 +270,10 @@ def _caseload_page(request, row, group_form=None, status=200):
     )
     candidates = finder.filter(not_on_caseload).only(*PUPIL_IDENTITY_FIELDS)
     candidates = list(candidates[: PICK_LIST_LIMIT + 1])
-    audit.record_request(request, "caseload.view", target=row.user)
+    audit.record_view(request, "caseload.view", target=row.user)
     return render(
         request,
-        "semh/staff/caseload.html",
+        "staff/caseload.html",
         {
             "row": row,
             "member": row.user,
@@ -374,7 +374,7 @@ def accept_invitation(request, token):
     if existing is not None and not existing.is_active:
         return _unusable(request, "switched_off", invitation=invitation, status=403)
     if signed_in_as_other:
-        return render(request, "semh/staff/accept_other_user.html", context, status=403)
+        return render(request, "staff/accept_other_user.html", context, status=403)
     if existing is not None:
         return _accept_as_existing_user(request, invitation, existing, token, context)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
@@ -390,7 +390,7 @@ def accept_invitation(request, token):
         except services.InvitationUnusable:
             return _unusable(request, "gone", invitation=invitation, status=410)
         return _log_in_new_member(request, user, invitation)
-    return render(request, "semh/staff/accept_new.html", {**context, "form": form})
+    return render(request, "staff/accept_new.html", {**context, "form": form})
 
 
 def _accept_as_existing_user(request, invitation, existing, token, context):
@@ -399,7 +399,7 @@ def _accept_as_existing_user(request, invitation, existing, token, context):
         context["login_url"] = (
             f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: here})}"
         )
-        return render(request, "semh/staff/accept_sign_in.html", context)
+        return render(request, "staff/accept_sign_in.html", context)
     if request.method == "POST":
         try:
             services.accept_invitation(invitation=invitation, user=existing, request=request)
@@ -407,7 +407,7 @@ def _accept_as_existing_user(request, invitation, existing, token, context):
             return _unusable(request, "gone", invitation=invitation, status=410)
         messages.success(request, f"You have joined {invitation.school.name}.")
         return redirect("school_home", school_slug=invitation.school.slug)
-    return render(request, "semh/staff/accept_existing.html", context)
+    return render(request, "staff/accept_existing.html", context)
 
 
 def _log_in_new_member(request, user, invitation):
@@ -420,7 +420,7 @@ def _unusable(request, reason, invitation=None, status=410):
     """Unknown, used, withdrawn or expired links: say so plainly; nothing is created."""
     return render(
         request,
-        "semh/staff/accept_unusable.html",
+        "staff/accept_unusable.html",
         {"reason": reason, "invitation": invitation},
         status=status,
     )

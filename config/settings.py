@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "interventions",
     "reset_area",
     "reports",
+    "staff",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -73,8 +75,8 @@ MIDDLEWARE = [
     "semh.middleware.SchoolScopeMiddleware",
 ]
 
-ROOT_URLCONF = "semh.urls"
-WSGI_APPLICATION = "semh.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "semh.User"
 
 TEMPLATES = [

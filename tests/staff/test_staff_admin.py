@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm
 from pupils.models import PrimaryNeed, PupilUserObjectPermission, SenStatus
 from semh.access import Role
 from semh.models import AuditEvent, Membership, User
-from semh.staff.services import StaffRuleError, deactivate_member
+from staff.services import StaffRuleError, deactivate_member
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, UserFactory
 
 

@@ -203,7 +203,7 @@ def _send_invitation_on_commit(*, invitation, token, request):
     link = request.build_absolute_uri(reverse("invite:accept", kwargs={"token": token}))
     context = {"invitation": invitation, "link": link, "invited_by": request.user}
     subject = f"Your invitation to SEMH Provision at {invitation.school.name}"
-    body = render_to_string("semh/staff/invitation_email.txt", context)
+    body = render_to_string("staff/invitation_email.txt", context)
     recipient = invitation.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
 
@@ -238,7 +238,7 @@ def invite_staff(*, school, email, role, request) -> Invitation:
         sent_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    audit.record_request(
+    audit.record_view(
         request, "invite.create", target=invitation, role=role, replaced_expired=replaced
     )
     _send_invitation_on_commit(invitation=invitation, token=token, request=request)
@@ -254,7 +254,7 @@ def resend_invitation(*, invitation, request) -> Invitation:
     invitation.sent_at = timezone.now()
     invitation.expires_at = invitation.sent_at + INVITATION_LIFETIME
     invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-    audit.record_request(request, "invite.resend", target=invitation)
+    audit.record_view(request, "invite.resend", target=invitation)
     _send_invitation_on_commit(invitation=invitation, token=token, request=request)
     return invitation
 
@@ -265,7 +265,7 @@ def revoke_invitation(*, invitation, request) -> Invitation:
         raise StaffRuleError("This invitation has already been used or withdrawn.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit.record_request(request, "invite.revoke", target=invitation)
+    audit.record_view(request, "invite.revoke", target=invitation)
     return invitation
 
 
@@ -299,7 +299,7 @@ def accept_invitation(
         action="invite.accept",
         school=invitation.school,
         target=invitation,
-        request=request,
+        client=audit.Client.of(request),
         role=invitation.role,
         new_account=new_account,
         membership=membership.pk,
@@ -355,7 +355,7 @@ def set_member_roles(*, school, member, roles, request) -> tuple[set, set]:
     )
     Membership.objects.filter(user=member, school=school, role__in=removed).delete()
     if added or removed:
-        audit.record_request(
+        audit.record_view(
             request,
             "membership.role_change",
             target=member,
@@ -390,7 +390,7 @@ def add_member_to_school(*, member, target_school, role, request) -> Membership:
         action="membership.add_school",
         school=target_school,
         target=member,
-        request=request,
+        client=audit.Client.of(request),
         role=role,
         from_school=request.school.pk,
     )
@@ -416,7 +416,7 @@ def deactivate_member(*, school, member, request) -> bool:
         member.is_active = False
         member.save(update_fields=["is_active"])
         sessions_ended = end_all_sessions(member)
-    audit.record_request(
+    audit.record_view(
         request,
         "membership.deactivate",
         target=member,
@@ -438,7 +438,7 @@ def reactivate_member(*, school, member, request) -> None:
     if account_on:
         member.is_active = True
         member.save(update_fields=["is_active"])
-    audit.record_request(
+    audit.record_view(
         request, "membership.reactivate", target=member, roles=roles, account_switched_on=account_on
     )
 
@@ -471,14 +471,14 @@ def reset_mfa(*, member, request) -> int:
             "Another administrator can reset it if you have lost your device."
         )
     removed, _ = Authenticator.objects.filter(user=member).delete()
-    audit.record_request(request, "mfa.reset", target=member, authenticators_removed=removed)
+    audit.record_view(request, "mfa.reset", target=member, authenticators_removed=removed)
     return removed
 
 
 def unlock_sign_in(*, member, request) -> None:
     """Lift a sign-in lockout caused by wrong passwords (from any address)."""
     adapters.unlock_sign_in(member.email)
-    audit.record_request(request, "auth.unlock", target=member)
+    audit.record_view(request, "auth.unlock", target=member)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,7 +513,7 @@ def grant_caseload(*, school, member, pupils, how: str, request) -> list:
     )
     if new_ids:
         assign_perm("view_pupil", member, Pupil.objects.filter(school=school, pk__in=new_ids))
-    audit.record_request(
+    audit.record_view(
         request,
         "caseload.grant",
         target=member,
@@ -539,7 +539,7 @@ def revoke_caseload(*, school, member, pupils, how: str, request) -> list:
     )
     if ids:
         remove_perm("view_pupil", member, Pupil.objects.filter(school=school, pk__in=ids))
-    audit.record_request(
+    audit.record_view(
         request,
         "caseload.revoke",
         target=member,
