@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django_scopes.forms import SafeModelChoiceField
 
 from incidents.forms import check_outcome_and_parents
 from incidents.models import (
@@ -72,6 +73,7 @@ class IncidentAmendmentForm(forms.ModelForm):
             "parents_informed_detail": forms.Textarea(attrs=TEXT),
         }
         labels = {"occurred_at": "When", "location": "Where", "period": "Lesson / period"}
+        field_classes = {"period": SafeModelChoiceField}  # Period is school-scoped
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

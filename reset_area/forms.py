@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django_scopes.forms import SafeModelChoiceField
 
 from incidents.models import Necessity, Vocabulary, VocabularyKind
 from pupils.forms import DateInput
@@ -126,6 +127,7 @@ class PlacementForm(forms.ModelForm):
         fields = ["period", "purpose", "starts_on", "ends_on"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
         labels = {"starts_on": "From", "ends_on": "Until"}
+        field_classes = {"period": SafeModelChoiceField}  # Period is school-scoped
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from semh.models import AuditEvent
 
@@ -170,7 +171,7 @@ def record_view(request, action: AuditAction, target=None, **detail) -> AuditEve
 def purge_expired(*, now=None) -> int:
     """Delete audit events older than the retention period; the only deletion there is."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.SEMH_AUDIT_RETENTION_DAYS)
-    with transaction.atomic():
+    with transaction.atomic(), scopes_disabled():  # retention applies to every school's rows
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL semh.audit_purge = 'on'")

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from semh.access import Role
+from semh.scoping import scoped
 
 
 class UserManager(BaseUserManager):
@@ -123,6 +124,8 @@ class AcademicYear(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
 
+    objects = scoped(school="school")
+
     class Meta:
         ordering = ["-starts_on"]
         constraints = [
@@ -154,7 +157,7 @@ class Term(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
 
-    objects = TermQuerySet.as_manager()
+    objects = scoped(TermQuerySet, school="school")
 
     class Meta:
         ordering = ["starts_on"]
@@ -181,10 +184,17 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """Who did what, to which record, when and from where. Written only through
-    ``semh.audit.record``.
+    """Who did what, to which record, when and from where.
 
-    Holds ids, never pupil names or free text, so exporting the trail leaks no record content.
+    Rows are added through ``semh.audit.record`` (services, views' audited reads, the sign-in
+    signals, tasks) and never changed: on PostgreSQL a trigger refuses UPDATE and DELETE except
+    the retention purge (migration 0004). Holds ids, never pupil names or free text, so
+    exporting the trail leaks no record content.
+
+    Scoped like every tenant table: reading needs a school scope, and inside it only that
+    school's rows are seen. Sign-in events have no school, so no school page shows them; a
+    deployment-wide look needs ``scopes_disabled()``. Writing needs no scope (``create`` is
+    allowed), so the login signal and tasks record outside any school.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -201,7 +211,7 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    objects = scoped(AuditEventQuerySet, school="school")
 
     class Meta:
         ordering = ["-at"]
@@ -249,7 +259,7 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = scoped(InvitationQuerySet, school="school")
 
     class Meta:
         ordering = ["-created_at"]
@@ -304,7 +314,7 @@ class Period(models.Model):
     ends_at = models.TimeField()
     is_learning = models.BooleanField(default=True, help_text="Untick for breaks and lunch.")
 
-    objects = PeriodQuerySet.as_manager()
+    objects = scoped(PeriodQuerySet, school="school")
 
     class Meta:
         ordering = ["weekday", "starts_at"]

@@ -187,8 +187,9 @@ def caseload_of(member, school):
 
 
 def invitation_for_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("school")
+    return (  # the token names the school: nothing to scope by before it is found
+        Invitation.objects.with_scopes_disabled()
+        .select_related("school")
         .filter(token_hash=hash_invitation_token(token))
         .first()
     )
@@ -276,7 +277,8 @@ def accept_invitation(
     """Claim the invitation once and give its membership: to ``user`` (an existing account,
     signed in) or to a new account with the password the person chose."""
     now = timezone.now()
-    claimed = Invitation.objects.usable(now).filter(pk=invitation.pk).update(accepted_at=now)
+    invitations = Invitation.objects.with_scope(school=invitation.school)
+    claimed = invitations.usable(now).filter(pk=invitation.pk).update(accepted_at=now)
     if not claimed:
         raise InvitationUnusable
     new_account = user is None
@@ -293,7 +295,7 @@ def accept_invitation(
     if not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
-    Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
+    invitations.filter(pk=invitation.pk).update(accepted_by=user)
     audit.record(
         actor=user,
         action="invite.accept",

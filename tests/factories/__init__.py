@@ -2,10 +2,22 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from pupils.models import Pupil, SenStatus
 from pupils.validators import upn_check_letter
-from semh.models import Membership, School, Trust, User
+from semh.access import Role
+from semh.models import (
+    AcademicYear,
+    Invitation,
+    Membership,
+    Period,
+    School,
+    Term,
+    Trust,
+    User,
+    hash_invitation_token,
+)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -78,3 +90,54 @@ class PupilFactory(factory.django.DjangoModelFactory):
     year_group = 7
     form = "7R"
     sen_status = SenStatus.SEN_SUPPORT
+
+
+# The school calendar and school day. Pass ``school=``; a term's academic year follows it.
+
+
+class AcademicYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcademicYear
+
+    school = factory.SubFactory(SchoolFactory)
+    name = "2026/27"
+    starts_on = datetime.date(2026, 9, 1)
+    ends_on = datetime.date(2027, 7, 31)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Term
+
+    school = factory.SubFactory(SchoolFactory)
+    academic_year = factory.SubFactory(
+        AcademicYearFactory, school=factory.SelfAttribute("..school")
+    )
+    season = Term.Season.AUTUMN
+    starts_on = datetime.date(2026, 9, 3)
+    ends_on = datetime.date(2026, 12, 18)
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+
+    school = factory.SubFactory(SchoolFactory)
+    weekday = 0
+    name = "P1"
+    starts_at = datetime.time(8, 50)
+    ends_at = datetime.time(9, 50)
+    is_learning = True
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    school = factory.SubFactory(SchoolFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@school.example")
+    role = Role.TEACHER
+    token_hash = factory.Sequence(lambda n: hash_invitation_token(f"test-token-{n}"))
+    invited_by = factory.SubFactory(UserFactory)
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.sent_at + datetime.timedelta(days=7))

@@ -65,7 +65,8 @@ def test_parent_report_is_outstanding_until_recorded(client, cast, restraint):
     assert report.not_reported_reason == "" and report.local_authority_reported_at is None
     page = client.get(url("restrictive_detail", restraint)).content.decode()
     assert "Explained the hold" in page and "phone call" in page
-    event = AuditEvent.objects.get(action="restrictive.parent_report")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="restrictive.parent_report")
     assert event.detail == {"pupil": str(cast.caseload[0].pk), "made": True}
 
 
@@ -158,11 +159,12 @@ def test_each_holder_writes_their_own_statement_and_nobody_else_can(client, cast
     client.force_login(cast.user(Role.SLT))
     page = client.get(url("restrictive_detail", restraint)).content.decode()
     assert "I used a single elbow" in page and "right arm" in page
-    actions = list(
-        AuditEvent.objects.filter(action__startswith="restrictive.statement")
-        .order_by("at", "pk")
-        .values_list("action", flat=True)
-    )
+    with scopes_disabled():
+        actions = list(
+            AuditEvent.objects.filter(action__startswith="restrictive.statement")
+            .order_by("at", "pk")
+            .values_list("action", flat=True)
+        )
     assert actions == [
         "restrictive.statement_create",
         "restrictive.statement_create",
@@ -222,7 +224,8 @@ def test_debriefs_are_recorded_once_and_clear_the_outstanding_debrief(client, ca
     assert restraint.pupil_debrief_notes == "He said the corridor was too loud."
     assert restraint.staff_debrief_notes == "Both staff fine."
     assert client.get(url("debrief", restraint)).status_code == 302  # nothing left to record
-    assert AuditEvent.objects.filter(action="restrictive.debrief").count() == 2
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="restrictive.debrief").count() == 2
 
 
 def test_outstanding_on_the_senco_home_page_until_complete(client, cast, restraint):
@@ -265,7 +268,8 @@ def test_a_seclusion_without_an_incident_has_the_same_page(client, cast):
     assert page.status_code == 200
     assert "Seclusion" in page.content.decode()
     assert client.post(url("statement", seclusion), {"text": "Door held"}).status_code == 302
-    event = AuditEvent.objects.get(action="restrictive.view")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="restrictive.view")
     assert event.detail["pupil"] == str(cast.caseload[1].pk)
 
 

@@ -42,7 +42,8 @@ def test_senco_adds_a_term_at_the_end_of_its_list(client, cast, senco):
     assert response.status_code == 302
     assert labels(cast.school_a, VocabularyKind.LOCATION)[-1] == "Science lab"
     assert "Science lab" in client.get(VOCAB).content.decode()
-    assert AuditEvent.objects.filter(action="vocabulary.create").count() == 1
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="vocabulary.create").count() == 1
 
 
 def test_a_term_already_in_the_list_is_refused(client, cast, senco):
@@ -60,7 +61,8 @@ def test_senco_renames_and_reorders_a_term(client, cast, senco):
     client.post(UPDATE, {"term": library.pk, "label": "Library / LRC", "position": 0})
 
     assert labels(cast.school_a, VocabularyKind.LOCATION)[:2] == ["Classroom", "Library / LRC"]
-    event = AuditEvent.objects.get(action="vocabulary.update")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="vocabulary.update")
     assert event.detail == {"fields": ["label", "position"]}
 
 
@@ -123,7 +125,8 @@ def test_a_retired_term_leaves_the_logging_form_but_stays_on_old_incidents(clien
     client.post(STATUS, {"term": corridor.pk, "active": "on"})
 
     assert offered(log_form)
-    actions = AuditEvent.objects.filter(action__startswith="vocabulary.").order_by("at", "pk")
+    with scopes_disabled():
+        actions = AuditEvent.objects.filter(action__startswith="vocabulary.").order_by("at", "pk")
     assert [e.action for e in actions] == ["vocabulary.retire", "vocabulary.restore"]
 
 

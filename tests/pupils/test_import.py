@@ -141,10 +141,12 @@ def test_import_is_audited_with_counts_and_no_names(senco, cast):
 
     senco.post(confirm_url(batch))
 
-    event = AuditEvent.objects.get(action="pupil.import")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="pupil.import")
     assert event.detail == {"rows": 10, "created": 10, "updated": 0, "unchanged": 0}
     assert event.object_id == str(batch.pk) and event.actor == cast.user(Role.SENCO)
-    assert "Testpupil" not in str(AuditEvent.objects.values_list("detail", flat=True))
+    with scopes_disabled():
+        assert "Testpupil" not in str(AuditEvent.objects.values_list("detail", flat=True))
 
 
 def test_confirming_twice_imports_once(senco, cast):
@@ -157,7 +159,8 @@ def test_confirming_twice_imports_once(senco, cast):
 
     assert "already dealt with; nothing was changed" in again.content.decode()
     assert counts() == before
-    assert AuditEvent.objects.filter(action="pupil.import").count() == 1
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="pupil.import").count() == 1
 
 
 def test_reimporting_the_same_file_updates_and_never_duplicates(senco, cast):

@@ -144,7 +144,8 @@ def test_senco_starts_a_plan_that_shows_on_the_pupil_page(client, cast, login, s
     page = client.get(pupil_url("detail", pupil)).content.decode()
     assert "Individual behaviour plan (IBP)" in page
     assert f"Next review {(TODAY + 42 * DAY):%d/%m/%Y}" in page
-    assert AuditEvent.objects.filter(action="plan.create", object_id=str(plan.pk)).count() == 1
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="plan.create", object_id=str(plan.pk)).count() == 1
 
 
 def test_active_plan_needs_a_review_date_on_or_after_its_start(client, cast, login, senco):
@@ -222,7 +223,8 @@ def test_risk_assessment_keeps_its_risk_rows_and_scores(client, cast, login, sen
             ("Leaves the site when upset", 2),
             ("Throws equipment", 2),
         ]
-    assert AuditEvent.objects.filter(action="plan.update", object_id=str(plan.pk)).exists()
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="plan.update", object_id=str(plan.pk)).exists()
 
 
 def test_positive_handling_plan_keeps_its_details(client, cast, login, senco):
@@ -289,8 +291,9 @@ def test_targets_are_added_and_edited_in_order(client, login, senco, plan):
     page = client.get(plan_url("plan_detail", plan)).content.decode()
     assert page.index("Stays in lessons") < page.index("Uses the time-out pass calmly")
     assert "Not yet reviewed" in page
-    assert AuditEvent.objects.filter(action="target.create").count() == 2
-    assert AuditEvent.objects.filter(action="target.update", object_id=str(first.pk)).exists()
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="target.create").count() == 2
+        assert AuditEvent.objects.filter(action="target.update", object_id=str(first.pk)).exists()
 
 
 def test_new_target_form_suggests_the_next_position(client, login, senco, plan):
@@ -329,7 +332,8 @@ def test_review_records_a_rating_and_evidence_for_each_target(client, login, sen
     assert "Latest: Secure" in page and "Latest: Emerging" in page
     assert "Evidence for Stays in class" in page
     assert "Review again after half term." in page
-    event = AuditEvent.objects.get(action="plan.review")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="plan.review")
     assert event.object_id == str(review.pk)
     assert event.detail["ratings"] == {str(calm.pk): 3, str(stay.pk): 1}
 
@@ -430,7 +434,8 @@ def test_next_cycle_carries_exactly_the_unachieved_targets(client, login, senco,
     with scopes_disabled():
         assert Target.objects.filter(plan=old).count() == 5
         assert PlanReview.objects.filter(plan=old).count() == 2
-    event = AuditEvent.objects.get(action="plan.next_cycle")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="plan.next_cycle")
     assert event.object_id == str(new.pk)
     assert event.detail["previous_cycle"] == str(old.pk)
 
@@ -486,7 +491,8 @@ def test_double_next_cycle_post_makes_one_new_cycle(client, login, senco, review
         assert Target.objects.filter(plan=new).count() == 3
     assert "already been started" in second.content.decode()
     assert second.redirect_chain[-1][0] == plan_url("plan_detail", new)
-    assert AuditEvent.objects.filter(action="plan.next_cycle").count() == 1
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="plan.next_cycle").count() == 1
 
 
 def test_next_cycle_is_refused_for_a_closed_plan(client, cast, login, senco):
@@ -678,7 +684,8 @@ def test_reading_a_plan_is_audited(client, cast, login, plan):
     page = client.get(plan_url("plan_detail", plan)).content.decode()
 
     assert "Edit plan" not in page and "Record a review" not in page
-    event = AuditEvent.objects.get(action="plan.view")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="plan.view")
     assert (event.actor, event.object_id) == (cast.user(Role.ASSISTANT), str(plan.pk))
 
 

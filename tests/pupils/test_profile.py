@@ -58,11 +58,12 @@ def pdf_text(pdf: bytes, tmp_path) -> tuple[str, int]:
 
 
 def audit_actions(pupil):
-    return list(
-        AuditEvent.objects.filter(object_id=str(pupil.pk))
-        .order_by("pk")
-        .values_list("action", flat=True)
-    )
+    with scopes_disabled():
+        return list(
+            AuditEvent.objects.filter(object_id=str(pupil.pk))
+            .order_by("pk")
+            .values_list("action", flat=True)
+        )
 
 
 # Reading: the pupil page section, the print view and the PDF.
@@ -193,7 +194,8 @@ def test_assistant_without_the_pupil_on_caseload_gets_not_found(client, cast, lo
     login(cast.assistant_no_caseload)
 
     assert client.get(url(name, pupil)).status_code == 404
-    assert not AuditEvent.objects.filter(action__startswith="profile.").exists()
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action__startswith="profile.").exists()
 
 
 @pytest.mark.parametrize("name", ["profile_edit", "profile_print", "profile_pdf"])
@@ -252,7 +254,8 @@ def test_senco_writes_a_profile_which_is_marked_reviewed_today_by_them(client, c
     assert profile.triggers == "Noise"
     assert profile.last_reviewed_on == timezone.localdate()
     assert profile.last_reviewed_by == senco
-    event = AuditEvent.objects.get(action="profile.update")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="profile.update")
     assert event.actor == senco and event.object_id == str(pupil.pk)
     assert event.detail["created"] is True
     assert "Noise" not in str(event.detail)  # ids and field names only, never the text
@@ -280,7 +283,8 @@ def test_saving_an_existing_profile_updates_it_and_its_review(client, cast, logi
     assert profile.strategies == ["Only this now"]
     assert profile.triggers == ""
     assert (profile.last_reviewed_on, profile.last_reviewed_by) == (timezone.localdate(), senco)
-    event = AuditEvent.objects.get(action="profile.update")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="profile.update")
     assert event.detail["created"] is False
     assert "strategies_that_help" in event.detail["fields"]
 

@@ -59,7 +59,10 @@ def test_assistant_checks_in_any_pupil_of_the_school_and_the_board_shows_them(
     board = client.get(board_url(hub)).content.decode()
     assert pupil.full_name in board
     assert "1</strong> of 2 in" in board
-    assert AuditEvent.objects.filter(action="reset.check_in", detail__pupil=str(pupil.pk)).exists()
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(
+            action="reset.check_in", detail__pupil=str(pupil.pk)
+        ).exists()
 
 
 def test_pupil_search_shows_name_year_and_form_only_and_only_this_schools_pupils_on_roll(
@@ -105,9 +108,11 @@ def test_checking_in_beyond_capacity_needs_an_explicit_override_with_a_reason(
     visits = open_visits(hub)
     assert len(visits) == 3
     assert [v.over_capacity_reason for v in visits if v.pupil == third] == ["Two adults in today"]
-    assert (
-        AuditEvent.objects.filter(action="reset.check_in", detail__over_capacity=True).count() == 1
-    )
+    with scopes_disabled():
+        assert (
+            AuditEvent.objects.filter(action="reset.check_in", detail__over_capacity=True).count()
+            == 1
+        )
     assert "1</strong> over capacity" in client.get(board_url(hub)).content.decode()
 
 
@@ -359,7 +364,8 @@ def test_a_visit_left_open_overnight_is_flagged_not_closed_and_corrected_next_mo
     assert visit.left_at == at(MONDAY, 15, 10)
     assert visit.corrected_by == assistant and visit.corrected_at == at(TUESDAY, 8, 45)
     assert visit.minutes_out_of_learning == 40  # 14:20–15:00 in P5; after school not counted
-    assert AuditEvent.objects.filter(action="reset.visit_correct").exists()
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="reset.visit_correct").exists()
     assert "Left open on an earlier day" not in client.get(board_url(hub)).content.decode()
 
 
