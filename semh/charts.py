@@ -2,13 +2,16 @@
 
 Plain SVG with presentation attributes only (no <style>, no <script>), so charts render under the
 strict Content-Security-Policy, inline in HTML and in WeasyPrint alike. Every chart carries a
-<title> and <desc> for screen readers; pages should also offer the numbers as a table.
+<title> (its accessible name) and <desc> (its description) under ids of its own, so several
+charts on one page each announce their own; pages should also offer the numbers as a table.
 """
 
+import hashlib
 from dataclasses import dataclass
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 
 INK = "#1f2d3d"
 MUTED = "#6b7785"
@@ -24,11 +27,24 @@ class Bar:
     value: float
 
 
+def chart_id(title: str, desc: str, body: str) -> str:
+    """The id prefix of a chart's <title>/<desc>: the title's slug (readable in the markup) and a
+    digest of the whole chart, so two different charts on a page never share ids (not even two
+    with the same title and other figures). The same chart gets the same id on every render, so
+    a PDF renders byte-stable; a page showing one identical chart twice would repeat it."""
+    digest = hashlib.sha256(f"{title}\0{desc}\0{body}".encode()).hexdigest()[:8]
+    slug = slugify(title)[:40].strip("-")
+    return f"chart-{slug}-{digest}" if slug else f"chart-{digest}"
+
+
 def _svg(width, height, title, desc, body) -> SafeString:
+    ident = chart_id(title, desc, body)
     return mark_safe(  # noqa: S308 - every text inserted below goes through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="t d" class="chart">'
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc)}</desc>{body}</svg>'
+        f'width="100%" role="img" aria-labelledby="{ident}-title" '
+        f'aria-describedby="{ident}-desc" class="chart">'
+        f'<title id="{ident}-title">{escape(title)}</title>'
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>{body}</svg>'
     )
 
 
