@@ -1,8 +1,10 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 from django_scopes import scope
 
 from semh.tenancy import resolve_school_access
@@ -32,7 +34,7 @@ class SchoolScopeMiddleware:
 
         access = resolve_school_access(request.user, school_slug)
         if settings.SEMH_REQUIRE_MFA and access.needs_mfa and not is_mfa_enabled(request.user):
-            return redirect(f"{_mfa_setup_url()}?next={request.path}")
+            return redirect(mfa_setup_url(next_url=request.get_full_path()))
 
         request.school = access.school
         request.school_access = access
@@ -40,7 +42,6 @@ class SchoolScopeMiddleware:
             return self.get_response(request)
 
 
-def _mfa_setup_url():
-    from django.urls import reverse
-
-    return reverse("mfa_activate_totp")
+def mfa_setup_url(*, next_url: str) -> str:
+    """The MFA setup page, carrying the page asked for (path and query string, encoded)."""
+    return f"{reverse('mfa_activate_totp')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
@@ -21,6 +23,43 @@ def test_senior_roles_are_sent_to_mfa_setup_before_any_school_page(
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
     assert client.get(response["Location"], follow=True).status_code == 200
+
+
+def _next_of(location):
+    (next_url,) = parse_qs(urlsplit(location).query)["next"]
+    return next_url
+
+
+# A search for "Smith & Jones" in Year 7: the ampersand and the space must survive the detour.
+SEARCH = {"q": "Smith & Jones", "year": "7"}
+
+
+def test_mfa_setup_sends_back_to_the_whole_page_asked_for_query_string_included(
+    client, cast, login, mfa_required
+):
+    login(cast.user(Role.SENCO))
+    pupils = reverse("pupils:list", kwargs={"school_slug": cast.school_a.slug})
+
+    response = client.get(pupils, SEARCH)
+
+    assert response.status_code == 302
+    # One parameter: the page's own "&year=7" stays inside it instead of splitting off.
+    assert list(parse_qs(urlsplit(response["Location"]).query)) == ["next"]
+    next_url = _next_of(response["Location"])
+    assert urlsplit(next_url).path == pupils
+    assert parse_qs(urlsplit(next_url).query) == {"q": ["Smith & Jones"], "year": ["7"]}
+
+
+def test_sign_in_sends_back_to_the_whole_page_asked_for_query_string_included(client, cast):
+    pupils = reverse("pupils:list", kwargs={"school_slug": cast.school_a.slug})
+
+    response = client.get(pupils, SEARCH)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    next_url = _next_of(response["Location"])
+    assert urlsplit(next_url).path == pupils
+    assert parse_qs(urlsplit(next_url).query) == {"q": ["Smith & Jones"], "year": ["7"]}
 
 
 @pytest.mark.parametrize("role", [Role.ASSISTANT, Role.TEACHER])
