@@ -21,6 +21,8 @@ class StaffAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    # Private allauth hook (no public one keys the "login_failed" limit), safe in the range pinned
+    # in pyproject.toml; a break fails tests/semh/test_auth.py::test_lockout_is_per_account_*.
     def _get_login_attempts_cache_key(self, request, **credentials):
         # Failed sign-ins lock an account only from the address they came from, so an attacker
         # elsewhere cannot lock a colleague out; an admin's unlock bumps the generation.

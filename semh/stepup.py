@@ -8,8 +8,9 @@ the request.
 
 import time
 
-# allauth keeps, in the session, when and how the user last authenticated (login or reauth).
-from allauth.account.internal.flows.reauthentication import get_authentication_records
+# Public allauth API (the session's login/reauth records, each with "at"); a change fails
+# tests/semh/test_audit_trail.py::test_export_asks_for_the_password_again_after_15_minutes.
+from allauth.account.authentication import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
 from django.conf import settings
 
