@@ -182,6 +182,12 @@ class AuditEventQuerySet(models.QuerySet):
             | models.Q(detail__pupil=str(target.pk))
         )
 
+    def naming(self, record_id):
+        """Every row naming a record known only by its id (the trail's search box): as the
+        target, whatever its type, or as the pupil in the detail."""
+        record_id = str(record_id)
+        return self.filter(models.Q(object_id=record_id) | models.Q(detail__pupil=record_id))
+
 
 class AuditEvent(models.Model):
     """Who did what, to which record, when and from where.

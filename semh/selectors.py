@@ -1,7 +1,7 @@
-"""Reads of the core shared by every app."""
+"""Reads of the core: staff lookups every app shares, and the audit trail's pages."""
 
 from semh.access import SCHOOL_STAFF_ROLES
-from semh.models import User
+from semh.models import AuditEvent, User
 
 
 def staff_with_roles(school, roles=SCHOOL_STAFF_ROLES):
@@ -16,3 +16,45 @@ def staff_with_roles(school, roles=SCHOOL_STAFF_ROLES):
         .distinct()
         .order_by("first_name", "last_name")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit trail (runs inside the school's scope, so only the school's own rows are read)
+
+
+def audit_events(school):
+    """The school's audit trail, newest first."""
+    return AuditEvent.objects.filter(school=school).select_related("actor")
+
+
+def audit_people(school):
+    """Everyone who has held a membership of the school, former staff included: their past
+    actions stay searchable after they leave."""
+    return User.objects.filter(memberships__school=school).distinct()
+
+
+def audit_actions(school):
+    """The actions the school's trail holds, for the filter's choices."""
+    return (
+        AuditEvent.objects.filter(school=school)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+AUDIT_EXPORT_COLUMNS = {
+    "when": "at",
+    "user id": "actor_id",
+    "user email": "actor__email",
+    "action": "action",
+    "record type": "object_type",
+    "record id": "object_id",
+    "ip address": "ip_address",
+}
+
+
+def audit_export_rows(events):
+    """The exported columns of ``events`` (ids and addresses only: the detail is not exported,
+    so the file carries no record content), streamed in chunks."""
+    return events.values_list(*AUDIT_EXPORT_COLUMNS.values()).iterator(chunk_size=2000)

@@ -9,6 +9,7 @@ from django_scopes import scopes_disabled
 from semh import audit
 from semh.access import Role
 from semh.models import AuditEvent
+from tests.factories import MembershipFactory, UserFactory
 
 
 def audit_url(cast, name="list"):
@@ -142,3 +143,17 @@ def test_retention_purge_deletes_only_events_past_the_retention_period(cast, set
     assert purge_expired(now=in_31_days) >= 1
     with scopes_disabled():
         assert not AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_export_escapes_a_cell_a_spreadsheet_would_run_as_a_formula(client, cast, login):
+    # "=2+5@alder.example" is a valid email address, and the export's only free-text column.
+    formula = UserFactory(email="=2+5@alder.example")
+    MembershipFactory(user=formula, school=cast.school_a, role=Role.TEACHER)
+    audit.record(actor=formula, action="pupil.view", school=cast.school_a)
+    login(cast.user(Role.DSL))
+
+    response = client.get(audit_url(cast, "export"), {"actor": formula.pk})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][2] == "user email"
+    assert [r[2] for r in rows[1:]] == ["'=2+5@alder.example"]

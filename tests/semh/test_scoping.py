@@ -57,10 +57,11 @@ def test_an_unscoped_query_on_a_semh_tenant_table_raises(rows, model, query):
         lambda cast, pupil: Invitation.objects.open(),
         lambda cast, pupil: Invitation.objects.usable(),
         lambda cast, pupil: AuditEvent.objects.about(pupil),
+        lambda cast, pupil: AuditEvent.objects.naming(pupil.pk),
         lambda cast, pupil: list(cast.school_a.terms.all()),
         lambda cast, pupil: list(cast.school_a.periods.all()),
     ],
-    ids=["containing", "on", "at", "open", "usable", "about", "terms", "periods"],
+    ids=["containing", "on", "at", "open", "usable", "about", "naming", "terms", "periods"],
 )
 def test_the_custom_querysets_raise_the_scope_error_too_outside_a_scope(rows, query):
     with pytest.raises(ScopeError):
@@ -89,6 +90,7 @@ def test_the_custom_querysets_work_inside_the_scope(rows):
         assert Period.objects.at(at(datetime.date(2026, 11, 23), 9)).name == "P1"  # a Monday
         assert Invitation.objects.usable().count() == Invitation.objects.open().count() == 1
         assert AuditEvent.objects.about(pupil).count() == 1
+        assert AuditEvent.objects.naming(pupil.pk).count() == 1
 
 
 def test_audit_rows_are_written_outside_any_scope_and_sign_ins_belong_to_no_school(client, cast):
