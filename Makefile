@@ -1,4 +1,4 @@
-# SEMH Provision — the README names `make run` and `make test`.
+# SEMH Provision — the README names `make run`, `make test` and `make lint`.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
