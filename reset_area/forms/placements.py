@@ -1,6 +1,6 @@
 """Forms of the weekly timetable: choosing the pupil, and the placement itself."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import forms
 
@@ -51,9 +51,16 @@ class PlacementForm(forms.ModelForm):
         return data
 
 
+# The days a Reset Area page may be asked about: wide enough for any school record, and far from
+# the calendar's own ends (the week before 1 January of year 1 does not exist).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def parse_day(value, default):
-    """The day named in ``?week=`` or ``?day=`` (YYYY-MM-DD), else ``default``."""
+    """The day named in ``?week=`` or ``?day=`` (YYYY-MM-DD), else ``default`` (also for a day
+    outside ``EARLIEST_DAY``–``LATEST_DAY``)."""
     try:
-        return datetime.strptime(value or "", "%Y-%m-%d").date()
+        day = datetime.strptime(value or "", "%Y-%m-%d").date()
     except ValueError:
         return default
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else default

@@ -62,3 +62,27 @@ def senco(cast):
 @pytest.fixture
 def assistant(cast):
     return cast.user(Role.ASSISTANT)
+
+
+# Garbage for every query parameter a Reset Area page reads: never a server error.
+GARBAGE = [
+    "",
+    "x",
+    "-1",
+    "99999999999999999999",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "\x00",
+    "' OR 1=1",
+    "00000000-0000-0000-0000-000000000000",
+]
+
+
+def assert_garbage_is_refused_quietly(client, url, names, **keep):
+    """Each of ``names`` in turn set to each garbage value (``keep``: the other parameters):
+    the page shows, redirects or is not found, never a 5xx."""
+    for name in names:
+        for value in GARBAGE:
+            status = client.get(url, {**keep, name: value}).status_code
+            assert status in (200, 302, 404), (url, name, value, status)

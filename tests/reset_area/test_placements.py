@@ -8,7 +8,7 @@ from django_scopes import scopes_disabled
 
 from reset_area.models import PlannedPlacement
 from semh.access import Role
-from tests.reset_area.conftest import MONDAY, period, plan
+from tests.reset_area.conftest import MONDAY, assert_garbage_is_refused_quietly, period, plan
 
 
 def url(name, school, *args):
@@ -165,3 +165,15 @@ def test_a_new_placement_runs_to_the_end_of_term_by_default(client, login, cast,
     html = form.content.decode()
     assert 'name="starts_on" value="2026-11-16"' in html
     assert 'name="ends_on" value="2026-12-18"' in html
+
+
+def test_garbage_in_the_timetable_parameters_is_never_a_server_error(
+    client, login, cast, hub, senco
+):
+    """``?week=`` near the calendar's ends and ``?period=`` not a number used to be 500s."""
+    login(senco)
+
+    assert_garbage_is_refused_quietly(client, url("timetable", cast.school_a, hub.pk), ["week"])
+    assert_garbage_is_refused_quietly(
+        client, url("placement_create", cast.school_a, hub.pk), ["week", "period", "q"]
+    )

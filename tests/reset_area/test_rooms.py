@@ -11,7 +11,7 @@ from semh.access import Role
 from semh.audit import AuditAction
 from semh.models import AuditEvent, Period
 from tests.factories.reset_area import PeriodFactory
-from tests.reset_area.conftest import period, plan
+from tests.reset_area.conftest import assert_garbage_is_refused_quietly, period, plan
 
 
 def url(name, school, *args):
@@ -170,3 +170,14 @@ def test_the_typical_school_day_is_set_up_once_and_audited_once(client, login, c
     with scopes_disabled():
         assert Period.objects.filter(school=cast.school_a).count() == 35
         assert AuditEvent.objects.filter(action=AuditAction.RESET_SCHOOL_DAY_TYPICAL).count() == 1
+
+
+def test_garbage_in_the_set_up_pages_parameters_is_never_a_server_error(
+    client, login, cast, hub, senco
+):
+    login(senco)
+
+    index = reverse("reset_area:index", args=[cast.school_a.slug])
+    assert_garbage_is_refused_quietly(client, index, ["pupil"])
+    assert_garbage_is_refused_quietly(client, index, ["incident"], pupil=cast.pupils_a[0].pk)
+    assert_garbage_is_refused_quietly(client, url("school_day_edit", cast.school_a), ["day"])

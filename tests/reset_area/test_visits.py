@@ -25,7 +25,7 @@ from tests.conftest import require_service
 from tests.factories import PupilFactory
 from tests.factories.reset_area import RoomFactory, VisitFactory
 from tests.incidents.test_logging import incident_data, school_vocabulary
-from tests.reset_area.conftest import MONDAY, TUESDAY, at, plan
+from tests.reset_area.conftest import MONDAY, TUESDAY, assert_garbage_is_refused_quietly, at, plan
 
 
 def board_url(room):
@@ -846,3 +846,23 @@ def test_two_simultaneous_check_ins_into_one_place_one_succeeds_the_other_must_o
     assert override.over_capacity_reason == "Second adult came to help"
     with scopes_disabled():
         assert Visit.objects.filter(room=last_place).count() == 2
+
+
+def test_garbage_in_the_visit_pages_parameters_is_never_a_server_error(
+    client, login, cast, hub, senco
+):
+    """A placement id that was not a UUID, and days near the calendar's ends, used to be 500s."""
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    login(senco)
+    s, pupil = cast.school_a.slug, cast.pupils_a[0]
+
+    assert_garbage_is_refused_quietly(
+        client, check_in_url(hub), ["placement", "incident", "q"], pupil=pupil.pk
+    )
+    assert_garbage_is_refused_quietly(client, check_in_url(hub), ["pupil"])
+    register = reverse("reset_area:register", args=[s, hub.pk])
+    assert_garbage_is_refused_quietly(client, register, ["day"])
+    metrics = reverse("reset_area:metrics", args=[s])
+    assert_garbage_is_refused_quietly(client, metrics, ["date_from", "date_to", "room"])
+    pupil_metrics = reverse("reset_area:pupil_metrics", args=[s, pupil.pk])
+    assert_garbage_is_refused_quietly(client, pupil_metrics, ["date_from", "date_to"])
