@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from incidents.selectors import open_concern_count, review_summary, waiting_for
 from pupils.models import MeetingAction
-from reset_area.services import home_reset_area
+from reset_area.selectors import home_reset_area
 from semh.access import Capability, Role
 from semh.decorators import school_view
 

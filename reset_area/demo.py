@@ -4,40 +4,33 @@ Synthetic and deterministic for a given ``rng`` and day. Patterns a SENCo would 
 first thing and Friday afternoon are busy, so is the period after lunch; a few pupils come often,
 most of them less and less as the term goes on (reintegration working), one more and more.
 Idempotent: a school that already has Reset Area placements is left as it is.
+
+Everything is written through the Reset Area's own services, as the staff named in ``staff``
+(the SENCo sets up, the assistant checks pupils in and out), backdated with their ``at``: the
+rules, the derived minutes and the audit rows are the real ones.
 """
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from incidents.models import (
-    InterventionKind,
-    ParentReport,
-    RestrictiveIntervention,
-    StaffStatement,
-    Vocabulary,
-    VocabularyKind,
-)
+from incidents.models import ParentReport, StaffStatement, Vocabulary, VocabularyKind
 from incidents.vocabulary import ensure_school_vocabulary
 from pupils.models import PrimaryNeed, SenStatus
 from semh.access import Role
-from semh.models import Period, School, Term
+from semh.calendar import school_days
+from semh.models import Period, School, Term, User
 
-from .models import (
-    MissingPupil,
-    PlannedPlacement,
-    Reason,
-    Resolution,
-    Room,
-    RoomDuty,
-    Visit,
-    VisitOutcome,
-    Zone,
-)
-from .services import ensure_typical_school_day, learning_minutes
+from .models import MissingPupil, PlannedPlacement, Reason, Resolution, Room, VisitOutcome, Zone
+from .selectors import duty_staff_ids
+from .services.missing import flag_missing_pupils, resolve_missing
+from .services.placements import add_placement
+from .services.rooms import create_room, set_duty, set_up_typical_school_day
+from .services.visits import CheckInRefused, check_in, check_out
 
 ROOMS = {
     School.Phase.PRIMARY: [("The Nest", 6), ("Calm Corner", 3)],
@@ -54,6 +47,14 @@ PURPOSES = [
 PERIOD_WEIGHT = {"P1": 3.0, "P2": 1.5, "Break": 0.6, "P3": 1.4, "Lunch": 0.8, "P4": 2.6, "P5": 2.2}
 WEEKDAY_WEIGHT = [1.5, 1.0, 0.9, 1.0, 1.35]
 OUTCOME_NOTES = ["Went to the library to finish work", "Met with the SENCo", "Phoned home"]
+SECLUSION = {
+    "what_happened_before": "Ran from the classroom and tried to leave the site.",
+    "deescalation_tried": "Calm voice, offered choices, space, change of face.",
+    "necessity": ["injury_self"],
+    "necessity_detail": "Heading for the main road through the car park gate.",
+    "pupil_injured": False,
+    "staff_injured": False,
+}
 
 
 def _term_window(school, today):
@@ -65,14 +66,6 @@ def _term_window(school, today):
     return term.starts_on, min(term.ends_on, today - timedelta(days=1)), term.ends_on
 
 
-def _school_days(first, last):
-    day = first
-    while day <= last:
-        if day.weekday() < 5:
-            yield day
-        day += timedelta(days=1)
-
-
 def _at(day, clock):
     return timezone.make_aware(datetime.combine(day, clock))
 
@@ -80,15 +73,20 @@ def _at(day, clock):
 def seed_reset_area(*, school, pupils, staff, rng):
     """Rooms, periods, placements and a term of realistic visits for one demo school."""
     with scopes_disabled(), transaction.atomic():
-        ensure_typical_school_day(school)
+        senco = staff.get(Role.SENCO) or next(iter(staff.values()))
+        set_up_typical_school_day(actor=senco, school=school)
         ensure_school_vocabulary(school)
         rooms = [
-            Room.objects.get_or_create(school=school, name=name, defaults={"capacity": cap})[0]
-            for name, cap in ROOMS.get(school.phase, ROOMS["default"])
+            Room.objects.filter(school=school, name=name).first()
+            or create_room(actor=senco, school=school, name=name, capacity=capacity)
+            for name, capacity in ROOMS.get(school.phase, ROOMS["default"])
         ]
         today = timezone.localdate()
-        if staff.get(Role.ASSISTANT):
-            RoomDuty.objects.get_or_create(room=rooms[0], day=today, staff=staff[Role.ASSISTANT])
+        assistant = staff.get(Role.ASSISTANT)
+        on_duty = duty_staff_ids(rooms[0], today)
+        if assistant and assistant.pk not in on_duty:
+            staff_on_duty = [*User.objects.filter(pk__in=on_duty), assistant]
+            set_duty(actor=senco, school=school, room=rooms[0], day=today, staff=staff_on_duty)
         if PlannedPlacement.objects.filter(room__school=school).exists():
             return
         _DemoTerm(school, pupils, staff, rng, rooms, today).seed()
@@ -113,9 +111,11 @@ class _DemoTerm:
             for p in self.frequent
         }
         self.recorder = staff.get(Role.ASSISTANT) or next(iter(staff.values()))
+        self.senco = staff.get(Role.SENCO) or self.recorder
         roles = (Role.TEACHER, Role.SENCO, Role.ASSISTANT)
         self.referrers = [staff[r] for r in roles if r in staff]
-        self.visits, self.missing, self.busy = [], [], {}
+        # Visits and missed sessions as planned here, then written through the services.
+        self.visits, self.missed, self.busy = [], [], {}
 
     # -- building blocks ------------------------------------------------------------------
 
@@ -126,14 +126,7 @@ class _DemoTerm:
         spans.append((start, end))
         return True
 
-    def _period_at(self, moment):
-        local = timezone.localtime(moment)
-        for p in self.by_weekday.get(local.weekday(), []):
-            if p.starts_at <= local.time() < p.ends_at:
-                return p
-        return None
-
-    def _visit(self, *, pupil, room, arrived, left, reason, placement=None, **extra):
+    def _visit(self, *, pupil, room, arrived, left, reason, placement=None):
         rng = self.rng
         if reason == Reason.PLANNED:
             zone_in = rng.choices([Zone.GREEN, Zone.YELLOW, Zone.BLUE], [5, 3, 2])[0]
@@ -141,31 +134,26 @@ class _DemoTerm:
             zone_in = rng.choices([Zone.YELLOW, Zone.BLUE, Zone.RED], [5, 3, 2])[0]
         else:
             zone_in = rng.choices([Zone.RED, Zone.YELLOW, Zone.BLUE], [4, 5, 1])[0]
-        visit = Visit(
-            school=self.school,
-            room=room,
-            pupil=pupil,
-            placement=placement,
-            period=self._period_at(arrived),
-            arrived_at=arrived,
-            reason=reason,
-            referred_by=rng.choice(self.referrers) if reason == Reason.REFERRED else None,
-            zone_on_arrival=zone_in,
-            checked_in_by=self.recorder,
-            **extra,
-        )
+        visit = {
+            "pupil": pupil,
+            "room": room,
+            "placement": placement,
+            "arrived": arrived,
+            "left": left,
+            "reason": reason,
+            "referred_by": rng.choice(self.referrers) if reason == Reason.REFERRED else None,
+            "zone_on_arrival": zone_in,
+        }
         if left is not None:
             outcome = rng.choices(
                 [VisitOutcome.RETURNED, VisitOutcome.STAYED, VisitOutcome.WENT_HOME, "other"],
                 [75, 9, 3, 13],
             )[0]
-            visit.left_at = left
-            visit.zone_on_leaving = rng.choices([Zone.GREEN, Zone.YELLOW, Zone.BLUE], [7, 2, 1])[0]
-            visit.outcome = outcome
-            visit.outcome_note = rng.choice(OUTCOME_NOTES) if outcome == "other" else ""
-            visit.checked_out_by = self.recorder
-            visit.stay_minutes = round((left - arrived).total_seconds() / 60)
-            visit.minutes_out_of_learning = learning_minutes(arrived, left, self.periods)
+            visit["zone_on_leaving"] = rng.choices([Zone.GREEN, Zone.YELLOW, Zone.BLUE], [7, 2, 1])[
+                0
+            ]
+            visit["outcome"] = outcome
+            visit["outcome_note"] = rng.choice(OUTCOME_NOTES) if outcome == "other" else ""
         self.visits.append(visit)
         return visit
 
@@ -173,21 +161,15 @@ class _DemoTerm:
 
     def seed(self):
         placements = self._placements()
-        for day in _school_days(self.first, self.last):
+        for day in school_days(self.school, self.first, self.last):
             self._planned_day(day, placements)
             self._unplanned_day(day)
         self._today(placements)
         self._stale_open_visit()
-        seclusions = self._seclusions()
-        Visit.objects.bulk_create(self.visits)
-        Visit.strategies.through.objects.bulk_create(
-            Visit.strategies.through(visit_id=v.pk, vocabulary_id=s.pk)
-            for v in self.visits
-            if v.left_at and self.strategies
-            for s in self.rng.sample(self.strategies, self.rng.randint(1, 3))
-        )
-        MissingPupil.objects.bulk_create(self.missing)
-        self._seclusion_follow_up(seclusions)
+        secluded = self._seclusions()
+        self._write_visits(secluded)
+        self._write_missed()
+        self._seclusion_follow_up([v["record"] for v in secluded if "record" in v])
 
     def _placements(self):
         learning = [p for p in self.periods if p.is_learning]
@@ -201,15 +183,16 @@ class _DemoTerm:
                 if period is None:
                     continue
                 placements.append(
-                    PlannedPlacement.objects.create(
+                    add_placement(
+                        actor=self.senco,
+                        school=self.school,
                         room=self.rooms[0] if index % 4 else self.rooms[-1],
                         pupil=pupil,
                         period=period,
                         starts_on=self.first,
                         ends_on=self.term_end,
                         purpose=PURPOSES[index % len(PURPOSES)],
-                        created_by=self.staff.get(Role.SENCO) or self.recorder,
-                        created_at=_at(self.first, period.starts_at) - timedelta(days=3),
+                        at=_at(self.first, period.starts_at) - timedelta(days=3),
                     )
                 )
         return placements
@@ -234,16 +217,14 @@ class _DemoTerm:
                     )
                 continue
             resolution = self.rng.choices([Resolution.ABSENT, Resolution.CANCELLED], [7, 3])[0]
-            self.missing.append(
-                MissingPupil(
-                    placement=p,
-                    day=day,
-                    detected_at=start + timedelta(minutes=10),
-                    resolution=resolution,
-                    resolved_at=start + timedelta(minutes=self.rng.randint(12, 30)),
-                    resolved_by=self.recorder,
-                    note="Parent rang in: unwell" if resolution == Resolution.ABSENT else "",
-                )
+            self.missed.append(
+                {
+                    "placement": p,
+                    "day": day,
+                    "resolution": resolution,
+                    "after": timedelta(minutes=self.rng.randint(2, 20)),
+                    "note": "Parent rang in: unwell" if resolution == Resolution.ABSENT else "",
+                }
             )
 
     def _unplanned_day(self, day, until=None):
@@ -312,12 +293,12 @@ class _DemoTerm:
         day = self.last
         while day.weekday() >= 5:
             day -= timedelta(days=1)
-        open_pupils = {v.pupil_id for v in self.visits if v.left_at is None}
+        open_pupils = {v["pupil"].pk for v in self.visits if v["left"] is None}
         candidates = [p for p in self.frequent[6:] if p.pk not in open_pupils]
         if not candidates or day < self.first:
             return
         pupil = candidates[0]
-        arrived = _at(day, datetime.strptime("14:20", "%H:%M").time())
+        arrived = _at(day, time(14, 20))
         if self._free(pupil, arrived, arrived + timedelta(hours=12)):
             self._visit(
                 pupil=pupil, room=self.rooms[0], arrived=arrived, left=None, reason=Reason.REFERRED
@@ -329,35 +310,89 @@ class _DemoTerm:
         closed = [
             v
             for v in self.visits
-            if v.left_at and v.reason != Reason.PLANNED and v.stay_minutes >= 15
+            if v["left"]
+            and v["reason"] != Reason.PLANNED
+            and v["left"] - v["arrived"] >= timedelta(minutes=15)
         ]
         if len(closed) < 4:
             return []
         chosen = [closed[len(closed) // 3], closed[-3]]
         holders = [u for u in (self.recorder, self.staff.get(Role.TEACHER)) if u]
-        records = []
         for visit in chosen:
-            record = RestrictiveIntervention.objects.create(
-                pupil=visit.pupil,
-                kind=InterventionKind.SECLUSION,
-                started_at=visit.arrived_at + timedelta(minutes=3),
-                ended_at=visit.arrived_at + timedelta(minutes=11),
-                location=visit.room.name,
-                what_happened_before="Ran from the classroom and tried to leave the site.",
-                deescalation_tried="Calm voice, offered choices, space, change of face.",
-                necessity=["injury_self"],
-                necessity_detail="Heading for the main road through the car park gate.",
-                pupil_injured=False,
-                staff_injured=False,
-                recorded_by=self.recorder,
+            visit["seclusion"] = {
+                **SECLUSION,
+                "started_at": visit["arrived"] + timedelta(minutes=3),
+                "ended_at": visit["arrived"] + timedelta(minutes=11),
+                "location": visit["room"].name,
+                "staff_involved": holders,
+            }
+        return chosen
+
+    # -- writing it through the services --------------------------------------------------
+
+    def _write_visits(self, secluded):
+        """Closed visits first, in the order they happened (each checked in and out), then the
+        ones still open, so no pupil is ever in two places at once."""
+        closed = sorted((v for v in self.visits if v["left"]), key=lambda v: v["arrived"])
+        still_in = sorted((v for v in self.visits if not v["left"]), key=lambda v: v["arrived"])
+        for v in closed + still_in:
+            try:
+                visit = check_in(
+                    actor=self.recorder,
+                    school=self.school,
+                    room=v["room"],
+                    pupil=v["pupil"],
+                    reason=v["reason"],
+                    zone_on_arrival=v["zone_on_arrival"],
+                    referred_by=v["referred_by"],
+                    placement=v["placement"],
+                    at=v["arrived"],
+                )
+            except CheckInRefused:
+                continue  # the room was full then: this visit did not happen
+            if v["left"] is None:
+                continue
+            strategies = (
+                self.rng.sample(self.strategies, self.rng.randint(1, 3)) if self.strategies else []
             )
-            record.staff_involved.set(holders)
-            visit.free_to_leave = False
-            visit.restrictive_intervention = record
-            records.append(record)
-        return records
+            visit = check_out(
+                actor=self.recorder,
+                school=self.school,
+                visit=visit,
+                left_at=v["left"],
+                zone_on_leaving=v["zone_on_leaving"],
+                outcome=v["outcome"],
+                outcome_note=v["outcome_note"],
+                strategies=strategies,
+                free_to_leave="seclusion" not in v,
+                seclusion=v.get("seclusion"),
+                at=v["left"],
+            )
+            if visit.restrictive_intervention_id:
+                v["record"] = visit.restrictive_intervention
+
+    def _write_missed(self):
+        """Each missed session is flagged when the board would have noticed it, then resolved by
+        the assistant a few minutes later."""
+        after = timedelta(minutes=settings.SEMH_RESET_MISSING_AFTER_MINUTES)
+        for m in sorted(self.missed, key=lambda m: (m["day"], m["placement"].period.starts_at)):
+            noticed = _at(m["day"], m["placement"].period.starts_at) + after
+            flag_missing_pupils(school=self.school, at=noticed)
+            flag = MissingPupil.objects.filter(placement=m["placement"], day=m["day"]).first()
+            if flag is None:
+                continue
+            resolve_missing(
+                actor=self.recorder,
+                school=self.school,
+                missing=flag,
+                resolution=m["resolution"],
+                note=m["note"],
+                at=noticed + m["after"],
+            )
 
     def _seclusion_follow_up(self, records):
+        """The older seclusion's follow-up is complete. These are the incident log's records,
+        written here directly: its follow-up services take forms, not plain values, for now."""
         if not records:
             return
         done = records[0]

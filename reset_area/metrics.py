@@ -4,6 +4,9 @@ Every function runs a fixed number of queries however many visits there are. The
 ``percentile_cont(0.5) WITHIN GROUP (ORDER BY stay_minutes)`` on PostgreSQL; SQLite has no
 ordered-set aggregates, so there it is read as the one or two middle rows of the stay column
 (ORDER BY … LIMIT 2 OFFSET n/2: one more query, at most two rows fetched).
+
+The range a page starts from is the school's one default reporting range,
+``semh.calendar.default_range`` (the term so far, else the last 12 weeks).
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncWeek
 from django.utils import timezone
 
 from pupils.models import Pupil
+from semh.calendar import monday_of
 from semh.charts import Bar, bar_chart, heatmap
 from semh.models import Period, Term, Weekday
 
@@ -32,15 +36,6 @@ class Median(Aggregate):
     function = "PERCENTILE_CONT"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
-
-
-def default_range(school, today=None):
-    """This term so far, or the last six weeks when no term is set."""
-    today = today or timezone.localdate()
-    term = Term.objects.filter(school=school).containing(today).first()
-    if term:
-        return term.starts_on, min(today, term.ends_on)
-    return today - timedelta(weeks=6), today
 
 
 def visits_between(school, first, last, *, room=None, pupil=None):
@@ -152,7 +147,7 @@ def school_weeks(school, first, last):
             "starts_on", "ends_on"
         )
     )
-    start = first - timedelta(days=first.weekday())
+    start = monday_of(first)
     weeks = []
     while start <= last:
         friday = start + timedelta(days=4)

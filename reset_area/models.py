@@ -1,11 +1,14 @@
 """The Reset Area: rooms, planned placements, visits (check-in / check-out) and missing pupils.
 
 The school day itself (``semh.models.Period``) belongs to the school; the Reset Area reads it to
-know which period is running and how many minutes of learning a visit cost. Minutes out of learning
-and the length of stay are derived from the times and the school day when a visit closes
-(``reset_area.services``), never typed. A visit where the pupil was not free to leave carries
-the statutory restrictive-intervention record of the incident log
+know which period is running and how many minutes of learning a visit cost. Minutes out of
+learning and the length of stay are derived from the times and the school day when a visit closes
+(``reset_area.services.visits``), never typed. A visit where the pupil was not free to leave
+carries the statutory restrictive-intervention record of the incident log
 (``incidents.RestrictiveIntervention``, kind "seclusion"), enforced by a check constraint.
+
+Writes go through ``reset_area.services.<feature>``; reads that take the viewer, and every object
+named in a URL, through ``reset_area.selectors``.
 """
 
 import uuid
@@ -48,11 +51,40 @@ class Resolution(models.TextChoices):
     CANCELLED = "cancelled", "Session cancelled"
 
 
+# A planned pupil arriving up to this long before their period counts for it.
+EARLY_ARRIVAL = timedelta(minutes=15)
+
+
 def local_day_bounds(day):
     """The aware datetimes at which a local (Europe/London) day starts and the next one starts."""
     start = timezone.make_aware(datetime.combine(day, time.min))
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     return start, end
+
+
+def wall_clock(moment) -> datetime:
+    """A local (Europe/London) wall-clock datetime without tzinfo, for school-day arithmetic."""
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def aware(day, at: time) -> datetime:
+    """The aware moment of a local wall-clock time on a day."""
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def overlaps_period(arrived, left, day, period) -> bool:
+    """Was a stay (local wall-clock times, ``left`` None while still in) in at some point of this
+    period on that day?"""
+    if arrived.date() != day:
+        return False
+    start, end = datetime.combine(day, period.starts_at), datetime.combine(day, period.ends_at)
+    return arrived < end and (left or datetime.combine(day, time.max)) > start
+
+
+def attended_period(spans, day, period) -> bool:
+    """Was the pupil in (any room) at some point of this period on that day? ``spans``: their
+    stays as (arrived, left) wall-clock pairs."""
+    return any(overlaps_period(arrived, left, day, period) for arrived, left in spans)
 
 
 class RoomQuerySet(models.QuerySet):
@@ -122,6 +154,19 @@ class PlacementQuerySet(models.QuerySet):
             models.Q(removed_on__isnull=True) | models.Q(removed_on__gt=first_day),
             starts_on__lte=last_day,
             ends_on__gte=first_day,
+        )
+
+    def for_arrival(self, *, room, pupil, moment):
+        """The pupil's placement in this room for the period running at ``moment`` (or starting
+        within ``EARLY_ARRIVAL``), if any."""
+        local = wall_clock(moment)
+        soon = (local + EARLY_ARRIVAL).time()
+        return (
+            self.active_on(local.date())
+            .filter(room=room, pupil=pupil, period__starts_at__lte=soon)
+            .filter(period__ends_at__gt=local.time())
+            .order_by("period__starts_at")
+            .first()
         )
 
 
@@ -289,10 +334,6 @@ class Visit(models.Model):
     def minutes_so_far(self):
         end = self.left_at or timezone.now()
         return max(0, int((end - self.arrived_at).total_seconds() // 60))
-
-    @property
-    def is_seclusion(self):
-        return not self.free_to_leave
 
 
 class MissingPupilQuerySet(models.QuerySet):

@@ -8,8 +8,8 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
 from reset_area.models import Room, Visit
-from reset_area.services import ensure_typical_school_day
 from semh.access import Role
+from semh.school_day import ensure_typical_school_day
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
 

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 from django_scopes import scopes_disabled
 
-from reset_area import services
-from reset_area.models import PlannedPlacement, Room
 from semh.access import Role
 from semh.models import Period
+from semh.school_day import ensure_typical_school_day
 from tests.conftest import at
+from tests.factories.reset_area import PlannedPlacementFactory, RoomFactory
 
 MONDAY = date(2026, 11, 16)
 TUESDAY = date(2026, 11, 17)
@@ -29,20 +29,20 @@ def _start_of_period_one(clock):
 @pytest.fixture
 def hub(cast):
     with scopes_disabled():
-        services.ensure_typical_school_day(cast.school_a)
-        return Room.objects.create(school=cast.school_a, name="The Hub", capacity=2)
+        ensure_typical_school_day(cast.school_a)
+        return RoomFactory(school=cast.school_a, name="The Hub", capacity=2)
 
 
 @pytest.fixture
 def nook(cast, hub):
     with scopes_disabled():
-        return Room.objects.create(school=cast.school_a, name="The Nook", capacity=3)
+        return RoomFactory(school=cast.school_a, name="The Nook", capacity=3)
 
 
 def plan(room, pupil, weekday, name, *, by, purpose="Regulation session", starts_on=None):
     """A placement running all autumn, created well before the days under test."""
     with scopes_disabled():
-        return PlannedPlacement.objects.create(
+        return PlannedPlacementFactory(
             room=room,
             pupil=pupil,
             period=period(room.school, weekday, name),
@@ -62,3 +62,27 @@ def senco(cast):
 @pytest.fixture
 def assistant(cast):
     return cast.user(Role.ASSISTANT)
+
+
+# Garbage for every query parameter a Reset Area page reads: never a server error.
+GARBAGE = [
+    "",
+    "x",
+    "-1",
+    "99999999999999999999",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-02-30",
+    "\x00",
+    "' OR 1=1",
+    "00000000-0000-0000-0000-000000000000",
+]
+
+
+def assert_garbage_is_refused_quietly(client, url, names, **keep):
+    """Each of ``names`` in turn set to each garbage value (``keep``: the other parameters):
+    the page shows, redirects or is not found, never a 5xx."""
+    for name in names:
+        for value in GARBAGE:
+            status = client.get(url, {**keep, name: value}).status_code
+            assert status in (200, 302, 404), (url, name, value, status)

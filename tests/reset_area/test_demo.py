@@ -10,7 +10,8 @@ from incidents.models import RestrictiveIntervention
 from reset_area.demo import seed_reset_area
 from reset_area.models import MissingPupil, PlannedPlacement, Room, Visit
 from semh.access import Role
-from semh.models import AcademicYear, Period, Term
+from semh.audit import AuditAction
+from semh.models import AcademicYear, AuditEvent, Period, Term
 from tests.factories import PupilFactory
 
 
@@ -62,3 +63,8 @@ def test_seed_reset_area_builds_a_term_of_visits_once(cast):
         assert (
             closed.filter(reason="planned").exists() and closed.exclude(reason="planned").exists()
         )
+        # Written through the services: each visit checked in (and each closed one out) once.
+        checked_in = AuditEvent.objects.filter(action=AuditAction.RESET_CHECK_IN)
+        checked_out = AuditEvent.objects.filter(action=AuditAction.RESET_CHECK_OUT)
+        assert checked_in.count() == first["visits"] and checked_out.count() == closed.count()
+        assert AuditEvent.objects.filter(action=AuditAction.RESET_MISSING_RESOLVE).exists()

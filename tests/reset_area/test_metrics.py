@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from reset_area import metrics, services
-from reset_area.models import MissingPupil, Reason, Visit, Zone
+from reset_area import metrics
+from reset_area.models import Reason, Visit, Zone
+from reset_area.services import visits
 from semh.access import Role
 from tests.factories import PupilFactory
+from tests.factories.reset_area import MissingPupilFactory, VisitFactory
 from tests.reset_area.conftest import MONDAY, TUESDAY, at, plan
 
 NEXT_MONDAY = date(2026, 11, 23)
@@ -26,12 +28,13 @@ def small_term(cast, hub, clock, assistant):
     with scopes_disabled():
 
         def visit(pupil, reason, day, start, end=None, outcome="returned", secluded=False):
-            v = services.check_in(
+            v = visits.check_in(
+                school=cast.school_a,
                 room=hub,
                 pupil=pupil,
                 reason=reason,
                 zone_on_arrival=Zone.YELLOW,
-                by=assistant,
+                actor=assistant,
                 at=at(day, *start),
             )
             if end:
@@ -49,13 +52,14 @@ def small_term(cast, hub, clock, assistant):
                         "pupil_injured": False,
                         "staff_injured": False,
                     }
-                services.check_out(
+                visits.check_out(
+                    school=cast.school_a,
                     visit=v,
                     left_at=at(day, *end),
                     zone_on_leaving=Zone.GREEN,
                     outcome=outcome,
                     outcome_note="Saw the SENCo" if outcome == "other" else "",
-                    by=assistant,
+                    actor=assistant,
                     free_to_leave=not secluded,
                     seclusion=seclusion,
                 )
@@ -151,14 +155,13 @@ def fill(cast, hub, n_closed, n_open, senco):
     rng = random.Random(n_closed)
     with scopes_disabled():
         pupils = PupilFactory.create_batch(max(n_open, 12), school=cast.school_a)
-        visits = []
+        rows = []
         for i in range(n_closed):
             day = NEXT_MONDAY - timedelta(days=rng.randint(1, 70))
             start = at(day, rng.randint(9, 14), rng.randint(0, 59))
             stay = rng.randint(5, 60)
-            visits.append(
-                Visit(
-                    school=cast.school_a,
+            rows.append(
+                VisitFactory.build(
                     room=hub,
                     pupil=pupils[i % len(pupils)],
                     arrived_at=start,
@@ -173,9 +176,8 @@ def fill(cast, hub, n_closed, n_open, senco):
                 )
             )
         for pupil in pupils[:n_open]:
-            visits.append(
-                Visit(
-                    school=cast.school_a,
+            rows.append(
+                VisitFactory.build(
                     room=hub,
                     pupil=pupil,
                     arrived_at=at(NEXT_MONDAY, 9),
@@ -184,10 +186,10 @@ def fill(cast, hub, n_closed, n_open, senco):
                     checked_in_by=senco,
                 )
             )
-        Visit.objects.bulk_create(visits)
+        Visit.objects.bulk_create(rows)
         for pupil in pupils[:3]:
             placement = plan(hub, pupil, 0, "P1", by=senco, starts_on=MONDAY)
-            MissingPupil.objects.create(placement=placement, day=MONDAY)
+            MissingPupilFactory(placement=placement, day=MONDAY)
 
 
 def count_queries(client, url, **extra):
@@ -246,3 +248,36 @@ def test_board_register_and_metrics_query_counts_stay_flat_from_10_to_1000_visit
     print("\nqueries with 10 visits:", small, "\nqueries with 1,000 visits:", large)
     assert large == small
     assert max(small.values()) <= 30
+
+
+def test_metrics_start_from_the_one_default_range_the_term_so_far_else_the_last_12_weeks(
+    client, login, cast, hub, senco
+):
+    """The Reset Area used to fall back to six weeks where the incident log used twelve."""
+    from semh.models import AcademicYear, Term
+
+    login(senco)
+    url = reverse("reset_area:metrics", args=[cast.school_a.slug])
+    pupil_url = reverse("reset_area:pupil_metrics", args=[cast.school_a.slug, cast.pupils_a[0].pk])
+
+    no_term = client.get(url).content.decode()
+    pupil_no_term = client.get(pupil_url).content.decode()
+    with scopes_disabled():
+        year = AcademicYear.objects.create(
+            school=cast.school_a,
+            name="2026/27",
+            starts_on=date(2026, 9, 1),
+            ends_on=date(2027, 7, 31),
+        )
+        Term.objects.create(
+            school=cast.school_a,
+            academic_year=year,
+            season="autumn",
+            starts_on=date(2026, 9, 3),
+            ends_on=date(2026, 12, 18),
+        )
+    in_term = client.get(url).content.decode()
+
+    # Monday 16/11/2026: twelve school weeks back from this week's Monday.
+    assert "31/08/2026 – 16/11/2026" in no_term and "31/08/2026 – 16/11/2026" in pupil_no_term
+    assert "03/09/2026 – 16/11/2026" in in_term

@@ -6,8 +6,8 @@ from datetime import date
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from reset_area import services
 from reset_area.models import MissingPupil, Reason, Zone
+from reset_area.services import visits
 from semh.models import AcademicYear, AuditEvent, Term
 from tests.reset_area.conftest import MONDAY, TUESDAY, at, plan
 
@@ -65,12 +65,13 @@ def test_a_pupil_who_arrived_in_time_is_never_missing(client, login, cast, hub, 
     pupil = cast.pupils_a[0]
     placement = plan(hub, pupil, 0, "P1", by=senco)
     with scopes_disabled():
-        visit = services.check_in(
+        visit = visits.check_in(
+            school=cast.school_a,
             room=hub,
             pupil=pupil,
             reason=Reason.PLANNED,
             zone_on_arrival=Zone.GREEN,
-            by=senco,
+            actor=senco,
             at=at(MONDAY, 8, 55),
         )
     login(senco)
@@ -86,12 +87,13 @@ def test_a_pupil_in_another_room_is_accounted_for(client, login, cast, hub, nook
     pupil = cast.pupils_a[0]
     plan(hub, pupil, 0, "P1", by=senco)
     with scopes_disabled():
-        services.check_in(
+        visits.check_in(
+            school=cast.school_a,
             room=nook,
             pupil=pupil,
             reason=Reason.SELF_REFERRAL,
             zone_on_arrival=Zone.BLUE,
-            by=senco,
+            actor=senco,
             at=at(MONDAY, 8, 40),
         )
     login(senco)

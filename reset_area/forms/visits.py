@@ -1,148 +1,26 @@
-from datetime import datetime, timedelta
+"""Forms of a visit: check-in, check-out, the seclusion record, the incident link, and the date
+range of the metrics pages."""
+
+from datetime import timedelta
+from operator import attrgetter
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
-from django_scopes.forms import SafeModelChoiceField
 
 from incidents.models import Necessity, Vocabulary, VocabularyKind
-from pupils.forms import DateInput
 from pupils.models import Pupil
-from semh.models import Period, Weekday
+from semh.selectors import staff_with_roles
+from semh.widgets import DateInput, TimeInput
 
-from .models import PlannedPlacement, Reason, Resolution, Room, VisitOutcome, Zone
-from .services import aware, school_staff
+from ..models import PlannedPlacement, Reason, Room, VisitOutcome, Zone, aware
+from .placements import EARLIEST_DAY, LATEST_DAY
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-def _staff_label(user):
-    return user.name
-
-
-class RoomForm(forms.ModelForm):
-    class Meta:
-        model = Room
-        fields = ["name", "capacity", "is_active"]
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.school = school
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = Room.objects.filter(school=self.school, name__iexact=name).exclude(
-            pk=self.instance.pk
-        )
-        if clash.exists():
-            raise forms.ValidationError("There is already a room with this name.")
-        return name
-
-
-class DutyForm(forms.Form):
-    staff = forms.ModelMultipleChoiceField(
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Staff on duty today",
-    )
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = school_staff(school)
-        self.fields["staff"].label_from_instance = _staff_label
-
-
-class PeriodForm(forms.ModelForm):
-    class Meta:
-        model = Period
-        fields = ["name", "starts_at", "ends_at", "is_learning"]
-        widgets = {"starts_at": TimeInput(), "ends_at": TimeInput()}
-        labels = {"is_learning": "Learning time"}
-
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "It must end after it starts.")
-        return data
-
-
-class BasePeriodFormSet(forms.BaseModelFormSet):
-    def clean(self):
-        super().clean()
-        spans = []
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
-                continue
-            if self._should_delete_form(form):
-                continue
-            starts, ends = form.cleaned_data.get("starts_at"), form.cleaned_data.get("ends_at")
-            if starts and ends:
-                spans.append((starts, ends, form.cleaned_data.get("name")))
-        spans.sort()
-        for (s1, e1, n1), (s2, _e2, n2) in zip(spans, spans[1:], strict=False):
-            if s2 == s1:
-                raise forms.ValidationError(f"{n1} and {n2} start at the same time.")
-            if s2 < e1:
-                raise forms.ValidationError(f"{n1} overlaps {n2}: periods cannot overlap.")
-
-
-PeriodFormSet = forms.modelformset_factory(
-    Period, form=PeriodForm, formset=BasePeriodFormSet, extra=2, can_delete=True
-)
-
-
-class CopyDayForm(forms.Form):
-    from_weekday = forms.TypedChoiceField(
-        choices=Weekday.choices, coerce=int, label="Copy this day to every weekday"
-    )
-
-
-class PupilPickForm(forms.Form):
-    """The pupil chosen in the search-as-you-type picker (rendered by _pupil_picker.html)."""
-
-    pupil = forms.ModelChoiceField(
-        queryset=None,
-        error_messages={
-            "required": "Find and choose a pupil.",
-            "invalid_choice": "Choose a pupil of this school.",
-        },
-    )
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = Pupil.objects.filter(school=school).on_roll()
-
-
-class PlacementForm(forms.ModelForm):
-    class Meta:
-        model = PlannedPlacement
-        fields = ["period", "purpose", "starts_on", "ends_on"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
-        labels = {"starts_on": "From", "ends_on": "Until"}
-        field_classes = {"period": SafeModelChoiceField}  # Period is school-scoped
-
-    def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = Period.objects.filter(school=school).order_by(
-            "weekday", "starts_at"
-        )
-        self.fields["period"].label_from_instance = lambda p: (
-            f"{p.get_weekday_display()} {p.name} ({p.starts_at:%H:%M}–{p.ends_at:%H:%M})"
-        )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            self.add_error("ends_on", "It must end on or after the day it starts.")
-        return data
+def _incident_label(incident):
+    return f"{timezone.localtime(incident.occurred_at):%d/%m %H:%M} · {incident.category}"
 
 
 class CheckInForm(forms.Form):
@@ -165,12 +43,10 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = Pupil.objects.filter(school=room.school).on_roll()
         self.fields["placement"].queryset = PlannedPlacement.objects.filter(room=room)
-        self.fields["referred_by"].queryset = school_staff(room.school)
-        self.fields["referred_by"].label_from_instance = _staff_label
+        self.fields["referred_by"].queryset = staff_with_roles(room.school)
+        self.fields["referred_by"].label_from_instance = attrgetter("name")
         self.fields["incident"].queryset = incidents
-        self.fields["incident"].label_from_instance = lambda i: (
-            f"{timezone.localtime(i.occurred_at):%d/%m %H:%M} · {i.category}"
-        )
+        self.fields["incident"].label_from_instance = _incident_label
         self.fields["zone_on_arrival"].error_messages["required"] = (
             "Tap the zone the pupil is in to check them in."
         )
@@ -187,6 +63,14 @@ class CheckInForm(forms.Form):
         if not data.get("over_capacity"):
             data["over_capacity_reason"] = ""
         return data
+
+    def check_in_fields(self) -> dict:
+        """Keyword arguments for ``services.visits.check_in``."""
+        fields = ("pupil", "reason", "zone_on_arrival", "referred_by", "incident", "placement")
+        return {
+            **{k: self.cleaned_data[k] for k in fields},
+            "over_capacity_reason": self.cleaned_data["over_capacity_reason"],
+        }
 
 
 class CheckOutForm(forms.Form):
@@ -247,10 +131,20 @@ class CheckOutForm(forms.Form):
     def secluded(self):
         return self.data.get(self.add_prefix("free_to_leave")) == "no"
 
+    def check_out_fields(self) -> dict:
+        """Keyword arguments for ``services.visits.check_out`` (without the seclusion)."""
+        data = self.cleaned_data
+        return {
+            "left_at": data["left_at"],
+            **{k: data[k] for k in ("zone_on_leaving", "outcome", "outcome_note", "notes")},
+            "strategies": list(data["strategies"]),
+            "free_to_leave": not self.secluded,
+        }
+
 
 class SeclusionForm(forms.Form):
     """The statutory record's fields for a seclusion (the incident log's restrictive-intervention
-    record); ``reset_area.services.build_seclusion_record`` validates them again."""
+    record); ``reset_area.services.visits.build_seclusion_record`` validates them again."""
 
     started_time = forms.TimeField(widget=TimeInput(), label="Prevented from leaving from")
     ended_time = forms.TimeField(widget=TimeInput(), label="Free to leave again at")
@@ -288,8 +182,8 @@ class SeclusionForm(forms.Form):
         kwargs.setdefault("initial", {"location": visit.room.name})
         super().__init__(*args, **kwargs)
         self.visit = visit
-        self.fields["staff_involved"].queryset = school_staff(visit.school_id)
-        self.fields["staff_involved"].label_from_instance = _staff_label
+        self.fields["staff_involved"].queryset = staff_with_roles(visit.school_id)
+        self.fields["staff_involved"].label_from_instance = attrgetter("name")
 
     def clean(self):
         data = super().clean()
@@ -321,42 +215,50 @@ class SeclusionForm(forms.Form):
         }
 
 
+# Where a service's error about a seclusion field belongs on the form.
+SECLUSION_FIELDS = {"started_at": "started_time", "ended_at": "ended_time"}
+
+
+def attach_errors(error, form, seclusion):
+    """Put a service's validation errors on the form fields they concern."""
+    for key, messages in error.message_dict.items():
+        name = SECLUSION_FIELDS.get(key, key)
+        target = seclusion if name in seclusion.fields else form
+        target.add_error(name if name in target.fields else None, messages)
+
+
 class LinkIncidentForm(forms.Form):
     incident = forms.ModelChoiceField(queryset=None, label="Which incident?")
 
     def __init__(self, *args, incidents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["incident"].queryset = incidents
-        self.fields["incident"].label_from_instance = lambda i: (
-            f"{timezone.localtime(i.occurred_at):%d/%m %H:%M} · {i.category}"
-        )
+        self.fields["incident"].label_from_instance = _incident_label
 
 
-class ResolveMissingForm(forms.Form):
-    resolution = forms.ChoiceField(
-        choices=Resolution.choices, widget=forms.RadioSelect, label="What happened?"
-    )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class DayForm(forms.Form):
-    day = forms.DateField(widget=DateInput(), label="Day", required=False)
+PLAUSIBLE_DAY = [MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)]
 
 
 class DateRangeForm(forms.Form):
     room = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rooms")
-    date_from = forms.DateField(widget=DateInput(), label="From", required=False)
-    date_to = forms.DateField(widget=DateInput(), label="To", required=False)
+    date_from = forms.DateField(
+        widget=DateInput(), label="From", required=False, validators=PLAUSIBLE_DAY
+    )
+    date_to = forms.DateField(
+        widget=DateInput(), label="To", required=False, validators=PLAUSIBLE_DAY
+    )
 
     def __init__(self, *args, school, default_range, **kwargs):
+        """``default_range``: a ``semh.calendar.DateRange`` (the school's default)."""
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = Room.objects.filter(school=school)
-        self.fields["date_from"].initial, self.fields["date_to"].initial = default_range
+        self.fields["date_from"].initial = default_range.start
+        self.fields["date_to"].initial = default_range.end
         self.default_range = default_range
 
     def range(self):
         """The chosen (first, last) days, falling back to the default; at most two years."""
-        first, last = self.default_range
+        first, last = self.default_range.start, self.default_range.end
         if self.is_valid():
             first = self.cleaned_data.get("date_from") or first
             last = self.cleaned_data.get("date_to") or last
@@ -366,13 +268,5 @@ class DateRangeForm(forms.Form):
             first = last - timedelta(days=731)
         return first, last
 
-
-def week_start(day):
-    return day - timedelta(days=day.weekday())
-
-
-def parse_day(value, default):
-    try:
-        return datetime.strptime(value or "", "%Y-%m-%d").date()
-    except ValueError:
-        return default
+    def chosen_room(self):
+        return self.cleaned_data.get("room") if self.is_bound and self.is_valid() else None

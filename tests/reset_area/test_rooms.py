@@ -1,15 +1,17 @@
-"""The SENCo's set-up: rooms, the school day and the weekly timetable of planned sessions."""
+"""Rooms and their set-up (SENCo): rooms, the school day, and who is on duty."""
 
-from datetime import date, time
+from datetime import time
 
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
-from reset_area import services
-from reset_area.models import PlannedPlacement, Room
+from reset_area import selectors
+from reset_area.models import Room
 from semh.access import Role
-from semh.models import Period
-from tests.reset_area.conftest import MONDAY, period, plan
+from semh.audit import AuditAction
+from semh.models import AuditEvent, Period
+from tests.factories.reset_area import PeriodFactory
+from tests.reset_area.conftest import assert_garbage_is_refused_quietly, period, plan
 
 
 def url(name, school, *args):
@@ -120,7 +122,7 @@ def test_a_period_with_pupils_planned_into_it_cannot_be_deleted(client, login, c
 
 def test_copying_a_day_to_every_weekday(client, login, cast, senco):
     with scopes_disabled():
-        Period.objects.create(
+        PeriodFactory(
             school=cast.school_a, weekday=2, name="P1", starts_at=time(9), ends_at=time(10)
         )
     login(senco)
@@ -133,107 +135,6 @@ def test_copying_a_day_to_every_weekday(client, login, cast, senco):
         ) == [0, 1, 2, 3, 4]
 
 
-def test_the_timetable_grid_shows_places_per_cell_and_plans_a_pupil_from_it(
-    client, login, cast, hub, clock, senco
-):
-    plan(hub, cast.pupils_a[0], 0, "P1", by=senco, purpose="Soft start")
-    p1 = period(cast.school_a, 0, "P1")
-    login(senco)
-
-    grid = client.get(
-        url("timetable", cast.school_a, hub.pk), {"week": "2026-11-18"}
-    ).content.decode()
-    add = client.post(
-        url("placement_create", cast.school_a, hub.pk) + f"?period={p1.pk}&week=2026-11-16",
-        {
-            "pupil": cast.pupils_a[1].pk,
-            "period": p1.pk,
-            "purpose": "Zones check-in",
-            "starts_on": "2026-11-16",
-            "ends_on": "2026-12-18",
-        },
-    )
-    full = client.post(
-        url("placement_create", cast.school_a, hub.pk),
-        {
-            "pupil": cast.pupils_a[2].pk,
-            "period": p1.pk,
-            "purpose": "One more",
-            "starts_on": "2026-11-16",
-            "ends_on": "2026-12-18",
-        },
-    )
-
-    assert "Week of Mon 16/11/2026" in grid
-    assert cast.pupils_a[0].full_name in grid and "1/2" in grid
-    assert add.status_code == 302 and add["Location"].endswith("?week=2026-11-16")
-    assert "P1 is full in The Hub (2 of 2 planned)" in full.content.decode().replace("Monday ", "")
-    with scopes_disabled():
-        assert PlannedPlacement.objects.filter(room=hub).count() == 2
-    regrid = client.get(url("timetable", cast.school_a, hub.pk), {"week": "2026-11-16"})
-    assert "2/2" in regrid.content.decode()
-
-
-def test_a_pupil_cannot_be_planned_into_two_rooms_at_once(
-    client, login, cast, hub, nook, clock, senco
-):
-    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
-    login(senco)
-
-    response = client.post(
-        url("placement_create", cast.school_a, nook.pk),
-        {
-            "pupil": cast.pupils_a[0].pk,
-            "period": period(cast.school_a, 0, "P1").pk,
-            "purpose": "Twice",
-            "starts_on": "2026-11-16",
-            "ends_on": "2026-11-30",
-        },
-    )
-
-    assert "is already planned into The Hub then" in response.content.decode()
-
-
-def test_removing_a_placement_ends_it_from_today_and_keeps_past_weeks(
-    client, login, cast, hub, clock, senco
-):
-    placement = plan(hub, cast.pupils_a[0], 0, "P1", by=senco, starts_on=date(2026, 11, 2))
-    clock.set(MONDAY, 12)
-    login(senco)
-
-    client.post(
-        url("placement_remove", cast.school_a, placement.pk), {"week": "2026-11-16"}, follow=True
-    )
-
-    with scopes_disabled():
-        placement.refresh_from_db()
-    assert placement.removed_on == MONDAY and placement.removed_by == senco
-    name = cast.pupils_a[0].full_name
-    assert (
-        name
-        not in client.get(
-            url("timetable", cast.school_a, hub.pk), {"week": "2026-11-16"}
-        ).content.decode()
-    )
-    assert (
-        name
-        in client.get(
-            url("timetable", cast.school_a, hub.pk), {"week": "2026-11-09"}
-        ).content.decode()
-    )
-
-
-def test_assistants_see_the_timetable_but_cannot_change_it(client, login, cast, hub, clock, senco):
-    placement = plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
-    login(cast.user(Role.ASSISTANT))
-
-    grid = client.get(url("timetable", cast.school_a, hub.pk), {"week": "2026-11-16"})
-    removed = client.post(url("placement_remove", cast.school_a, placement.pk))
-
-    assert grid.status_code == 200 and "+ Add" not in grid.content.decode()
-    assert removed.status_code == 403
-
-
 def test_staff_on_duty_today_show_on_the_board(client, login, cast, hub, clock, assistant):
     login(assistant)
 
@@ -244,4 +145,44 @@ def test_staff_on_duty_today_show_on_the_board(client, login, cast, hub, clock, 
         in client.get(url("board", cast.school_a, hub.pk)).content.decode()
     )
     with scopes_disabled():
-        assert services.board_state(room=hub).on_duty == [assistant]
+        assert selectors.board_state(room=hub).on_duty == [assistant]
+
+
+def test_editing_a_room_is_audited_with_the_fields_that_changed(client, login, cast, hub, senco):
+    login(senco)
+
+    response = client.post(
+        url("room_edit", cast.school_a, hub.pk), {"name": "The Hub", "capacity": 5}
+    )
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        hub.refresh_from_db()
+        event = AuditEvent.objects.get(action=AuditAction.RESET_ROOM_UPDATE)
+    assert (hub.capacity, hub.is_active) == (5, False)
+    assert (event.actor, event.object_id) == (senco, str(hub.pk))
+    assert event.detail["fields"] == ["capacity", "is_active"]
+
+
+def test_the_typical_school_day_is_set_up_once_and_audited_once(client, login, cast, senco):
+    login(senco)
+
+    first = client.post(url("school_day_typical", cast.school_a), follow=True)
+    again = client.post(url("school_day_typical", cast.school_a), follow=True)
+
+    assert "A typical school day is set up for every weekday." in first.content.decode()
+    assert "The school day is already set up." in again.content.decode()
+    with scopes_disabled():
+        assert Period.objects.filter(school=cast.school_a).count() == 35
+        assert AuditEvent.objects.filter(action=AuditAction.RESET_SCHOOL_DAY_TYPICAL).count() == 1
+
+
+def test_garbage_in_the_set_up_pages_parameters_is_never_a_server_error(
+    client, login, cast, hub, senco
+):
+    login(senco)
+
+    index = reverse("reset_area:index", args=[cast.school_a.slug])
+    assert_garbage_is_refused_quietly(client, index, ["pupil"])
+    assert_garbage_is_refused_quietly(client, index, ["incident"], pupil=cast.pupils_a[0].pk)
+    assert_garbage_is_refused_quietly(client, url("school_day_edit", cast.school_a), ["day"])
