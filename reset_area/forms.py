@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from incidents.models import Necessity, Vocabulary, VocabularyKind
-from pupils.forms import DateInput
 from pupils.models import Pupil
 from semh.models import Period, Weekday
+from semh.widgets import DateInput
 
 from .models import PlannedPlacement, Reason, Resolution, Room, VisitOutcome, Zone
 from .services import aware, school_staff

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.shortcuts import render
 from django.utils import timezone
 
-from pupils.models import access_pupil
+from pupils.selectors import access_pupil
 from semh import audit
 from semh.decorators import school_view
 
@@ -60,7 +60,7 @@ def metrics_page(request):
 
 @school_view(*METRICS)
 def pupil_metrics(request, pupil_id):
-    pupil = access_pupil(request.school_access, pupil_id)
+    pupil = access_pupil(request.school_access, request.school, pupil_id)
     form = DateRangeForm(
         request.GET or None,
         school=request.school,
@@ -84,7 +84,7 @@ def pupil_metrics(request, pupil_id):
 @school_view(*PUPIL_READERS)
 def pupil_visits(request, pupil_id):
     """The Reset Area section of the pupil page (loaded by htmx), or the same as a page."""
-    pupil = access_pupil(request.school_access, pupil_id)
+    pupil = access_pupil(request.school_access, request.school, pupil_id)
     audit.record_view(request, "reset.pupil_visits_view", target=pupil, pupil=str(pupil.pk))
     template = "reset_area/_pupil_section.html" if request.htmx else "reset_area/pupil_visits.html"
     return render(request, template, {"pupil": pupil, **services.pupil_reset_summary(pupil)})
