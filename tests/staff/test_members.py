@@ -1,23 +1,28 @@
 """Staff administration by a school's admins: the staff list, roles, schools of the trust,
-deactivation, MFA resets and caseloads."""
+deactivation and MFA resets (caseloads: test_caseloads.py)."""
 
 import threading
+import uuid
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.db import connection, connections
-from django.test import Client, RequestFactory
+from django.http import Http404
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils.html import escape
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm
 
-from pupils.models import PrimaryNeed, PupilUserObjectPermission, SenStatus
+from semh import audit
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent, Membership, User
-from staff.services import StaffRuleError, deactivate_member
+from semh.tenancy import resolve_school_access
+from staff.selectors import access_invitation, access_member
+from staff.services.members import StaffRuleError, deactivate_member
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, UserFactory
+from tests.factories.staff import AuthenticatorFactory, InvitationFactory
 
 
 def staff_url(cast, member=None, action=""):
@@ -52,7 +57,7 @@ def audit_actions(target):
 
 def test_staff_list_shows_each_person_with_roles_sign_in_mfa_and_status(admin_client, cast):
     senco = cast.user(Role.SENCO)
-    Authenticator.objects.create(user=senco, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    AuthenticatorFactory(user=senco)
     teacher = cast.user(Role.TEACHER)
     Membership.objects.filter(user=teacher).update(is_active=False)
 
@@ -90,7 +95,7 @@ def test_staff_list_query_count_stays_flat_as_staff_grow(admin_client, cast):
                 user = UserFactory()
                 MembershipFactory(user=user, school=cast.school_a, role=Role.ASSISTANT)
                 MembershipFactory(user=user, school=cast.school_a, role=Role.TEACHER)
-                Authenticator.objects.create(user=user, type="totp", data={"secret": "x"})
+                AuthenticatorFactory(user=user)
                 for pupil in pupils:
                     assign_perm("view_pupil", user, pupil)
 
@@ -171,7 +176,7 @@ def test_admin_changes_a_members_roles(admin_client, cast):
 
 def test_removing_a_role_takes_its_access_away(admin_client, cast, client):
     teacher = cast.user(Role.TEACHER)
-    Membership.objects.create(user=teacher, school=cast.school_a, role=Role.SENCO)
+    MembershipFactory(user=teacher, school=cast.school_a, role=Role.SENCO)
 
     admin_client.post(staff_url(cast, teacher, "roles/"), {"roles": [Role.TEACHER]})
 
@@ -195,7 +200,7 @@ def test_admin_cannot_give_themselves_a_pupil_data_role(admin_client, cast):
 
 def test_a_second_admin_can_give_an_admin_the_senco_role(client, cast, login):
     first, second = cast.user(Role.ADMIN), UserFactory(email="second-admin@alder.example")
-    Membership.objects.create(user=second, school=cast.school_a, role=Role.ADMIN)
+    MembershipFactory(user=second, school=cast.school_a, role=Role.ADMIN)
     login(second)
 
     client.post(staff_url(cast, first, "roles/"), {"roles": [Role.ADMIN, Role.SENCO]})
@@ -205,7 +210,7 @@ def test_a_second_admin_can_give_an_admin_the_senco_role(client, cast, login):
 
 def test_last_active_admin_cannot_lose_the_admin_role(admin_client, cast):
     admin = cast.user(Role.ADMIN)
-    Membership.objects.create(user=admin, school=cast.school_a, role=Role.TEACHER)
+    MembershipFactory(user=admin, school=cast.school_a, role=Role.TEACHER)
 
     response = admin_client.post(staff_url(cast, admin, "roles/"), {"roles": [Role.TEACHER]})
 
@@ -218,7 +223,7 @@ def test_last_active_admin_cannot_be_deactivated(admin_client, cast):
     admin = cast.user(Role.ADMIN)
     # A deactivated second admin does not count.
     dormant = UserFactory()
-    Membership.objects.create(user=dormant, school=cast.school_a, role=Role.ADMIN, is_active=False)
+    MembershipFactory(user=dormant, school=cast.school_a, role=Role.ADMIN, is_active=False)
 
     response = admin_client.post(staff_url(cast, admin, "deactivate/"), follow=True)
 
@@ -232,16 +237,14 @@ def test_two_admins_deactivating_each_other_at_once_leave_one_admin_on_postgresq
     if connection.vendor != "postgresql":
         pytest.skip("row locks (SELECT … FOR UPDATE) need PostgreSQL")
     first, second = cast.user(Role.ADMIN), UserFactory()
-    Membership.objects.create(user=second, school=cast.school_a, role=Role.ADMIN)
+    MembershipFactory(user=second, school=cast.school_a, role=Role.ADMIN)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def attempt(actor, member):
-        request = RequestFactory().post("/")
-        request.user, request.school = actor, cast.school_a
         barrier.wait()
         try:
-            deactivate_member(school=cast.school_a, member=member, request=request)
+            deactivate_member(actor=actor, school=cast.school_a, member=member)
             outcomes.append("deactivated")
         except StaffRuleError:
             outcomes.append("refused")
@@ -263,8 +266,8 @@ def test_two_admins_deactivating_each_other_at_once_leave_one_admin_on_postgresq
 
 def test_an_admin_may_step_down_when_another_admin_remains(admin_client, cast):
     admin, other = cast.user(Role.ADMIN), UserFactory()
-    Membership.objects.create(user=other, school=cast.school_a, role=Role.ADMIN)
-    Membership.objects.create(user=admin, school=cast.school_a, role=Role.TEACHER)
+    MembershipFactory(user=other, school=cast.school_a, role=Role.ADMIN)
+    MembershipFactory(user=admin, school=cast.school_a, role=Role.TEACHER)
     # (the teacher role was given by the other admin)
 
     admin_client.post(staff_url(cast, admin, "roles/"), {"roles": [Role.TEACHER]})
@@ -276,7 +279,7 @@ def test_an_admin_may_step_down_when_another_admin_remains(admin_client, cast):
 
 
 def test_admin_gives_a_member_access_to_another_school_they_administer(admin_client, cast):
-    Membership.objects.create(user=cast.user(Role.ADMIN), school=cast.school_b, role=Role.ADMIN)
+    MembershipFactory(user=cast.user(Role.ADMIN), school=cast.school_b, role=Role.ADMIN)
     teacher = cast.user(Role.TEACHER)
 
     page = admin_client.get(staff_url(cast, teacher)).content.decode()
@@ -305,7 +308,7 @@ def test_admin_cannot_add_people_to_a_school_they_do_not_administer(admin_client
 
 def test_admin_cannot_give_themselves_a_pupil_data_role_in_another_school(admin_client, cast):
     admin = cast.user(Role.ADMIN)
-    Membership.objects.create(user=admin, school=cast.school_b, role=Role.ADMIN)
+    MembershipFactory(user=admin, school=cast.school_b, role=Role.ADMIN)
 
     response = admin_client.post(
         staff_url(cast, admin, "schools/"), {"school": cast.school_b.pk, "role": Role.DSL}
@@ -323,7 +326,7 @@ def test_deactivation_ends_access_and_every_session_at_once(admin_client, cast):
     phone, laptop = logged_in_client(assistant), logged_in_client(assistant)
     assert phone.get(f"/s/{cast.school_a.slug}/pupils/").status_code == 200
     with scopes_disabled():
-        AuditEvent.objects.create(actor=assistant, school=cast.school_a, action="pupil.view")
+        audit.record(actor=assistant, action=AuditAction.PUPIL_VIEW, school=cast.school_a)
 
     response = admin_client.post(staff_url(cast, assistant, "deactivate/"), follow=True)
 
@@ -360,7 +363,7 @@ def test_a_deactivated_member_cannot_sign_in(admin_client, cast):
 
 def test_deactivation_in_one_school_keeps_their_other_schools(admin_client, cast):
     teacher = cast.user(Role.TEACHER)
-    Membership.objects.create(user=teacher, school=cast.school_b, role=Role.TEACHER)
+    MembershipFactory(user=teacher, school=cast.school_b, role=Role.TEACHER)
     device = logged_in_client(teacher)
 
     admin_client.post(staff_url(cast, teacher, "deactivate/"))
@@ -391,10 +394,8 @@ def test_mfa_reset_removes_authenticators_and_they_must_set_it_up_again(
     admin_client, cast, settings
 ):
     senco = cast.user(Role.SENCO)
-    Authenticator.objects.create(user=senco, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    Authenticator.objects.create(
-        user=senco, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "y"}
-    )
+    AuthenticatorFactory(user=senco)
+    AuthenticatorFactory(user=senco, type=Authenticator.Type.RECOVERY_CODES)
 
     response = admin_client.post(staff_url(cast, senco, "reset-mfa/"), follow=True)
 
@@ -408,154 +409,39 @@ def test_mfa_reset_removes_authenticators_and_they_must_set_it_up_again(
 
 def test_admin_cannot_reset_their_own_mfa_here(admin_client, cast):
     admin = cast.user(Role.ADMIN)
-    Authenticator.objects.create(user=admin, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    AuthenticatorFactory(user=admin)
 
     admin_client.post(staff_url(cast, admin, "reset-mfa/"))
 
     assert Authenticator.objects.filter(user=admin).exists()
 
 
-# --- Caseloads ------------------------------------------------------------------------------
+# --- Members and invitations named in URLs ---------------------------------------------------
 
 
-@pytest.fixture
-def forms(cast):
-    """Form 8A (three pupils), 8B (two), and a Year 9 pupil, in school A."""
+def test_access_member_finds_only_members_of_the_school(cast):
+    admin = resolve_school_access(cast.user(Role.ADMIN), cast.school_a.slug)
+    member = cast.user(Role.TEACHER)
+
+    row = access_member(admin, cast.school_a, member.public_id)
+
+    assert row.user == member and row.roles == [Role.TEACHER]
+    for public_id in (cast.user(Role.TEACHER, "b").public_id, uuid.uuid4(), "not-a-uuid"):
+        with pytest.raises(Http404):
+            access_member(admin, cast.school_a, public_id)
+    admin_b = resolve_school_access(cast.user(Role.ADMIN, "b"), cast.school_b.slug)
+    with pytest.raises(Http404):
+        access_member(admin_b, cast.school_a, member.public_id)
+
+
+def test_access_invitation_finds_only_the_schools_invitations(cast):
+    admin = resolve_school_access(cast.user(Role.ADMIN), cast.school_a.slug)
     with scopes_disabled():
-        eight_a = [
-            PupilFactory(school=cast.school_a, year_group=8, form="8A", legal_first_name=name)
-            for name in ("Aoife", "Bartholomew", "Cressida")
-        ]
-        eight_b = [
-            PupilFactory(school=cast.school_a, year_group=8, form="8B", legal_first_name=name)
-            for name in ("Desmond", "Eunice")
-        ]
-        nine = PupilFactory(school=cast.school_a, year_group=9, form="9C", legal_first_name="Fitz")
-    return {"8A": eight_a, "8B": eight_b, "9C": [nine]}
+        own = InvitationFactory(school=cast.school_a)
+        other = InvitationFactory(school=cast.school_b)
 
-
-def granted_ids(user):
-    return set(
-        PupilUserObjectPermission.objects.filter(user=user).values_list("content_object", flat=True)
-    )
-
-
-def test_bulk_caseload_by_form_grants_exactly_that_form_and_the_assistant_sees_exactly_them(
-    admin_client, cast, forms
-):
-    assistant = cast.assistant_no_caseload
-
-    response = admin_client.post(
-        staff_url(cast, assistant, "caseload/group/"),
-        {"form_name": "8A", "year_group": "", "action": "add"},
-        follow=True,
-    )
-
-    assert "3 pupils added" in response.content.decode()
-    assert granted_ids(assistant) == {p.pk for p in forms["8A"]}
-    event = AuditEvent.objects.get(action="caseload.grant")
-    assert event.detail["count"] == 3 and event.detail["by"] == "form"
-    assert set(event.detail["pupil_ids"]) == {str(p.pk) for p in forms["8A"]}
-    assert "Aoife" not in str(event.detail)
-    pupil_list = (
-        logged_in_client(assistant).get(f"/s/{cast.school_a.slug}/pupils/").content.decode()
-    )
-    assert "3 pupils" in pupil_list
-    for pupil in forms["8A"]:
-        assert listed(pupil) in pupil_list
-    for pupil in forms["8B"] + forms["9C"] + cast.pupils_a:
-        assert listed(pupil) not in pupil_list
-
-
-def test_bulk_caseload_by_year_group_and_removal_by_form(admin_client, cast, forms):
-    assistant = cast.assistant_no_caseload
-    url = staff_url(cast, assistant, "caseload/group/")
-
-    admin_client.post(url, {"form_name": "", "year_group": "8", "action": "add"})
-    admin_client.post(url, {"form_name": "8B", "year_group": "", "action": "remove"})
-
-    assert granted_ids(assistant) == {p.pk for p in forms["8A"]}
-    revoke = AuditEvent.objects.get(action="caseload.revoke")
-    assert revoke.detail["count"] == 2 and revoke.detail["by"] == "form"
-
-
-def test_caseload_group_needs_exactly_one_of_form_or_year(admin_client, cast, forms):
-    response = admin_client.post(
-        staff_url(cast, cast.assistant_no_caseload, "caseload/group/"),
-        {"form_name": "8A", "year_group": "8", "action": "add"},
-    )
-
-    assert response.status_code == 400
-    assert "either a form or a year group" in response.content.decode()
-    assert not granted_ids(cast.assistant_no_caseload)
-
-
-def test_caseload_by_ticking_pupils_and_removing_them(admin_client, cast, forms):
-    assistant = cast.assistant_no_caseload
-    chosen = [forms["8B"][0], forms["9C"][0]]
-
-    admin_client.post(
-        staff_url(cast, assistant, "caseload/add/"), {"pupils": [p.pk for p in chosen]}
-    )
-    assert granted_ids(assistant) == {p.pk for p in chosen}
-
-    admin_client.post(staff_url(cast, assistant, "caseload/remove/"), {"pupils": [chosen[0].pk]})
-    assert granted_ids(assistant) == {chosen[1].pk}
-    assert audit_actions(assistant) == ["caseload.grant", "caseload.revoke"]
-
-
-def test_pupils_of_another_school_cannot_be_put_on_a_caseload(admin_client, cast):
-    assistant = cast.assistant_no_caseload
-
-    admin_client.post(
-        staff_url(cast, assistant, "caseload/add/"), {"pupils": [cast.pupils_b[0].pk]}
-    )
-
-    assert not granted_ids(assistant)
-
-
-def test_caseload_page_shows_only_name_year_and_form(admin_client, cast):
-    with scopes_disabled():
-        pupil = PupilFactory(
-            school=cast.school_a,
-            legal_first_name="Ottoline",
-            sen_status=SenStatus.EHCP,
-            primary_need=PrimaryNeed.SEMH,
-            looked_after=True,
-            form="10Z",
-            year_group=10,
-        )
-    assign_perm("view_pupil", cast.assistant_no_caseload, pupil)
-
-    page = admin_client.get(
-        staff_url(cast, cast.assistant_no_caseload, "caseload/")
-    ).content.decode()
-
-    assert "Ottoline" in page and "10Z" in page and "Year 10" in page
-    for secret in (
-        pupil.upn,
-        "Education, health and care plan",
-        "Social, emotional and mental health",
-        "14/03/2014",
-        "Looked after",
-        f"/pupils/{pupil.pk}",
-    ):
-        assert secret not in page
-    assert AuditEvent.objects.filter(
-        action="caseload.view", object_id=str(cast.assistant_no_caseload.pk)
-    ).exists()
-
-
-def test_admin_cannot_change_their_own_caseload(client, cast, login, forms):
-    admin = cast.user(Role.ADMIN)
-    Membership.objects.create(user=admin, school=cast.school_a, role=Role.ASSISTANT)
-    login(admin)
-
-    client.post(staff_url(cast, admin, "caseload/group/"), {"form_name": "8A", "action": "add"})
-
-    assert not granted_ids(admin)
-
-
-def listed(pupil):
-    """How the pupil list names a pupil (HTML-escaped: names like O'Neill)."""
-    return escape(f"{pupil.last_name}, {pupil.first_name}")
+    with scope(school=cast.school_a):
+        assert access_invitation(admin, cast.school_a, own.pk) == own
+        for invitation_id in (other.pk, uuid.uuid4(), "not-a-uuid"):
+            with pytest.raises(Http404):
+                access_invitation(admin, cast.school_a, invitation_id)
