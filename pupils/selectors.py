@@ -243,12 +243,12 @@ def plan_page(plan) -> dict:
         "targets": rated_targets(plan),
         "reviews": list(reviews),
         "risks": list(RiskItem.objects.filter(plan=plan)) if plan.kind == PlanKind.RISK else [],
-        "handling": _positive_handling_of(plan),
+        "handling": _loaded_positive_handling(plan),
         "next_cycle": _next_cycle_of(plan),
     }
 
 
-def _positive_handling_of(plan):
+def _loaded_positive_handling(plan):
     try:
         return plan.positive_handling
     except PositiveHandlingDetails.DoesNotExist:
