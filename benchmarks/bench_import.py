@@ -23,8 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from pupils.imports import apply_import, decode_upload, preview_import, start_import
+from pupils.mis import decode_upload, preview_import
 from pupils.models import Pupil, PupilImport
+from pupils.services.mis_import import apply_import, start_import
 from pupils.validators import upn_check_letter
 from semh.access import Role
 from semh.models import Membership, School, User
@@ -82,15 +83,15 @@ def run(rows: int) -> list:
             preview = preview_import(school=school, text=decode_upload(raw))
         assert len(preview.new_rows) == rows, preview.errors[:3]
         with timed("service: store the batch (previewed)", results):
-            batch = start_import(school=school, user=senco, filename="a.csv", text=raw.decode())
+            batch = start_import(actor=senco, school=school, filename="a.csv", text=raw.decode())
         with timed(f"service: import {rows} new pupils", results):
-            outcome = apply_import(pupil_import=batch, user=senco)
+            outcome = apply_import(actor=senco, school=school, pupil_import=batch)
         assert outcome.created == rows and Pupil.objects.filter(school=school).count() == rows
 
         changed = synthetic_csv(rows, form_suffix="X")
-        batch = start_import(school=school, user=senco, filename="b.csv", text=changed.decode())
+        batch = start_import(actor=senco, school=school, filename="b.csv", text=changed.decode())
         with timed(f"service: import {rows} updates (form changed)", results):
-            outcome = apply_import(pupil_import=batch, user=senco)
+            outcome = apply_import(actor=senco, school=school, pupil_import=batch)
         assert outcome.updated == rows
 
     client = Client()

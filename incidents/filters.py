@@ -21,9 +21,9 @@ from incidents.models import (
     VocabularyKind,
 )
 from pupils.models import Pupil
-from pupils.services import school_staff
-from semh.access import Capability
+from semh.access import PUPIL_FACING_ROLES, Capability
 from semh.models import Term
+from semh.selectors import staff_with_roles
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -99,7 +99,7 @@ class IncidentFilter(django_filters.FilterSet):
         self.filters["category"].queryset = terms.filter(kind=VocabularyKind.CATEGORY)
         self.filters["location"].queryset = terms.filter(kind=VocabularyKind.LOCATION)
         self.filters["period"].extra["choices"] = [(name, name) for name in period_names(school)]
-        self.filters["staff"].queryset = school_staff(school)
+        self.filters["staff"].queryset = staff_with_roles(school, PUPIL_FACING_ROLES)
         if viewer.can(Capability.VIEW_ALL_CONCERNS):
             # Only the DSL may even ask which incidents carry a safeguarding concern.
             self.filters["concern"] = django_filters.ChoiceFilter(

@@ -23,10 +23,11 @@ from incidents.models import (
     Vocabulary,
     VocabularyKind,
 )
-from pupils.forms_around import DateTimeInput
 from pupils.models import Pupil
-from pupils.services import school_staff
+from semh.access import PUPIL_FACING_ROLES
 from semh.models import Period
+from semh.selectors import staff_with_roles
+from semh.widgets import DateTimeInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 # Fields that hold what was typed but are not part of the record (the picker's search box).
@@ -52,7 +53,7 @@ def pupils_to_record_for(school):
 def staff_choices(school, reporter):
     """The school's staff who work with pupils, the person recording first."""
     first = Case(When(pk=reporter.pk, then=Value(0)), default=Value(1))
-    return school_staff(school).order_by(first, "first_name", "last_name")
+    return staff_with_roles(school, PUPIL_FACING_ROLES).order_by(first, "first_name", "last_name")
 
 
 def current_suspension_reasons(on=None):

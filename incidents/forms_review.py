@@ -21,9 +21,8 @@ from incidents.models import (
     VocabularyKind,
 )
 from incidents.selectors import AMENDABLE_FIELDS, display_value
-from pupils.forms import DateInput
-from pupils.forms_around import DateTimeInput
 from semh.models import Period
+from semh.widgets import DateInput, DateTimeInput
 
 TEXT = {"rows": 3}
 # A phone's clock and the server's may differ a little; further ahead than this is a mistake.

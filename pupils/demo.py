@@ -1,4 +1,8 @@
-"""Demo records for the pupils in ``seed_demo``: synthetic, varied, and created once per pupil."""
+"""Demo records for the pupils in ``seed_demo``: synthetic, varied, and created once per pupil.
+
+Written through the pupils services, as the demo SENCo (the seed actor) unless a record names
+someone else, so the demo data keeps every rule and leaves the audit trail a real school would.
+"""
 
 from datetime import timedelta
 
@@ -8,20 +12,22 @@ from pupils.models import (
     AgencyInvolvement,
     AreaOfNeed,
     Meeting,
-    MeetingAction,
     ParentContact,
     PlanKind,
-    PlanReview,
     PlanStatus,
-    PositiveHandlingDetails,
     PupilProfile,
     Rating,
-    RiskItem,
     SenStatus,
     SupportPlan,
-    Target,
-    TargetReview,
 )
+from pupils.services.contacts import (
+    complete_meeting_action,
+    record_agency_involvement,
+    record_meeting,
+    record_parent_contact,
+)
+from pupils.services.plans import add_target, create_plan, record_review, start_next_cycle
+from pupils.services.profile import save_profile
 from semh.access import Role
 
 STRENGTHS = [
@@ -62,105 +68,123 @@ TARGETS = [
 
 def seed_pupil_records(*, pupils, staff, rng):
     """Profiles, plans over two review cycles, contacts, agencies and meetings for SEN pupils."""
-    today = timezone.localdate()
     senco = staff[Role.SENCO]
     for index, pupil in enumerate(p for p in pupils if p.sen_status != SenStatus.NONE):
-        PupilProfile.objects.get_or_create(
-            pupil=pupil,
-            defaults={
-                "strengths_and_interests": rng.choice(STRENGTHS),
-                "triggers": rng.choice(TRIGGERS),
-                "early_warning_signs": rng.choice(SIGNS),
-                "strategies_that_help": rng.choice(STRATEGIES),
-                "what_does_not_help": rng.choice(NOT_HELPFUL),
-                "communication_preferences": "Short, clear instructions; check understanding.",
-                "pupil_voice": rng.choice(VOICES),
-                "parent_carer_view": "Mornings are hard at home; a calm start helps.",
-                "last_reviewed_on": today - timedelta(days=rng.randint(10, 200)),
-                "last_reviewed_by": senco,
-            },
-        )
+        seed = {"actor": senco, "school": pupil.school}
+        if not PupilProfile.objects.filter(pupil=pupil).exists():
+            _seed_profile(pupil, seed, rng)
         if index % 2 == 0 and not SupportPlan.objects.filter(pupil=pupil).exists():
             kind = PlanKind.EHCP if pupil.sen_status == SenStatus.EHCP else PlanKind.IBP
-            _seed_plan_cycles(pupil, kind, senco, rng, overdue=index % 6 == 0)
+            _seed_plan_cycles(pupil, kind, seed, rng, overdue=index % 6 == 0)
         if (
             index % 5 == 0
             and not SupportPlan.objects.filter(
                 pupil=pupil, kind=PlanKind.POSITIVE_HANDLING
             ).exists()
         ):
-            _seed_positive_handling(pupil, senco)
+            _seed_positive_handling(pupil, seed)
         if not ParentContact.objects.filter(pupil=pupil).exists():
-            for days_ago in sorted(rng.sample(range(2, 60), 2), reverse=True):
-                ParentContact.objects.create(
-                    pupil=pupil,
-                    contacted_at=timezone.now() - timedelta(days=days_ago, hours=rng.randint(0, 5)),
-                    method=rng.choice(["phone", "in_person", "email"]),
-                    with_whom=rng.choice(["Mum", "Dad", "Grandma (carer)", "Foster carer"]),
-                    summary=rng.choice(
-                        [
-                            "Shared a positive week; pupil earned their reward.",
-                            "Discussed an incident at lunchtime and the plan for tomorrow.",
-                            "Parent worried about sleep; signposted to school nurse.",
-                        ]
-                    ),
-                    follow_up_needed=days_ago < 14,
-                    follow_up_due=today + timedelta(days=7) if days_ago < 14 else None,
-                    recorded_by=rng.choice([senco, staff[Role.ASSISTANT]]),
-                )
+            _seed_contacts(pupil, staff, rng)
         if index % 3 == 0 and not AgencyInvolvement.objects.filter(pupil=pupil).exists():
-            AgencyInvolvement.objects.create(
-                pupil=pupil,
-                agency=rng.choice(["camhs", "ep", "early_help", "mhst", "school_nurse"]),
-                status=rng.choice(["referred", "accepted", "active"]),
-                referred_on=today - timedelta(days=rng.randint(20, 150)),
-                contact_name=rng.choice(["Dr A. Rao", "J. Whitfield", "S. Nwosu"]),
-                notes="Synthetic demo record.",
-                recorded_by=senco,
-            )
+            _seed_agency(pupil, seed, rng)
         if index % 4 == 0 and not Meeting.objects.filter(pupil=pupil).exists():
-            meeting = Meeting.objects.create(
-                pupil=pupil,
-                kind=rng.choice(["plan_review", "pastoral", "multi_agency", "taf"]),
-                held_on=today - timedelta(days=rng.randint(3, 40)),
-                external_attendees="Parent/carer\nEarly Help worker",
-                notes="Reviewed progress and agreed next steps.",
-                recorded_by=senco,
-            )
-            meeting.staff_attendees.add(senco, staff[Role.ASSISTANT])
-            MeetingAction.objects.create(
-                meeting=meeting,
-                description="Share the updated profile with all staff",
-                owner=senco,
-                due_on=today + timedelta(days=rng.randint(-5, 14)),
-            )
-            MeetingAction.objects.create(
-                meeting=meeting,
-                description="Daily check-in with key adult for two weeks",
-                owner=staff[Role.ASSISTANT],
-                due_on=today - timedelta(days=2),
-                done_on=today - timedelta(days=1),
-            )
+            _seed_meeting(pupil, staff, seed, rng)
 
 
-def _seed_plan_cycles(pupil, kind, senco, rng, *, overdue):
+def _seed_profile(pupil, seed, rng):
+    save_profile(
+        **seed,
+        pupil=pupil,
+        strengths_and_interests=rng.choice(STRENGTHS),
+        triggers=rng.choice(TRIGGERS),
+        early_warning_signs=rng.choice(SIGNS),
+        strategies_that_help=rng.choice(STRATEGIES),
+        what_does_not_help=rng.choice(NOT_HELPFUL),
+        communication_preferences="Short, clear instructions; check understanding.",
+        pupil_voice=rng.choice(VOICES),
+        parent_carer_view="Mornings are hard at home; a calm start helps.",
+    )
+
+
+def _seed_contacts(pupil, staff, rng):
+    today = timezone.localdate()
+    for days_ago in sorted(rng.sample(range(2, 60), 2), reverse=True):
+        record_parent_contact(
+            actor=rng.choice([staff[Role.SENCO], staff[Role.ASSISTANT]]),
+            school=pupil.school,
+            pupil=pupil,
+            contacted_at=timezone.now() - timedelta(days=days_ago, hours=rng.randint(0, 5)),
+            method=rng.choice(["phone", "in_person", "email"]),
+            with_whom=rng.choice(["Mum", "Dad", "Grandma (carer)", "Foster carer"]),
+            summary=rng.choice(
+                [
+                    "Shared a positive week; pupil earned their reward.",
+                    "Discussed an incident at lunchtime and the plan for tomorrow.",
+                    "Parent worried about sleep; signposted to school nurse.",
+                ]
+            ),
+            follow_up_needed=days_ago < 14,
+            follow_up_due=today + timedelta(days=7) if days_ago < 14 else None,
+        )
+
+
+def _seed_agency(pupil, seed, rng):
+    record_agency_involvement(
+        **seed,
+        pupil=pupil,
+        agency=rng.choice(["camhs", "ep", "early_help", "mhst", "school_nurse"]),
+        status=rng.choice(["referred", "accepted", "active"]),
+        referred_on=timezone.localdate() - timedelta(days=rng.randint(20, 150)),
+        contact_name=rng.choice(["Dr A. Rao", "J. Whitfield", "S. Nwosu"]),
+        notes="Synthetic demo record.",
+    )
+
+
+def _seed_meeting(pupil, staff, seed, rng):
+    today = timezone.localdate()
+    senco, assistant = staff[Role.SENCO], staff[Role.ASSISTANT]
+    meeting = record_meeting(
+        **seed,
+        pupil=pupil,
+        kind=rng.choice(["plan_review", "pastoral", "multi_agency", "taf"]),
+        held_on=today - timedelta(days=rng.randint(3, 40)),
+        staff_attendees=[senco, assistant],
+        external_attendees="Parent/carer\nEarly Help worker",
+        notes="Reviewed progress and agreed next steps.",
+        actions=[
+            {
+                "description": "Share the updated profile with all staff",
+                "owner": senco,
+                "due_on": today + timedelta(days=rng.randint(-5, 14)),
+            },
+            {
+                "description": "Daily check-in with key adult for two weeks",
+                "owner": assistant,
+                "due_on": today - timedelta(days=2),
+            },
+        ],
+    )
+    done = meeting.actions.get(owner=assistant)
+    complete_meeting_action(actor=assistant, school=pupil.school, action=done)
+
+
+def _seed_plan_cycles(pupil, kind, seed, rng, *, overdue):
     today = timezone.localdate()
     first_start = today - timedelta(weeks=26)
-    first = SupportPlan.objects.create(
+    first = create_plan(
+        **seed,
         pupil=pupil,
         kind=kind,
-        status=PlanStatus.CLOSED,
-        cycle=1,
+        status=PlanStatus.ACTIVE,
         starts_on=first_start,
         next_review_on=first_start + timedelta(weeks=12),
-        closed_on=first_start + timedelta(weeks=13),
-        owner=senco,
+        owner=seed["actor"],
         agreed_with_parents_on=first_start + timedelta(days=3),
         pupil_voice=rng.choice(VOICES),
-        created_by=senco,
     )
     targets = [
-        Target.objects.create(
+        add_target(
+            **seed,
             plan=first,
             position=i,
             area_of_need=area,
@@ -171,88 +195,76 @@ def _seed_plan_cycles(pupil, kind, senco, rng, *, overdue):
         )
         for i, (area, text) in enumerate(rng.sample(TARGETS, 3))
     ]
+    # The second target is achieved by the end of cycle 1, so it is not carried over.
     for weeks, ratings in ((6, (1, 1, 0)), (12, (2, 4, 1))):
-        review = PlanReview.objects.create(
+        record_review(
+            **seed,
             plan=first,
             held_on=first_start + timedelta(weeks=weeks),
             attendees="SENCo\nParent/carer\nKey adult\nPupil",
             next_steps="Keep strategies consistent across lessons.",
-            recorded_by=senco,
+            ratings=[
+                (target, rating, "Key adult log and class teacher feedback.")
+                for target, rating in zip(targets, ratings, strict=True)
+            ],
         )
-        for target, rating in zip(targets, ratings, strict=True):
-            TargetReview.objects.create(
-                review=review,
-                target=target,
-                rating=rating,
-                evidence="Key adult log and class teacher feedback.",
-            )
-    second_start = first.closed_on
-    second = SupportPlan.objects.create(
-        pupil=pupil,
-        kind=kind,
-        status=PlanStatus.ACTIVE,
-        cycle=2,
-        previous_cycle=first,
+    second_start = first_start + timedelta(weeks=13)
+    second = start_next_cycle(
+        **seed,
+        plan=first,
         starts_on=second_start,
         next_review_on=today - timedelta(days=5) if overdue else today + timedelta(weeks=4),
-        owner=senco,
-        agreed_with_parents_on=second_start + timedelta(days=2),
-        pupil_voice=first.pupil_voice,
-        created_by=senco,
     )
-    carried = Target.objects.bulk_create(
-        t.carried_into(second)
-        for t in targets
-        if t is not targets[1]  # the second target was achieved in cycle 1
-    )
-    review = PlanReview.objects.create(
+    record_review(
+        **seed,
         plan=second,
         held_on=second_start + timedelta(weeks=6),
         attendees="SENCo\nParent/carer\nKey adult",
         next_steps="Introduce a Reset Area time-out pass.",
-        recorded_by=senco,
+        ratings=[
+            (
+                target,
+                rng.choice([Rating.DEVELOPING, Rating.SECURE]),
+                "Observation and incident log.",
+            )
+            for target in second.targets.all()
+        ],
     )
-    for target in carried:
-        TargetReview.objects.create(
-            review=review,
-            target=target,
-            rating=rng.choice([Rating.DEVELOPING, Rating.SECURE]),
-            evidence="Observation and incident log.",
-        )
 
 
-def _seed_positive_handling(pupil, senco):
+def _seed_positive_handling(pupil, seed):
     today = timezone.localdate()
-    plan = SupportPlan.objects.create(
+    plan = {
+        "status": PlanStatus.ACTIVE,
+        "starts_on": today - timedelta(weeks=8),
+        "next_review_on": today + timedelta(weeks=4),
+        "owner": seed["actor"],
+    }
+    create_plan(
+        **seed,
         pupil=pupil,
         kind=PlanKind.POSITIVE_HANDLING,
-        status=PlanStatus.ACTIVE,
-        starts_on=today - timedelta(weeks=8),
-        next_review_on=today + timedelta(weeks=4),
-        owner=senco,
         agreed_with_parents_on=today - timedelta(weeks=8),
-        created_by=senco,
+        positive_handling={
+            "known_triggers": "Physical contact from peers; being blocked from leaving a room.",
+            "preferred_deescalation": "Calm voice, offer the Reset Area, give space and time.",
+            "agreed_holds": "Team Teach single-elbow escort only, as a last resort.",
+            "people_consulted": "Parent/carer, SENCo, class teacher, pupil",
+        },
+        **plan,
     )
-    PositiveHandlingDetails.objects.create(
-        plan=plan,
-        known_triggers="Physical contact from peers; being blocked from leaving a room.",
-        preferred_deescalation="Calm voice, offer the Reset Area, give space and time.",
-        agreed_holds="Team Teach single-elbow escort only, as a last resort.",
-        people_consulted="Parent/carer, SENCo, class teacher, pupil",
-    )
-    risk = SupportPlan.objects.create(
+    create_plan(
+        **seed,
         pupil=pupil,
         kind=PlanKind.RISK,
-        status=PlanStatus.ACTIVE,
-        starts_on=today - timedelta(weeks=8),
-        next_review_on=today + timedelta(weeks=4),
-        owner=senco,
-        created_by=senco,
-    )
-    RiskItem.objects.create(
-        plan=risk,
-        risk="Leaves the classroom and the building when dysregulated",
-        likelihood=3,
-        severity=4,
-        control_measures="Time-out pass to the Reset Area; staff radio; gates locked at break.",
+        risks=[
+            {
+                "risk": "Leaves the classroom and the building when dysregulated",
+                "likelihood": 3,
+                "severity": 4,
+                "control_measures": "Time-out pass to the Reset Area; staff radio; "
+                "gates locked at break.",
+            }
+        ],
+        **plan,
     )

@@ -1,9 +1,8 @@
+import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 from django_scopes import ScopedManager
 from guardian.models import UserObjectPermissionBase
@@ -173,14 +172,6 @@ class PupilUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Pupil, on_delete=models.CASCADE)
 
 
-def access_pupil(viewer, pupil_id) -> Pupil:
-    """The pupil, if the viewer may open it; 404 otherwise (never reveal it exists)."""
-    try:
-        return Pupil.objects.visible_to(viewer).get(pk=pupil_id)
-    except (Pupil.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
-
-
 class PupilProfile(models.Model):
     """'What helps me' — the pupil passport an assistant reads before working with the pupil."""
 
@@ -250,8 +241,18 @@ class SupportPlanQuerySet(models.QuerySet):
         return self.exclude(status=PlanStatus.CLOSED)
 
     def review_overdue(self, on=None):
+        """Active plans whose review date has passed (``is_review_overdue`` of each)."""
         day = on or timezone.localdate()
         return self.filter(status=PlanStatus.ACTIVE, next_review_on__lt=day)
+
+    def review_due_within(self, days, on=None):
+        """Active plans whose review is not yet overdue but falls within ``days``."""
+        day = on or timezone.localdate()
+        return self.filter(
+            status=PlanStatus.ACTIVE,
+            next_review_on__gte=day,
+            next_review_on__lte=day + datetime.timedelta(days=days),
+        )
 
 
 class SupportPlan(models.Model):
@@ -428,11 +429,6 @@ class ContactMethod(models.TextChoices):
     VIDEO = "video", "Video call"
 
 
-class ParentContactQuerySet(models.QuerySet):
-    def follow_up_open(self):
-        return self.filter(follow_up_needed=True, follow_up_done=False)
-
-
 class ParentContact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="parent_contacts")
@@ -448,7 +444,7 @@ class ParentContact(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = scoped(ParentContactQuerySet)
+    objects = scoped()
 
     class Meta:
         ordering = ["-contacted_at"]

@@ -1,19 +1,140 @@
-"""Reads for pupil pages: a fixed number of queries however much a pupil has on record."""
+"""Reads of pupil records: the objects a URL names (``access_*``, 404 unless the viewer may open
+them), the pages' contents in a fixed number of queries, plan cycles, and caseloads.
 
-from django.db.models import Prefetch
+``viewer`` is the request's ``SchoolAccess`` (who is looking, in which school, with which
+capabilities); ``school`` is the school of the URL. A viewer of another school, an unknown id, a
+malformed id or a record hanging off another pupil is a 404 — never a hint that the record exists.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
 
 from pupils.models import (
     AgencyInvolvement,
     Meeting,
     MeetingAction,
     ParentContact,
+    PlanKind,
+    PlanReview,
+    PlanStatus,
+    PositiveHandlingDetails,
+    Pupil,
+    PupilImport,
     PupilProfile,
+    PupilUserObjectPermission,
+    Rating,
+    RiskItem,
     SupportPlan,
+    Target,
+    TargetReview,
+    YearGroup,
 )
+from semh.access import PUPIL_FACING_ROLES, ROLE_CAPABILITIES, Capability
+from semh.models import AuditEvent, Membership
+from semh.selectors import staff_with_roles
+
+# The roles whose members see pupils through a caseload (guardian ``view_pupil`` per pupil): the
+# access table's VIEW_CASELOAD_PUPILS. Only they can hold a caseload.
+CASELOAD_ROLES = frozenset(
+    role for role, caps in ROLE_CAPABILITIES.items() if Capability.VIEW_CASELOAD_PUPILS in caps
+)
+DUE_SOON_DAYS = 14
 
 
-def pupil_page_sections(pupil) -> dict:
-    """Everything the pupil page shows beyond the header."""
+def _one(queryset, pk):
+    """The row with this id, or 404 (an id that is not a UUID is a 404 too)."""
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+
+
+def _same_school(viewer, school):
+    if viewer.school.pk != school.pk:
+        raise Http404
+
+
+# Objects named in URLs ---------------------------------------------------------------------------
+
+
+def pupils_visible_to(viewer, school):
+    """The pupils of ``school`` the viewer may open."""
+    _same_school(viewer, school)
+    return Pupil.objects.visible_to(viewer).filter(school=school)
+
+
+def access_pupil(viewer, school, pupil_id) -> Pupil:
+    """The pupil, if the viewer may open it; 404 otherwise."""
+    return _one(pupils_visible_to(viewer, school), pupil_id)
+
+
+def access_plan(viewer, school, plan_id, *, pupil_id) -> SupportPlan:
+    """A plan of the pupil in the URL (``plan.pupil`` is that pupil)."""
+    pupil = access_pupil(viewer, school, pupil_id)
+    plan = _one(SupportPlan.objects.filter(pupil=pupil), plan_id)
+    plan.pupil = pupil
+    return plan
+
+
+def access_target(viewer, school, target_id, *, pupil_id, plan_id) -> Target:
+    """A target of the plan in the URL (``target.plan`` is that plan)."""
+    plan = access_plan(viewer, school, plan_id, pupil_id=pupil_id)
+    target = _one(Target.objects.filter(plan=plan), target_id)
+    target.plan = plan
+    return target
+
+
+def _of_pupil(model, viewer, school, record_id, pupil_id, *, via="pupil"):
+    pupil = access_pupil(viewer, school, pupil_id)
+    return pupil, _one(model.objects.filter(**{via: pupil}), record_id)
+
+
+def access_contact(viewer, school, contact_id, *, pupil_id) -> ParentContact:
+    pupil, contact = _of_pupil(ParentContact, viewer, school, contact_id, pupil_id)
+    contact.pupil = pupil
+    return contact
+
+
+def access_agency(viewer, school, agency_id, *, pupil_id) -> AgencyInvolvement:
+    pupil, agency = _of_pupil(AgencyInvolvement, viewer, school, agency_id, pupil_id)
+    agency.pupil = pupil
+    return agency
+
+
+def access_meeting(viewer, school, meeting_id, *, pupil_id) -> Meeting:
+    pupil, meeting = _of_pupil(Meeting, viewer, school, meeting_id, pupil_id)
+    meeting.pupil = pupil
+    return meeting
+
+
+def access_meeting_action(viewer, school, action_id, *, pupil_id) -> MeetingAction:
+    """An action of one of the pupil's meetings (``action.meeting.pupil`` is that pupil)."""
+    pupil, action = _of_pupil(
+        MeetingAction, viewer, school, action_id, pupil_id, via="meeting__pupil"
+    )
+    action.meeting.pupil = pupil
+    return action
+
+
+def access_import(viewer, school, import_id) -> PupilImport:
+    """An MIS upload of the school."""
+    _same_school(viewer, school)
+    batches = PupilImport.objects.filter(school=school).select_related("uploaded_by")
+    return _one(batches, import_id)
+
+
+# Pupil pages ------------------------------------------------------------------------------------
+
+
+def pupil_list(viewer, school):
+    """The pupils the viewer may open, with what the list shows of each."""
+    return pupils_visible_to(viewer, school).prefetch_related("key_adults")
+
+
+def pupil_page(pupil) -> dict:
+    """Everything the pupil page shows beyond the header, in a fixed number of queries."""
     plans = list(
         SupportPlan.objects.filter(pupil=pupil)
         .select_related("owner")
@@ -26,13 +147,227 @@ def pupil_page_sections(pupil) -> dict:
         )
     )
     return {
-        "profile": PupilProfile.objects.filter(pupil=pupil)
-        .select_related("last_reviewed_by")
-        .first(),
-        "current_plans": [p for p in plans if p.status != "closed"],
-        "closed_plans": [p for p in plans if p.status == "closed"],
+        "key_adults": list(pupil.key_adults.all()),
+        "profile": profile_for_display(pupil),
+        "current_plans": [p for p in plans if p.status != PlanStatus.CLOSED],
+        "closed_plans": [p for p in plans if p.status == PlanStatus.CLOSED],
         "contacts": list(ParentContact.objects.filter(pupil=pupil).select_related("recorded_by")),
         "agencies": list(AgencyInvolvement.objects.filter(pupil=pupil)),
         "meetings": meetings,
         "open_actions": [a for m in meetings for a in m.actions.all() if a.done_on is None],
     }
+
+
+def access_log(pupil, school):
+    """Audit rows about the pupil and what hangs off it, newest first."""
+    return AuditEvent.objects.about(pupil).filter(school=school).select_related("actor")
+
+
+def pupil_facing_staff(school):
+    """Staff who work with pupils (key adult, meeting attendee, plan owner and action pickers)."""
+    return staff_with_roles(school, PUPIL_FACING_ROLES)
+
+
+def meeting_page(meeting) -> dict:
+    return {
+        "attendees": list(meeting.staff_attendees.all()),
+        "actions": list(meeting.actions.select_related("owner")),
+    }
+
+
+def recent_imports(school, limit=10):
+    return PupilImport.objects.filter(school=school).select_related("uploaded_by")[:limit]
+
+
+# Profile ----------------------------------------------------------------------------------------
+
+
+def profile_of(pupil) -> PupilProfile:
+    """The pupil's profile, or a new unsaved one to fill in."""
+    return PupilProfile.objects.filter(pupil=pupil).first() or PupilProfile(pupil=pupil)
+
+
+def profile_for_display(pupil) -> PupilProfile | None:
+    return PupilProfile.objects.filter(pupil=pupil).select_related("last_reviewed_by").first()
+
+
+# Plans ------------------------------------------------------------------------------------------
+
+
+def targets_with_latest_rating(plan):
+    """The plan's targets, in order, each with ``latest_rating`` (None if never rated)."""
+    latest = TargetReview.objects.filter(target=OuterRef("pk")).order_by(
+        "-review__held_on", "-review__created_at", "-pk"
+    )
+    return Target.objects.filter(plan=plan).annotate(
+        latest_rating=Subquery(latest.values("rating")[:1])
+    )
+
+
+def rated_targets(plan) -> list[Target]:
+    """Targets with ``latest_rating`` and its label ``latest_rating_label``, for display."""
+    targets = list(targets_with_latest_rating(plan))
+    for target in targets:
+        rating = target.latest_rating
+        target.latest_rating_label = Rating(rating).label if rating is not None else ""
+    return targets
+
+
+def plan_page(plan) -> dict:
+    """Everything the plan page shows, in a fixed number of queries."""
+    pupil, plan = (
+        plan.pupil,
+        (
+            SupportPlan.objects.filter(pk=plan.pk)
+            .select_related(
+                "owner", "created_by", "previous_cycle", "next_cycle", "positive_handling"
+            )
+            .get()
+        ),
+    )
+    plan.pupil = pupil
+    reviews = (
+        PlanReview.objects.filter(plan=plan)
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch(
+                "ratings",
+                queryset=TargetReview.objects.select_related("target").order_by(
+                    "target__position", "target__description"
+                ),
+            )
+        )
+    )
+    return {
+        "plan": plan,
+        "targets": rated_targets(plan),
+        "reviews": list(reviews),
+        "risks": list(RiskItem.objects.filter(plan=plan)) if plan.kind == PlanKind.RISK else [],
+        "handling": _loaded_positive_handling(plan),
+        "next_cycle": _next_cycle_of(plan),
+    }
+
+
+def _loaded_positive_handling(plan):
+    try:
+        return plan.positive_handling
+    except PositiveHandlingDetails.DoesNotExist:
+        return None
+
+
+def _next_cycle_of(plan):
+    try:
+        return plan.next_cycle
+    except SupportPlan.DoesNotExist:
+        return None
+
+
+def positive_handling_of(plan) -> PositiveHandlingDetails | None:
+    if plan._state.adding:
+        return None
+    return PositiveHandlingDetails.objects.filter(plan=plan).first()
+
+
+def plans_due_for_review(school, *, today=None, within_days=DUE_SOON_DAYS) -> dict:
+    """Active plans of on-roll pupils whose review is overdue (oldest first) or due within
+    ``within_days`` (soonest first)."""
+    today = today or timezone.localdate()
+    on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
+    plans = (
+        SupportPlan.objects.filter(on_roll, pupil__school=school)
+        .select_related("pupil", "owner")
+        .order_by("next_review_on", "pupil__legal_last_name", "pupil__legal_first_name")
+    )
+    return {
+        "overdue": list(plans.review_overdue(today)),
+        "due_soon": list(plans.review_due_within(within_days, today)),
+    }
+
+
+def targets_of(plan):
+    return Target.objects.filter(plan=plan)
+
+
+def next_target_position(plan) -> int:
+    highest = Target.objects.filter(plan=plan).aggregate(top=Max("position"))["top"]
+    return 0 if highest is None else highest + 1
+
+
+def has_next_cycle(plan) -> bool:
+    return SupportPlan.objects.filter(previous_cycle=plan).exists()
+
+
+# Caseloads --------------------------------------------------------------------------------------
+
+
+def caseload_grants(school):
+    """The guardian ``view_pupil`` rows of the school's pupils (one per pupil on a caseload)."""
+    return PupilUserObjectPermission.objects.filter(
+        permission__codename="view_pupil", content_object__school=school
+    )
+
+
+def caseload_user_ids(pupil) -> set[int]:
+    """The staff who have this pupil on their caseload."""
+    grants = PupilUserObjectPermission.objects.filter(
+        permission__codename="view_pupil", content_object=pupil
+    )
+    return set(grants.values_list("user_id", flat=True))
+
+
+def pupil_staff(pupil) -> dict:
+    """The pupil's key adults and the ids of the staff who have the pupil on their caseload."""
+    return {"key_adults": list(pupil.key_adults.all()), "caseload_staff": caseload_user_ids(pupil)}
+
+
+def caseload_of(member, school):
+    """Pupils of the school on the member's caseload."""
+    return Pupil.objects.filter(
+        school=school, pk__in=caseload_grants(school).filter(user=member).values("content_object")
+    )
+
+
+def caseload_holders(school):
+    """Active staff who may hold a caseload here (an active assistant or teacher membership)."""
+    return staff_with_roles(school, CASELOAD_ROLES)
+
+
+def holds_caseload_role(member, school) -> bool:
+    return (
+        member.is_active
+        and Membership.objects.filter(
+            user=member, school=school, role__in=CASELOAD_ROLES, is_active=True
+        ).exists()
+    )
+
+
+def pupils_on_roll(school):
+    return Pupil.objects.filter(school=school).on_roll()
+
+
+def forms_on_roll(school) -> list[str]:
+    """The forms / classes that have pupils on roll, in order."""
+    forms = pupils_on_roll(school).exclude(form="").order_by("form").values_list("form", flat=True)
+    return list(forms.distinct())
+
+
+def year_groups_on_roll(school) -> list[YearGroup]:
+    years = set(pupils_on_roll(school).values_list("year_group", flat=True))
+    return [y for y in YearGroup if y.value in years]
+
+
+def pupils_in_group(school, *, form="", year_group=None):
+    """On-roll pupils of one form, or else of one year group."""
+    if form:
+        return pupils_on_roll(school).filter(form=form)
+    return pupils_on_roll(school).filter(year_group=year_group)
+
+
+def pupils_to_pick(school, *, leave_out, name="", form="", year_group=None):
+    """On-roll pupils not in ``leave_out``, narrowed by form, year group and name."""
+    pupils = pupils_on_roll(school).exclude(pk__in=leave_out.values("pk"))
+    if form:
+        pupils = pupils.filter(form=form)
+    if year_group is not None:
+        pupils = pupils.filter(year_group=year_group)
+    return pupils.matching_name(name or "")

@@ -12,7 +12,7 @@ from incidents.analysis import analysis_charts, incident_analysis, pupil_inciden
 from incidents.filters import AnalysisRangeForm, IncidentFilter
 from incidents.models import RestrictiveIntervention
 from incidents.selectors import primary_pupil_prefetch, visible_incidents
-from pupils.models import access_pupil
+from pupils.selectors import access_pupil
 from semh import audit
 from semh.access import Capability
 from semh.calendar import academic_year_start
@@ -121,7 +121,7 @@ def analysis(request):
 
 @school_view(*PUPIL_READERS)
 def pupil_timeline(request, pupil_id):
-    pupil = access_pupil(request.school_access, pupil_id)
+    pupil = access_pupil(request.school_access, request.school, pupil_id)
     if pupil.left_on and pupil.left_on < academic_year_start(request.school):
         require_recent_authentication(request)  # records from before this academic year
     audit.record_view(request, "pupil.incidents_view", target=pupil)

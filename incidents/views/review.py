@@ -49,10 +49,10 @@ from incidents.services_review import (
     update_vocabulary_term,
 )
 from incidents.vocabulary import ensure_school_vocabulary
-from pupils.services import school_staff
 from semh import audit
-from semh.access import Capability
+from semh.access import PUPIL_FACING_ROLES, Capability
 from semh.decorators import school_view
+from semh.selectors import staff_with_roles
 
 C = Capability
 READERS = (C.VIEW_ALL_PUPILS, C.VIEW_CASELOAD_PUPILS, C.RECORD)
@@ -137,7 +137,7 @@ def review_queue(request):
 def incident_review(request, incident_id):
     access = request.school_access
     incident = selectors.access_incident(access, incident_id)
-    staff = school_staff(request.school)
+    staff = staff_with_roles(request.school, PUPIL_FACING_ROLES)
     form = ReviewForm(request.POST or None, initial={"review_notes": incident.review_notes})
     actions = FollowUpFormSet(
         request.POST or None, staff=staff, queryset=FollowUpAction.objects.none(), prefix="actions"
@@ -209,7 +209,7 @@ def parent_report(request, intervention_id):
         return _to(request, "restrictive_detail", intervention_id=intervention.pk)
     form = ParentReportForm(
         request.POST or None,
-        staff=school_staff(request.school),
+        staff=staff_with_roles(request.school, PUPIL_FACING_ROLES),
         initial={"reported_by": request.user},
     )
     return _follow_up_form(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from incidents.models import Incident
-from pupils.models import access_pupil
+from pupils.selectors import access_pupil
 from semh import audit
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
@@ -342,7 +342,7 @@ def metrics_page(request):
 
 @school_view(Capability.DASHBOARDS)
 def pupil_metrics(request, pupil_id):
-    pupil = access_pupil(request.school_access, pupil_id)
+    pupil = access_pupil(request.school_access, request.school, pupil_id)
     form = _range_form(request)
     first, last = form.range()
     audit.record_view(
@@ -364,7 +364,7 @@ def pupil_metrics(request, pupil_id):
 @school_view(*PUPIL_READERS)
 def pupil_visits(request, pupil_id):
     """The Reset Area section of the pupil page (loaded by htmx), or the same as a page."""
-    pupil = access_pupil(request.school_access, pupil_id)
+    pupil = access_pupil(request.school_access, request.school, pupil_id)
     audit.record_view(
         request, AuditAction.RESET_PUPIL_VISITS_VIEW, target=pupil, pupil=str(pupil.pk)
     )

@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 from pupils.models import PupilProfile
 from semh.access import Role
 from semh.models import AuditEvent
+from tests.factories.pupils import PupilProfileFactory
 
 STRATEGIES = [
     "Greet me by name at the door and tell me where I am sitting",
@@ -40,7 +41,7 @@ def make_profile(pupil, **fields):
         **fields,
     }
     with scopes_disabled():
-        return PupilProfile.objects.create(pupil=pupil, **values)
+        return PupilProfileFactory(pupil=pupil, **values)
 
 
 def pdf_text(pdf: bytes, tmp_path) -> tuple[str, int]:

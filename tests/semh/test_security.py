@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from pupils.filters import PupilFilter
+from pupils.forms.records import PupilListFilter
 from semh.access import Role
 
 
@@ -107,7 +107,7 @@ def broken_search(monkeypatch):
     def explode(self, queryset, name, value):
         raise RuntimeError("search failed")
 
-    monkeypatch.setattr(PupilFilter, "search", explode)
+    monkeypatch.setattr(PupilListFilter, "search", explode)
 
 
 def test_errors_are_reported_without_what_staff_typed(

@@ -1,0 +1,97 @@
+"""Forms of what happens around the pupil: parent/carer contacts, agencies, meetings, actions."""
+
+from django import forms
+
+from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
+from semh.widgets import DateInput, DateTimeInput
+
+
+class ParentContactForm(forms.ModelForm):
+    class Meta:
+        model = ParentContact
+        fields = [
+            "contacted_at",
+            "method",
+            "with_whom",
+            "summary",
+            "follow_up_needed",
+            "follow_up_due",
+            "follow_up_done",
+        ]
+        widgets = {"contacted_at": DateTimeInput(), "follow_up_due": DateInput()}
+        labels = {"contacted_at": "When", "with_whom": "Who (name and relationship)"}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("follow_up_needed") and not data.get("follow_up_due"):
+            self.add_error("follow_up_due", "Give a due date for the follow-up.")
+        return data
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = AgencyInvolvement
+        fields = [
+            "agency",
+            "agency_name",
+            "status",
+            "referred_on",
+            "contact_name",
+            "contact_details",
+            "notes",
+        ]
+        widgets = {"referred_on": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agency") == "other" and not data.get("agency_name"):
+            self.add_error("agency_name", "Name the service.")
+        return data
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "held_on", "staff_attendees", "external_attendees", "notes"]
+        widgets = {"held_on": DateInput(), "staff_attendees": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_attendees"].queryset = staff
+
+
+class MeetingActionForm(forms.ModelForm):
+    class Meta:
+        model = MeetingAction
+        fields = ["description", "owner", "due_on"]
+        widgets = {"due_on": DateInput(), "description": forms.TextInput()}
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+
+
+class BaseActionFormSet(forms.BaseModelFormSet):
+    """New actions agreed at a meeting (never existing ones), each owned by one of ``staff``."""
+
+    def __init__(self, *args, staff, **kwargs):
+        self.staff = staff
+        kwargs.setdefault("queryset", MeetingAction.objects.none())
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"staff": self.staff}
+
+
+ActionFormSet = forms.modelformset_factory(
+    MeetingAction, form=MeetingActionForm, formset=BaseActionFormSet, extra=3, can_delete=False
+)
+
+
+def agreed_actions(formset) -> list[dict]:
+    """The action rows of a valid formset that were filled in, as plain values."""
+    return [
+        {name: form.cleaned_data[name] for name in MeetingActionForm.Meta.fields}
+        for form in formset.forms
+        if form.has_changed()
+    ]

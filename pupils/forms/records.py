@@ -1,0 +1,100 @@
+"""Forms of the pupil record: the pupil's details, archiving a leaver, the pupil list's filter."""
+
+import django_filters
+from django import forms
+
+from pupils.models import PrimaryNeed, Pupil, SafeguardingStatus, SenStatus, YearGroup
+from pupils.validators import normalise_upn
+from semh.widgets import DateInput
+
+
+class PupilForm(forms.ModelForm):
+    class Meta:
+        model = Pupil
+        fields = [
+            "upn",
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_first_name",
+            "preferred_last_name",
+            "date_of_birth",
+            "gender",
+            "year_group",
+            "form",
+            "sen_status",
+            "primary_need",
+            "pupil_premium",
+            "looked_after",
+            "safeguarding_status",
+            "on_roll_from",
+        ]
+        widgets = {"date_of_birth": DateInput(), "on_roll_from": DateInput()}
+
+    def __init__(self, *args, school, can_set_safeguarding: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.instance.school = school
+        if not can_set_safeguarding:
+            del self.fields["safeguarding_status"]
+        else:
+            self.fields["safeguarding_status"].choices = SafeguardingStatus.choices
+
+    def clean_upn(self):
+        upn = normalise_upn(self.cleaned_data["upn"])
+        clash = Pupil.objects.filter(school=self.school, upn=upn).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("Another pupil in this school already has this UPN.")
+        return upn
+
+
+class ArchiveForm(forms.Form):
+    left_on = forms.DateField(label="Leaving date", widget=DateInput())
+
+
+class PupilListFilter(django_filters.FilterSet):
+    """The pupil list's search, filters and sort (GET)."""
+
+    q = django_filters.CharFilter(method="search", label="Search name or UPN")
+    year_group = django_filters.ChoiceFilter(choices=YearGroup.choices, label="Year")
+    form = django_filters.CharFilter(lookup_expr="iexact", label="Form / class")
+    sen_status = django_filters.ChoiceFilter(choices=SenStatus.choices, label="SEN status")
+    primary_need = django_filters.ChoiceFilter(choices=PrimaryNeed.choices, label="Primary need")
+    key_adult = django_filters.ModelChoiceFilter(
+        field_name="key_adults", queryset=None, label="Key adult"
+    )
+    roll = django_filters.ChoiceFilter(
+        choices=[("on", "On roll"), ("left", "Left"), ("all", "All")],
+        method="filter_roll",
+        empty_label=None,
+        label="Roll",
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("legal_last_name", "surname"),
+            ("legal_first_name", "forename"),
+            ("year_group", "year"),
+            ("form", "form"),
+            ("sen_status", "sen"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Pupil
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, staff=None, **kwargs):
+        data = data.copy() if data is not None else {}
+        data.setdefault("roll", "on")
+        super().__init__(data, *args, **kwargs)
+        self.filters["key_adult"].queryset = staff
+
+    def search(self, queryset, name, value):
+        return queryset.matching_name(value, also_upn=True)
+
+    def filter_roll(self, queryset, name, value):
+        if value == "left":
+            return queryset.exclude(pk__in=Pupil.objects.on_roll().values("pk"))
+        if value == "all":
+            return queryset
+        return queryset.on_roll()
