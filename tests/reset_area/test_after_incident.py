@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 
 from incidents.models import Incident
 from reset_area.models import Reason, Visit
-from tests.incidents.test_logging import incident_data, school_vocabulary
+from tests.factories.incidents import incident_data, school_vocabulary
 from tests.reset_area.conftest import MONDAY, TUESDAY, at
 from tests.reset_area.test_check_in_out import seat
 
