@@ -6,7 +6,6 @@ the pupil timeline and the SLT PDF reports share one set of sums. No function lo
 counting is ``values()`` + ``Count``/``Sum`` in SQL; Python only lays out the handful of groups.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
@@ -32,43 +31,14 @@ from incidents.models import (
     Severity,
 )
 from incidents.selectors import visible_incidents
+from semh.calendar import DateRange, default_range
 from semh.charts import Bar, bar_chart, heatmap
-from semh.models import Period, Term
+from semh.models import Period
 
 OUTSIDE_LESSONS = "Outside lessons"
 NOT_RECORDED = "Not recorded"
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-DEFAULT_WEEKS = 12
 TIMELINE_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class DateRange:
-    start: date
-    end: date
-    label: str
-
-    @property
-    def weeks(self) -> list[date]:
-        """The Monday of every week the range touches."""
-        first = monday_of(self.start)
-        count = (monday_of(self.end) - first).days // 7 + 1
-        return [first + timedelta(weeks=i) for i in range(count)]
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def default_range(school, today: date | None = None) -> DateRange:
-    """The current term so far, or the last 12 weeks when today is outside every term."""
-    today = today or timezone.localdate()
-    term = Term.objects.filter(school=school).containing(today).select_related("academic_year")
-    term = term.first()
-    if term is not None:
-        return DateRange(term.starts_on, min(term.ends_on, today), f"{term} (so far)")
-    start = monday_of(today) - timedelta(weeks=DEFAULT_WEEKS - 1)
-    return DateRange(start, today, f"Last {DEFAULT_WEEKS} weeks")
 
 
 def _local_midnight(day: date) -> datetime:
@@ -189,54 +159,54 @@ def summary(school, start, end, incidents) -> dict:
     totals = base.aggregate(
         total=Count("pk"),
         returned=Count("pk", filter=Q(outcome=Outcome.RETURNED)),
-        with_rpi=Count("pk", filter=Q(restrictive_intervention__isnull=False)),
+        with_restrictive=Count("pk", filter=Q(restrictive_intervention__isnull=False)),
     )
-    rpi = RestrictiveIntervention.objects.filter(incident__in=base.values("pk")).aggregate(
+    restrictive = RestrictiveIntervention.objects.filter(incident__in=base.values("pk")).aggregate(
         count=Count("pk"),
         duration=Sum(
             ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
         ),
     )
-    duration = rpi["duration"] or timedelta(0)
+    duration = restrictive["duration"] or timedelta(0)
     return {
         "total": totals["total"],
         "returned_to_lesson": totals["returned"],
         "returned_share": _share(totals["returned"], totals["total"]),
-        "incidents_with_rpi": totals["with_rpi"],
-        "incidents_without_rpi": totals["total"] - totals["with_rpi"],
-        "rpi_count": rpi["count"],
-        "rpi_minutes": round(duration.total_seconds() / 60),
+        "incidents_with_restrictive": totals["with_restrictive"],
+        "incidents_without_restrictive": totals["total"] - totals["with_restrictive"],
+        "restrictive_count": restrictive["count"],
+        "restrictive_minutes": round(duration.total_seconds() / 60),
     }
 
 
-def strategies_and_rpi(school, start, end, incidents) -> list[dict]:
+def strategies_and_restrictive(school, start, end, incidents) -> list[dict]:
     """Per de-escalation strategy: how often it was tried in incidents that did and did not end
     in a restrictive intervention, and the share of each kind of incident it was tried in."""
     base = incidents_between(school, start, end, incidents)
     totals = base.aggregate(
-        rpi=Count("pk", filter=Q(restrictive_intervention__isnull=False)),
+        restrictive=Count("pk", filter=Q(restrictive_intervention__isnull=False)),
         other=Count("pk", filter=Q(restrictive_intervention__isnull=True)),
     )
     through = Incident.strategies.through
-    with_rpi = RestrictiveIntervention.objects.filter(incident=OuterRef("incident"))
+    with_restrictive = RestrictiveIntervention.objects.filter(incident=OuterRef("incident"))
     rows = (
         through.objects.filter(incident__in=base.values("pk"))
-        .annotate(escalated=Exists(with_rpi))
+        .annotate(escalated=Exists(with_restrictive))
         .values(label=F("vocabulary__label"))
         .annotate(
-            in_rpi=Count("incident", filter=Q(escalated=True)),
+            in_restrictive=Count("incident", filter=Q(escalated=True)),
             in_other=Count("incident", filter=Q(escalated=False)),
         )
-        .order_by("-in_rpi", "-in_other", "label")
+        .order_by("-in_restrictive", "-in_other", "label")
     )
     return [
         {
             "label": r["label"],
-            "in_rpi": r["in_rpi"],
+            "in_restrictive": r["in_restrictive"],
             "in_other": r["in_other"],
-            "share_of_rpi": _share(r["in_rpi"], totals["rpi"]),
+            "share_of_restrictive": _share(r["in_restrictive"], totals["restrictive"]),
             "share_of_other": _share(r["in_other"], totals["other"]),
-            "escalated_share": _share(r["in_rpi"], r["in_rpi"] + r["in_other"]),
+            "escalated_share": _share(r["in_restrictive"], r["in_restrictive"] + r["in_other"]),
         }
         for r in rows
     ]
@@ -279,7 +249,7 @@ def incident_analysis(*, school, start, end, incidents) -> dict:
         "by_severity": counts_by_severity(*args),
         "by_outcome": counts_by_outcome(*args),
         "summary": summary(*args),
-        "strategies": strategies_and_rpi(*args),
+        "strategies": strategies_and_restrictive(*args),
     }
 
 
@@ -297,7 +267,7 @@ def pupil_incident_timeline(viewer, pupil, *, today=None, limit=TIMELINE_LIMIT) 
             is_primary_here=Exists(
                 IncidentPupil.objects.filter(incident=OuterRef("pk"), pupil=pupil, is_primary=True)
             ),
-            has_rpi=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk"))),
+            has_restrictive=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk"))),
         )
         .order_by("-occurred_at")[:limit]
     )

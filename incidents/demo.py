@@ -7,6 +7,9 @@
   "report would cause significant harm" exception), two still outstanding;
 - one safeguarding concern (open) and one suspension with its DfE reason code.
 
+Everything is written through the incident log's services, by the demo staff (the SENCo reviews,
+the assistant records most incidents), so demo data obeys the same rules and leaves the same audit
+trail as real use. The term is planned first (every random choice), then recorded in order.
 Idempotent: a school that already has incidents is left alone. All text is synthetic.
 ``ensure_school_day`` gives a school the typical day of periods when it has none.
 """
@@ -18,23 +21,21 @@ from decimal import Decimal
 from django.utils import timezone
 
 from incidents.models import (
-    FollowUpAction,
     Incident,
-    IncidentPupil,
     Outcome,
-    ParentReport,
     ParentsInformed,
-    RestrictiveIntervention,
-    SafeguardingConcern,
-    StaffStatement,
     SuspensionReason,
     Vocabulary,
     VocabularyKind,
 )
+from incidents.services.log import record_incident
+from incidents.services.restrictive import record_debrief, record_parent_report, save_statement
+from incidents.services.review import review_incident
 from incidents.vocabulary import ensure_school_vocabulary, ensure_suspension_reasons
-from pupils.models import PlanKind, SenStatus, SupportPlan
+from pupils.models import SenStatus
 from semh.access import Role
-from semh.models import Period, Term
+from semh.calendar import school_days
+from semh.models import Period
 from semh.school_day import ensure_typical_school_day
 
 SCHOOL_DAYS_IN_A_TERM = 60
@@ -70,15 +71,8 @@ def ensure_school_day(school) -> list[Period]:
 
 
 def recent_school_days(school, today: date, count=SCHOOL_DAYS_IN_A_TERM) -> list[date]:
-    """The last ``count`` weekdays before today inside the school's terms (any weekday if none)."""
-    terms = list(Term.objects.filter(school=school, starts_on__lt=today))
-    days, day = [], today - timedelta(days=1)
-    while len(days) < count and day > today - timedelta(days=400):
-        in_term = not terms or any(t.starts_on <= day <= t.ends_on for t in terms)
-        if day.weekday() < 5 and in_term:
-            days.append(day)
-        day -= timedelta(days=1)
-    return sorted(days)
+    """The last ``count`` school days before today (within the last 400 days)."""
+    return school_days(school, today - timedelta(days=400), today - timedelta(days=1))[-count:]
 
 
 # What each kind of demo pupil's incidents look like: categories, triggers, places.
@@ -141,6 +135,8 @@ CONCERN = (
 
 
 class _Seeder:
+    """Plans a term of incidents (``plan``, ``restrain``), then records them (``record``)."""
+
     def __init__(self, school, pupils, staff, rng):
         self.school, self.pupils, self.staff, self.rng = school, pupils, staff, rng
         self.words = {
@@ -151,12 +147,12 @@ class _Seeder:
         for period in ensure_school_day(school):
             self.periods.setdefault(period.weekday, []).append(period)
         self.recorders = [staff[Role.ASSISTANT]] * 3 + [staff[Role.TEACHER]]
-        self.made = []  # (pupil, incident)
+        self.planned = []  # one dict per incident: record_incident's arguments, and what follows
 
-    def term(self, kind, label):
+    def entry(self, kind, label):
         return self.words[kind].get(label) if label else None
 
-    def terms(self, kind, labels):
+    def entries(self, kind, labels):
         return [self.words[kind][label] for label in labels if label in self.words[kind]]
 
     def period_at(self, moment):
@@ -176,116 +172,140 @@ class _Seeder:
         minute = self.rng.randint(first, max(first, end.hour * 60 + end.minute - 5))
         return timezone.make_aware(datetime.combine(day, time(minute // 60, minute % 60)))
 
-    def add(self, pupil, when, profile, *, severity, others=()):
+    def plan(self, pupil, when, profile, *, severity, others=()) -> dict:
         rng, staff = self.rng, self.staff
         reporter = rng.choice(self.recorders)
-        reviewed = timezone.now() - when > timedelta(days=7)
         serious = severity >= 3
         informed = ParentsInformed.YES if serious or rng.random() < 0.5 else ParentsInformed.NOT_YET
         outcomes = [Outcome.RETURNED, Outcome.RESET_AREA, Outcome.INTERNAL_EXCLUSION]
-        incident = Incident.objects.create(
-            school=self.school,
-            submission_key=uuid.UUID(int=rng.getrandbits(128)),
-            status="reviewed" if reviewed else "submitted",
-            occurred_at=when,
-            location=self.term(VocabularyKind.LOCATION, rng.choice(profile["location"])),
-            period=self.period_at(when),
-            category=self.term(VocabularyKind.CATEGORY, rng.choice(profile["category"])),
-            severity=severity,
-            trigger=self.term(VocabularyKind.TRIGGER, rng.choice(profile["trigger"])),
-            antecedent=rng.choice(BEFORE),
-            behaviour=rng.choice(BEHAVIOUR),
-            outcome=rng.choices(outcomes, weights=[2, 4, 2] if serious else [6, 3, 1])[0],
-            parents_informed=informed,
-            parents_informed_detail=(
+        incident = {
+            "actor": reporter,
+            "submission_key": uuid.UUID(int=rng.getrandbits(128)),
+            "primary_pupil": pupil,
+            "other_pupils": list(others),
+            "occurred_at": when,
+            "location": self.entry(VocabularyKind.LOCATION, rng.choice(profile["location"])),
+            "period": self.period_at(when),
+            "category": self.entry(VocabularyKind.CATEGORY, rng.choice(profile["category"])),
+            "severity": severity,
+            "trigger": self.entry(VocabularyKind.TRIGGER, rng.choice(profile["trigger"])),
+            "antecedent": rng.choice(BEFORE),
+            "behaviour": rng.choice(BEHAVIOUR),
+            "outcome": rng.choices(outcomes, weights=[2, 4, 2] if serious else [6, 3, 1])[0],
+            "parents_informed": informed,
+            "parents_informed_detail": (
                 "Phoned parent/carer after school."
                 if informed == ParentsInformed.YES
                 else "Will speak to parent/carer at pick-up."
             ),
-            reported_by=reporter,
-            submitted_at=when + timedelta(minutes=rng.randint(10, 50)),
-            reviewed_at=when + timedelta(days=1) if reviewed else None,
-            reviewed_by=staff[Role.SENCO] if reviewed else None,
-            review_notes="Read and discussed with the key adult." if reviewed else "",
+            "at": when + timedelta(minutes=rng.randint(10, 50)),
+            "strategies": self.entries(
+                VocabularyKind.STRATEGY, rng.sample(EVERYDAY_STRATEGIES, rng.randint(1, 3))
+            ),
+            "staff_involved": list({reporter, staff[Role.ASSISTANT]}),
+        }
+        self.planned.append(
+            {"incident": incident, "reviewed": timezone.now() - when > timedelta(days=7)}
         )
-        IncidentPupil.objects.create(incident=incident, pupil=pupil, is_primary=True)
-        for other in others:
-            IncidentPupil.objects.create(incident=incident, pupil=other)
-        chosen = rng.sample(EVERYDAY_STRATEGIES, rng.randint(1, 3))
-        incident.strategies.set(self.terms(VocabularyKind.STRATEGY, chosen))
-        incident.staff_involved.set({reporter, staff[Role.ASSISTANT]})
-        self.made.append((pupil, incident))
-        return incident
+        return self.planned[-1]
 
-    def restrain(self, pupil, incident, *, follow_up, minutes):
-        """Make ``incident`` end in a restraint whose follow-up is ``follow_up``:
+    def restrain(self, planned, *, follow_up, minutes):
+        """Make a planned incident end in a restraint whose follow-up is ``follow_up``:
         "complete", "exception" (parents not told: significant harm; local authority told),
         "no_report" (no parent report, no pupil debrief, one statement of two) or "fresh"
         (parents told; no debriefs or statements yet)."""
-        staff, when = self.staff, incident.occurred_at
-        Incident.objects.filter(pk=incident.pk).update(
+        incident, when = planned["incident"], planned["incident"]["occurred_at"]
+        injured = follow_up == "exception"
+        incident.update(
             severity=4,
-            category=self.term(VocabularyKind.CATEGORY, "Physical aggression towards pupils"),
+            category=self.entry(VocabularyKind.CATEGORY, "Physical aggression towards pupils"),
             behaviour=self.rng.choice(BEHAVIOUR_RPI),
             outcome=Outcome.RESET_AREA,
             parents_informed=ParentsInformed.YES,
+            parents_informed_detail="Phoned parent/carer after school.",
+            strategies=self.entries(VocabularyKind.STRATEGY, RPI_STRATEGIES),
         )
-        incident.strategies.set(self.terms(VocabularyKind.STRATEGY, RPI_STRATEGIES))
-        incident.refresh_from_db()
+        incident["restrictive_intervention"] = {
+            "started_at": when + timedelta(minutes=2),
+            "ended_at": when + timedelta(minutes=2 + minutes),
+            "location": incident["location"].label if incident["location"] else "Classroom",
+            "staff_involved": [self.staff[Role.ASSISTANT], self.staff[Role.TEACHER]],
+            "holds": self.entries(VocabularyKind.HOLD, ["Single elbow", "Friendly hold"]),
+            "what_happened_before": incident["antecedent"],
+            "deescalation_tried": DEESCALATION,
+            "necessity": ["injury_others"],
+            "necessity_detail": "Was hitting out at another pupil and did not stop when asked.",
+            "pupil_injured": injured,
+            "staff_injured": False,
+            "injuries": "Small red mark on the left forearm from the hold." if injured else "",
+            "body_map": ["arm_left"] if injured else [],
+            "medical_attention": (
+                "Checked by the first aider; no treatment needed." if injured else ""
+            ),
+            "support_offered": "Key adult check-in next morning.",
+        }
+        incident["staff_involved"] = list(
+            {*incident["staff_involved"], *incident["restrictive_intervention"]["staff_involved"]}
+        )
+        planned["follow_up"] = follow_up
+
+    def record(self) -> int:
+        """Record every planned incident, oldest first, with its review and follow-up."""
+        for planned in sorted(self.planned, key=lambda p: p["incident"]["occurred_at"]):
+            incident, _ = record_incident(school=self.school, **planned["incident"])
+            if planned["reviewed"]:
+                review_incident(
+                    actor=self.staff[Role.SENCO],
+                    school=self.school,
+                    incident=incident,
+                    notes="Read and discussed with the key adult.",
+                    actions=planned.get("actions", []),
+                    mark_reviewed=True,
+                    at=incident.occurred_at + timedelta(days=1),
+                )
+            if "follow_up" in planned:
+                self.follow_up(incident.restrictive_intervention, planned["follow_up"])
+        return len(self.planned)
+
+    def follow_up(self, record, state):
+        """The restraint's statutory follow-up, as far as ``state`` says it has got."""
+        staff, school, when = self.staff, self.school, record.started_at
         holders = [staff[Role.ASSISTANT], staff[Role.TEACHER]]
-        debriefed = follow_up in ("complete", "exception")
-        injured = follow_up == "exception"
-        record = RestrictiveIntervention.objects.create(
-            pupil=pupil,
-            kind="restraint",
-            incident=incident,
-            started_at=when + timedelta(minutes=2),
-            ended_at=when + timedelta(minutes=2 + minutes),
-            location=incident.location.label if incident.location else "Classroom",
-            what_happened_before=incident.antecedent,
-            deescalation_tried=DEESCALATION,
-            necessity=["injury_others"],
-            necessity_detail="Was hitting out at another pupil and did not stop when asked.",
-            pupil_injured=injured,
-            staff_injured=False,
-            injuries="Small red mark on the left forearm from the hold." if injured else "",
-            body_map=["arm_left"] if injured else [],
-            medical_attention="Checked by the first aider; no treatment needed." if injured else "",
-            pupil_debrief_at=when + timedelta(days=1) if debriefed else None,
-            pupil_debrief_notes="Talked it through with a comic strip." if debriefed else "",
-            staff_debrief_at=when + timedelta(hours=3) if follow_up != "fresh" else None,
-            staff_debrief_notes="Hold as planned; agreed to offer the Reset Area sooner."
-            if follow_up != "fresh"
-            else "",
-            support_offered="Key adult check-in next morning.",
-            positive_handling_plan=SupportPlan.objects.filter(
-                pupil=pupil, kind=PlanKind.POSITIVE_HANDLING
-            ).first(),
-            recorded_by=staff[Role.ASSISTANT],
-        )
-        record.staff_involved.set(holders)
-        record.holds.set(self.terms(VocabularyKind.HOLD, ["Single elbow", "Friendly hold"]))
         writers = {"complete": holders, "exception": holders, "no_report": holders[:1]}
-        for author in writers.get(follow_up, []):
-            StaffStatement.objects.create(intervention=record, author=author, text=STATEMENT)
-        if follow_up in ("complete", "fresh"):
-            ParentReport.objects.create(
+        for author in writers.get(state, []):
+            save_statement(actor=author, school=school, intervention=record, text=STATEMENT)
+        if state in ("complete", "fresh"):
+            record_parent_report(
+                actor=staff[Role.SENCO],
+                school=school,
                 intervention=record,
                 reported_at=when + timedelta(hours=4),
                 method="Phone call",
                 reported_by=staff[Role.SENCO],
                 what_was_said="Explained what happened, the hold used and for how long.",
-                recorded_by=staff[Role.SENCO],
             )
-        elif follow_up == "exception":
-            ParentReport.objects.create(
+        elif state == "exception":
+            record_parent_report(
+                actor=staff[Role.DSL],
+                school=school,
                 intervention=record,
                 not_reported_reason="Known risk of significant harm at home if told (see DSL).",
                 local_authority_reported_at=when + timedelta(hours=5),
                 local_authority_contact="Children's services duty desk",
-                recorded_by=staff[Role.DSL],
             )
-        return record
+        debriefs = {}
+        if state in ("complete", "exception"):
+            debriefs.update(
+                pupil_debrief_at=min(when + timedelta(days=1), timezone.now()),
+                pupil_debrief_notes="Talked it through with a comic strip.",
+            )
+        if state != "fresh":
+            debriefs.update(
+                staff_debrief_at=when + timedelta(hours=3),
+                staff_debrief_notes="Hold as planned; agreed to offer the Reset Area sooner.",
+            )
+        if debriefs:
+            record_debrief(actor=staff[Role.SENCO], school=school, intervention=record, **debriefs)
 
 
 def _weeks(days):
@@ -318,23 +338,23 @@ def seed_incidents(*, school, pupils, staff, rng, today=None) -> int:
     for day in days:
         if day.weekday() == 0 and rng.random() < 0.8:
             when = seed.moment(day, start=time(13, 0), end=time(13, 50))
-            seed.add(mondays_pupil, when, AFTER_LUNCH, severity=rng.choice([2, 2, 3]))
+            seed.plan(mondays_pupil, when, AFTER_LUNCH, severity=rng.choice([2, 2, 3]))
     for day in rng.sample(days, 4):
         when = seed.moment(day, within={"P1", "P2", "P3", "P5"})
-        seed.add(mondays_pupil, when, LOW_LEVEL, severity=1)
+        seed.plan(mondays_pupil, when, LOW_LEVEL, severity=1)
 
     # 2. A rising trend: none at first, three or four a week by the end of term, more serious.
     for index, week in enumerate(weeks):
         for _ in range(min(len(week), index * 4 // len(weeks) + (rng.random() < 0.3))):
             severity = min(4, 1 + index * 3 // len(weeks) + (rng.random() < 0.2))
-            seed.add(rising_pupil, seed.moment(rng.choice(week)), ESCALATING, severity=severity)
+            seed.plan(rising_pupil, seed.moment(rng.choice(week)), ESCALATING, severity=severity)
 
     # 3. Everyone else: one to three incidents a week between them, some with a classmate.
     for week in weeks:
         for _ in range(rng.randint(1, 3)):
             pupil = rng.choice(others)
             classmate = rng.choice(pupils) if rng.random() < 0.25 else pupil
-            seed.add(
+            seed.plan(
                 pupil,
                 seed.moment(rng.choice(week)),
                 OCCASIONAL,
@@ -342,18 +362,18 @@ def seed_incidents(*, school, pupils, staff, rng, today=None) -> int:
                 others=[classmate] if classmate != pupil else [],
             )
 
-    made = sorted(seed.made, key=lambda pair: pair[1].occurred_at)
-    rising = [pair for pair in made if pair[0] == rising_pupil]
+    planned = sorted(seed.planned, key=lambda p: p["incident"]["occurred_at"])
+    of = [(p["incident"]["primary_pupil"], p) for p in planned]
+    rising = [p for pupil, p in of if pupil == rising_pupil]
 
     # 4. Four restraints on the two pupils' later incidents: two complete, two outstanding.
-    serious = [pair for pair in made if pair[0] in (mondays_pupil, rising_pupil)][-12:]
-    for (pupil, incident), (follow_up, minutes) in zip(serious[::3], RESTRAINTS, strict=False):
-        seed.restrain(pupil, incident, follow_up=follow_up, minutes=minutes)
+    serious = [p for pupil, p in of if pupil in (mondays_pupil, rising_pupil)][-12:]
+    for plan, (follow_up, minutes) in zip(serious[::3], RESTRAINTS, strict=False):
+        seed.restrain(plan, follow_up=follow_up, minutes=minutes)
 
     # 5. One suspension of the rising pupil, with its DfE reason code.
     if len(rising) >= 2:
-        _, incident = rising[-2]
-        Incident.objects.filter(pk=incident.pk).update(
+        rising[-2]["incident"].update(
             severity=4,
             outcome=Outcome.SUSPENSION,
             suspension_days=Decimal("1.0"),
@@ -364,21 +384,18 @@ def seed_incidents(*, school, pupils, staff, rng, today=None) -> int:
         )
 
     # 6. One safeguarding concern, raised by the assistant: for the DSL and its author only.
-    pupil, incident = next(pair for pair in reversed(made) if pair[0] in others)
-    SafeguardingConcern.objects.create(
-        incident=incident,
-        raised_by=staff[Role.ASSISTANT],
-        raised_at=incident.submitted_at,
-        concern=CONCERN,
-    )
+    concern = next(p for pupil, p in reversed(of) if pupil in others)
+    concern["incident"].update(actor=staff[Role.ASSISTANT], concern=CONCERN)
+    concern["incident"]["staff_involved"] = [staff[Role.ASSISTANT]]
 
     # 7. Follow-up actions from the SENCo's latest reviews.
-    for _, incident in [pair for pair in made if pair[1].status == "reviewed"][-3:]:
-        FollowUpAction.objects.create(
-            incident=incident,
-            description="Update the pupil passport with the new trigger",
-            owner=staff[Role.ASSISTANT],
-            due_on=timezone.localtime(incident.occurred_at).date() + timedelta(days=7),
-            created_by=staff[Role.SENCO],
-        )
-    return len(made)
+    for plan in [p for p in planned if p["reviewed"]][-3:]:
+        due = timezone.localtime(plan["incident"]["occurred_at"]).date() + timedelta(days=7)
+        plan["actions"] = [
+            {
+                "description": "Update the pupil passport with the new trigger",
+                "owner": staff[Role.ASSISTANT],
+                "due_on": due,
+            }
+        ]
+    return seed.record()

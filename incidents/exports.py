@@ -81,9 +81,9 @@ def export_queryset(incidents):
             "reviewed_by",
         )
         .annotate(
-            rpi_kind=F("restrictive_intervention__kind"),
-            rpi_started=F("restrictive_intervention__started_at"),
-            rpi_ended=F("restrictive_intervention__ended_at"),
+            restrictive_kind=F("restrictive_intervention__kind"),
+            restrictive_started=F("restrictive_intervention__started_at"),
+            restrictive_ended=F("restrictive_intervention__ended_at"),
             amendment_count=Coalesce(Subquery(amendments), 0),
         )
         .prefetch_related(primary_pupil_prefetch(), "strategies", "staff_involved")
@@ -106,8 +106,8 @@ def incident_row(incident) -> list:
     primary = next((i.pupil for i in involvements if i.is_primary), None)
     others = [i.pupil for i in involvements if not i.is_primary]
     minutes = None
-    if incident.rpi_started and incident.rpi_ended:
-        seconds = (incident.rpi_ended - incident.rpi_started).total_seconds()
+    if incident.restrictive_started and incident.restrictive_ended:
+        seconds = (incident.restrictive_ended - incident.restrictive_started).total_seconds()
         minutes = max(0, round(seconds / 60))
     reason = incident.suspension_reason
     return [
@@ -135,7 +135,7 @@ def incident_row(incident) -> list:
         incident.witnesses,
         incident.get_parents_informed_display(),
         incident.parents_informed_detail,
-        InterventionKind(incident.rpi_kind).label if incident.rpi_kind else "No",
+        InterventionKind(incident.restrictive_kind).label if incident.restrictive_kind else "No",
         minutes,
         str(incident.reported_by),
         timezone.localtime(incident.submitted_at).replace(tzinfo=None, second=0, microsecond=0),

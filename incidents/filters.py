@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from incidents.analysis import DateRange, default_range, period_names
+from incidents.analysis import period_names
 from incidents.models import (
     Incident,
     IncidentPupil,
@@ -20,19 +20,14 @@ from incidents.models import (
     Vocabulary,
     VocabularyKind,
 )
+from incidents.selectors import recording_staff
 from pupils.models import Pupil
-from semh.access import PUPIL_FACING_ROLES, Capability
+from semh.access import Capability
+from semh.calendar import DateRange, default_range
 from semh.models import Term
-from semh.selectors import staff_with_roles
+from semh.widgets import DateInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PupilChoiceField(django_filters.fields.ModelChoiceField):
@@ -44,13 +39,13 @@ class PupilFilter(django_filters.ModelChoiceFilter):
     field_class = PupilChoiceField
 
 
-class TermChoiceField(django_filters.fields.ModelChoiceField):
-    def label_from_instance(self, term):
-        return f"{term.label} (no longer used)" if not term.is_active else term.label
+class VocabularyChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, entry):
+        return f"{entry.label} (no longer used)" if not entry.is_active else entry.label
 
 
-class TermFilter(django_filters.ModelChoiceFilter):
-    field_class = TermChoiceField
+class VocabularyFilter(django_filters.ModelChoiceFilter):
+    field_class = VocabularyChoiceField
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -63,11 +58,11 @@ class IncidentFilter(django_filters.FilterSet):
     pupil = PupilFilter(
         queryset=None, method="involving_pupil", label="Pupil", empty_label="Any pupil"
     )
-    category = TermFilter(queryset=None, label="Category", empty_label="Any")
+    category = VocabularyFilter(queryset=None, label="Category", empty_label="Any")
     severity = django_filters.ChoiceFilter(
         choices=Severity.choices, label="Severity", empty_label="Any"
     )
-    location = TermFilter(queryset=None, label="Where", empty_label="Anywhere")
+    location = VocabularyFilter(queryset=None, label="Where", empty_label="Anywhere")
     period = django_filters.ChoiceFilter(
         choices=[], field_name="period__name", label="Lesson / period", empty_label="Any"
     )
@@ -78,7 +73,10 @@ class IncidentFilter(django_filters.FilterSet):
         empty_label="Anyone",
     )
     rpi = django_filters.ChoiceFilter(
-        choices=YES_NO, method="with_rpi", label="Restrictive intervention", empty_label="Either"
+        choices=YES_NO,
+        method="with_restrictive_intervention",
+        label="Restrictive intervention",
+        empty_label="Either",
     )
     status = django_filters.ChoiceFilter(
         choices=IncidentStatus.choices, label="Status", empty_label="Any"
@@ -95,11 +93,12 @@ class IncidentFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         school = viewer.school
         self.filters["pupil"].queryset = Pupil.objects.visible_to(viewer)
-        terms = Vocabulary.objects.filter(school=school).order_by("-is_active", "position", "label")
-        self.filters["category"].queryset = terms.filter(kind=VocabularyKind.CATEGORY)
-        self.filters["location"].queryset = terms.filter(kind=VocabularyKind.LOCATION)
+        entries = Vocabulary.objects.filter(school=school)
+        entries = entries.order_by("-is_active", "position", "label")
+        self.filters["category"].queryset = entries.filter(kind=VocabularyKind.CATEGORY)
+        self.filters["location"].queryset = entries.filter(kind=VocabularyKind.LOCATION)
         self.filters["period"].extra["choices"] = [(name, name) for name in period_names(school)]
-        self.filters["staff"].queryset = staff_with_roles(school, PUPIL_FACING_ROLES)
+        self.filters["staff"].queryset = recording_staff(school)
         if viewer.can(Capability.VIEW_ALL_CONCERNS):
             # Only the DSL may even ask which incidents carry a safeguarding concern.
             self.filters["concern"] = django_filters.ChoiceFilter(
@@ -117,7 +116,7 @@ class IncidentFilter(django_filters.FilterSet):
         involved = Incident.staff_involved.through.objects.filter(user=user)
         return queryset.filter(Q(reported_by=user) | Q(pk__in=involved.values("incident")))
 
-    def with_rpi(self, queryset, name, value):
+    def with_restrictive_intervention(self, queryset, name, value):
         found = Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
         return queryset.filter(found if value == "yes" else ~found)
 

@@ -7,6 +7,7 @@ to parents and the staff's own statements.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,14 @@ from django.utils import timezone
 
 from semh.models import ActionItem, ActionItemQuerySet
 from semh.scoping import scoped
+
+# A phone's clock and the server's may differ a little; a typed time further ahead than this is
+# a mistake (the one rule for "not in the future" of every incident-log time).
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+def is_in_future(moment, now=None) -> bool:
+    return moment is not None and moment > (now or timezone.now()) + CLOCK_SLACK
 
 
 class VocabularyKind(models.TextChoices):
@@ -33,9 +42,9 @@ class VocabularyQuerySet(models.QuerySet):
 
 
 class Vocabulary(models.Model):
-    """A school's controlled lists (locations, categories, triggers…), edited by the SENCo.
-
-    Terms are retired (``is_active=False``), never deleted, so old incidents keep their words.
+    """An entry of a school's controlled lists (locations, categories, triggers…), edited by the
+    SENCo. Entries are retired (``is_active=False``), never deleted, so old incidents keep their
+    words. (Not to be confused with ``semh.Term``, the academic term.)
     """
 
     school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="+")
@@ -342,7 +351,8 @@ class RestrictiveInterventionQuerySet(models.QuerySet):
 
 
 class RestrictiveIntervention(models.Model):
-    """The statutory record of restraint or seclusion, whatever record it hangs off.
+    """The statutory record of a restrictive intervention (restraint or seclusion), whatever record
+    it hangs off; written by ``services.restrictive.record_restrictive_intervention`` only.
 
     An incident's restraint links here through ``incident``; a Reset Area visit's seclusion links
     here from the visit. Outstanding until the parent report (or its recorded exception), the
@@ -368,6 +378,7 @@ class RestrictiveIntervention(models.Model):
         settings.AUTH_USER_MODEL, related_name="restrictive_interventions"
     )
     holds = models.ManyToManyField(Vocabulary, blank=True, related_name="+")
+    other_hold = models.TextField("the other hold or technique, described", blank=True)
     what_happened_before = models.TextField()
     deescalation_tried = models.TextField("de-escalation tried")
     necessity = models.JSONField(help_text="Reasons from Necessity, at least one")

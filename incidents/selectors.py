@@ -4,13 +4,18 @@ Visibility follows the pupil (DESIGN.md §2): an incident is visible to a viewer
 pupil involved in it, who reported it, or who was among the staff involved. School-wide roles
 (SENCo, DSL, SLT) see every incident of the school. A safeguarding concern's content is for the
 school's DSLs and its author only; for everyone else it does not exist.
+
+Every object named in an incidents URL (or a form's hidden field) is fetched by an
+``access_<thing>(viewer, school, id)`` here, which raises 404 for an unknown, malformed, foreign or
+invisible id; ``viewer`` is the request's ``SchoolAccess``.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,9 +31,25 @@ from incidents.models import (
     RestrictiveIntervention,
     SafeguardingConcern,
     StaffStatement,
+    Vocabulary,
+    VocabularyKind,
 )
-from pupils.models import Pupil
-from semh.access import Capability
+from pupils.models import PlanKind, PlanStatus, Pupil, PupilProfile, SupportPlan
+from semh.access import PUPIL_FACING_ROLES, Capability, Role
+from semh.models import Period
+from semh.selectors import staff_with_roles
+
+
+def _get_or_404(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
+def _check_school(viewer, school) -> None:
+    if viewer.school.pk != school.pk:
+        raise Http404
 
 
 def visible_incidents(viewer):
@@ -50,15 +71,9 @@ def visible_incidents(viewer):
     )
 
 
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
-
-
-def access_incident(viewer, incident_id) -> Incident:
+def access_incident(viewer, school, incident_id) -> Incident:
     """The incident, if the viewer may open it; 404 otherwise (never reveal it exists)."""
+    _check_school(viewer, school)
     return _get_or_404(
         visible_incidents(viewer).select_related(
             "location",
@@ -69,7 +84,27 @@ def access_incident(viewer, incident_id) -> Incident:
             "reported_by",
             "reviewed_by",
         ),
-        incident_id,
+        pk=incident_id,
+    )
+
+
+def access_follow_up_action(viewer, school, incident_id, action_id) -> FollowUpAction:
+    """A follow-up action of an incident the viewer may open; 404 for an action of another."""
+    incident = access_incident(viewer, school, incident_id)
+    action = _get_or_404(FollowUpAction.objects.filter(incident=incident), pk=action_id)
+    action.incident = incident
+    return action
+
+
+def incident_rows(incidents):
+    """Incidents for a list: what a row shows, in a fixed number of queries, newest first."""
+    return (
+        incidents.select_related("category", "location", "period", "reported_by")
+        .annotate(
+            has_restrictive=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
+        )
+        .prefetch_related(primary_pupil_prefetch())
+        .order_by("-occurred_at", "pk")
     )
 
 
@@ -83,22 +118,59 @@ def visible_concerns(viewer):
     return concerns.none()
 
 
-def access_concern(viewer, concern_id) -> SafeguardingConcern:
-    return _get_or_404(
-        visible_concerns(viewer).select_related("incident", "raised_by", "closed_by"), concern_id
+def own_concerns(viewer):
+    """The concerns the viewer raised."""
+    return visible_concerns(viewer).filter(raised_by=viewer.user)
+
+
+def concern_rows(concerns):
+    """Concerns for a list: open first, newest first, with their pupils in one query."""
+    involvements = IncidentPupil.objects.select_related("pupil").order_by("-is_primary")
+    return (
+        concerns.select_related("raised_by", "incident")
+        .prefetch_related(Prefetch("incident__involvements", queryset=involvements))
+        .annotate(
+            open_first=Case(
+                When(status=SafeguardingConcern.Status.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("open_first", "-raised_at")
     )
 
 
-def visible_interventions(viewer):
+def concern_page(concern, viewer) -> dict:
+    """What a concern's page shows this viewer: what the DSL did is for DSLs only."""
+    is_dsl = viewer.can(Capability.VIEW_ALL_CONCERNS)
+    involvements = concern.incident.involvements.select_related("pupil").order_by("-is_primary")
+    return {
+        "concern": concern,
+        "pupils": [i.pupil for i in involvements],
+        "actions": list(concern.actions.select_related("by")) if is_dsl else [],
+        "incident_visible": visible_incidents(viewer).filter(pk=concern.incident_id).exists(),
+        "is_dsl": is_dsl,
+    }
+
+
+def access_concern(viewer, school, concern_id) -> SafeguardingConcern:
+    _check_school(viewer, school)
+    return _get_or_404(
+        visible_concerns(viewer).select_related("incident", "raised_by", "closed_by"),
+        pk=concern_id,
+    )
+
+
+def visible_restrictive_interventions(viewer):
     """Restrictive interventions the viewer may open.
 
     Through its incident when it has one; otherwise (a Reset Area seclusion) through its pupil, or
     because the viewer recorded it or was one of the staff involved.
     """
-    interventions = RestrictiveIntervention.objects.filter(pupil__school=viewer.school)
+    records = RestrictiveIntervention.objects.filter(pupil__school=viewer.school)
     if viewer.can(Capability.VIEW_ALL_PUPILS):
-        return interventions
-    return interventions.filter(
+        return records
+    return records.filter(
         Q(incident__in=visible_incidents(viewer).values("pk"))
         | Q(incident__isnull=True, pupil__in=Pupil.objects.visible_to(viewer).values("pk"))
         | Q(recorded_by=viewer.user)
@@ -111,13 +183,159 @@ def visible_interventions(viewer):
     )
 
 
-def access_intervention(viewer, intervention_id) -> RestrictiveIntervention:
+def access_restrictive_intervention(viewer, school, intervention_id) -> RestrictiveIntervention:
+    _check_school(viewer, school)
     return _get_or_404(
-        visible_interventions(viewer)
+        visible_restrictive_interventions(viewer)
         .with_follow_up_state()
         .select_related("pupil", "incident", "recorded_by", "positive_handling_plan"),
-        intervention_id,
+        pk=intervention_id,
     )
+
+
+def has_parent_report(intervention) -> bool:
+    return ParentReport.objects.filter(intervention=intervention).exists()
+
+
+def restrictive_page(intervention, viewer) -> dict:
+    """A restrictive intervention's own page: the record, its follow-up, the way back."""
+    incident_visible = (
+        intervention.incident_id is not None
+        and visible_incidents(viewer).filter(pk=intervention.incident_id).exists()
+    )
+    return {**restrictive_sections(intervention, viewer), "incident_visible": incident_visible}
+
+
+def is_holder(viewer, intervention) -> bool:
+    """Was the viewer one of the staff involved (so they owe their own statement)?"""
+    return intervention.staff_involved.filter(pk=viewer.user.pk).exists()
+
+
+def own_statement(viewer, intervention) -> StaffStatement | None:
+    """The viewer's own statement about a restrictive intervention, if they have written one."""
+    return StaffStatement.objects.filter(intervention=intervention, author=viewer.user).first()
+
+
+def access_vocabulary_entry(viewer, school, entry_id) -> Vocabulary:
+    """One entry of the school's lists (named in the vocabulary page's forms)."""
+    _check_school(viewer, school)
+    return _get_or_404(Vocabulary.objects.filter(school=school), pk=entry_id)
+
+
+def has_vocabulary(school) -> bool:
+    """Has the school its lists yet (they are given the defaults the first time they are used)?"""
+    return Vocabulary.objects.filter(school=school).exists()
+
+
+def school_vocabulary(school) -> dict:
+    """Each of the school's lists, by kind (every kind, in order), retired entries included."""
+    entries = list(Vocabulary.objects.filter(school=school))
+    return {kind.value: [e for e in entries if e.kind == kind] for kind in VocabularyKind}
+
+
+def access_draft(viewer, school, key) -> IncidentDraft:
+    """The viewer's own unfinished incident in this school; 404 for anyone else's."""
+    _check_school(viewer, school)
+    return _get_or_404(IncidentDraft.objects.filter(school=school, author=viewer.user), key=key)
+
+
+def own_drafts(viewer, *, excluding=None):
+    drafts = IncidentDraft.objects.filter(school=viewer.school, author=viewer.user)
+    if excluding is not None:
+        drafts = drafts.exclude(key=excluding)
+    return drafts.order_by("-updated_at")
+
+
+def active_positive_handling_plan(pupil) -> SupportPlan | None:
+    """The pupil's active positive handling plan (never a draft or a closed one), if any."""
+    return (
+        SupportPlan.objects.filter(
+            pupil=pupil, kind=PlanKind.POSITIVE_HANDLING, status=PlanStatus.ACTIVE
+        )
+        .order_by("-starts_on", "-cycle")
+        .first()
+    )
+
+
+def pupils_to_record_for(school):
+    """Every on-roll pupil of the school: recorders may log for any of them (DESIGN.md §2)."""
+    return Pupil.objects.filter(school=school).on_roll()
+
+
+def chosen_pupils(school, ids) -> list:
+    """On-roll pupils of the school with these ids, in that order (anything else ignored)."""
+    wanted = []
+    for value in ids:
+        try:
+            wanted.append(uuid.UUID(str(value)))
+        except (TypeError, ValueError):
+            continue
+    if not wanted:
+        return []
+    found = {p.pk: p for p in pupils_to_record_for(school).filter(pk__in=wanted)}
+    return [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
+
+
+def pupils_to_pick(school, text, *, excluding=(), limit=8) -> list:
+    """The pupil picker's matches for what was typed (name, year and form are all it shows)."""
+    if not text.strip():
+        return []
+    matches = pupils_to_record_for(school).exclude(pk__in=[p.pk for p in excluding])
+    return list(matches.matching_name(text)[:limit])
+
+
+def own_drafts_with_pupils(viewer, *, excluding=None) -> list:
+    """The viewer's unfinished incidents, newest first, each with ``pupil`` (the pupil chosen so
+    far, or ``None``)."""
+    drafts = list(own_drafts(viewer, excluding=excluding))
+    chosen = {
+        str(p.pk): p for p in chosen_pupils(viewer.school, [_draft_pupil_id(d) for d in drafts])
+    }
+    for draft in drafts:
+        draft.pupil = chosen.get(_draft_pupil_id(draft))
+    return drafts
+
+
+def _draft_pupil_id(draft):
+    values = draft.data.get("primary_pupil") or [None]
+    return values[0]
+
+
+def period_running(school, moment):
+    """The school's period running at ``moment`` (the form's "lesson / period"), if any."""
+    return Period.objects.filter(school=school).at(moment) if moment else None
+
+
+def pupil_context(viewer, pupil) -> dict:
+    """What the logging form shows about the chosen pupil: their "what helps me" strategies, SEN
+    and active positive handling plan, only if the viewer may open the pupil. ``profile_read``
+    says whether a profile was shown (the view audits that read)."""
+    if pupil is None:
+        return {"context_pupil": None, "profile_read": False}
+    can_see = Pupil.objects.visible_to(viewer).filter(pk=pupil.pk).exists()
+    context = {"context_pupil": pupil, "can_see_pupil": can_see, "profile_read": False}
+    if can_see:
+        profile = PupilProfile.objects.filter(pupil=pupil).first()
+        context["profile_strategies"] = profile.strategies if profile else []
+        context["handling_plan"] = active_positive_handling_plan(pupil)
+        context["profile_read"] = profile is not None
+    return context
+
+
+def recording_staff(school, first=None):
+    """The school's staff who work with pupils, for the staff pickers; ``first`` (the person
+    recording) at the top of the list."""
+    staff = staff_with_roles(school, PUPIL_FACING_ROLES)
+    if first is None:
+        return staff
+    return staff.order_by(
+        Case(When(pk=first.pk, then=Value(0)), default=Value(1)), "first_name", "last_name"
+    )
+
+
+def school_dsls(school):
+    """Who is told that a safeguarding concern was raised."""
+    return staff_with_roles(school, [Role.DSL])
 
 
 def primary_pupil_prefetch():
@@ -132,14 +350,16 @@ def review_queue(school):
     """Submitted incidents awaiting review: restrictive interventions first, then oldest first."""
     return (
         Incident.objects.filter(school=school, status=IncidentStatus.SUBMITTED)
-        .annotate(has_rpi=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk"))))
+        .annotate(
+            has_restrictive=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
+        )
         .select_related("category", "location", "reported_by")
         .prefetch_related(primary_pupil_prefetch())
-        .order_by("-has_rpi", "submitted_at", "occurred_at", "pk")
+        .order_by("-has_restrictive", "submitted_at", "occurred_at", "pk")
     )
 
 
-def outstanding_interventions(school):
+def outstanding_restrictive_interventions(school):
     """Restrictive interventions still missing statutory follow-up, oldest first."""
     return (
         RestrictiveIntervention.objects.outstanding()
@@ -248,16 +468,17 @@ def incident_page(incident, viewer) -> dict:
         "incident": incident,
         "values": {n: display_value(incident, n, strategies=strategies) for n in AMENDABLE_FIELDS},
         "involvements": involvements,
+        "primary_pupil_id": next((str(i.pupil_id) for i in involvements if i.is_primary), None),
         "visible_pupil_ids": visible_pupils,
         "staff_involved": list(incident.staff_involved.all()),
         "follow_up_actions": list(incident.actions.select_related("owner", "done_by")),
         "concern": concern,
-        **(intervention_sections(intervention, viewer) if intervention else {}),
+        **(restrictive_sections(intervention, viewer) if intervention else {}),
         **amendment_history(incident.amendments.select_related("author")),
     }
 
 
-def intervention_sections(intervention, viewer) -> dict:
+def restrictive_sections(intervention, viewer) -> dict:
     """The restrictive-intervention record with its follow-up, for its own page or an incident's."""
     staff = list(intervention.staff_involved.all())
     statements = list(
@@ -317,7 +538,7 @@ def review_summary(school, *, next_up=5, outstanding_limit=20) -> dict:
     """The SENCo's home page: what waits for review, and restrictive interventions still missing
     their statutory follow-up (each with what is missing). A fixed number of queries."""
     queue = review_queue(school)
-    outstanding = outstanding_interventions(school)
+    outstanding = outstanding_restrictive_interventions(school)
     return {
         "waiting_count": queue.count(),
         "next_up": list(queue[:next_up]),

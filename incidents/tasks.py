@@ -3,6 +3,7 @@ from celery import shared_task
 
 @shared_task
 def discard_stale_incident_drafts() -> int:
-    from incidents.services import discard_stale_drafts
+    """Daily (config/settings.py CELERY_BEAT_SCHEDULE): unfinished incidents left too long."""
+    from incidents.services.log import discard_stale_drafts
 
     return discard_stale_drafts()

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from incidents.models import Outcome
-from incidents.services import incident_recorded
+from incidents.signals import incident_recorded
 from semh.audit import Client
 
 from .models import Visit, local_day_bounds

@@ -76,7 +76,7 @@ class AuditAction(models.TextChoices):
     INCIDENT_EXPORT = "incident.export", "Incidents exported"
     INCIDENT_FOLLOW_UP_DONE = "incident.follow_up_done", "Follow-up action done"
     INCIDENT_DRAFT_EXPIRED = "incident.draft_expired", "Unfinished incident discarded"
-    RESTRAINT_CREATE = "restraint.create", "Restrictive intervention recorded"
+    RESTRICTIVE_CREATE = "restrictive.create", "Restrictive intervention recorded"
     RESTRICTIVE_VIEW = "restrictive.view", "Restrictive intervention viewed"
     RESTRICTIVE_DEBRIEF = "restrictive.debrief", "Debrief recorded"
     RESTRICTIVE_PARENT_REPORT = "restrictive.parent_report", "Report to parents recorded"

@@ -1,28 +1,24 @@
 """The incident list and its exports, the analysis page, and a pupil's incident timeline."""
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import exports
+from incidents import exports, selectors
 from incidents.analysis import analysis_charts, incident_analysis, pupil_incident_timeline
 from incidents.filters import AnalysisRangeForm, IncidentFilter
-from incidents.models import RestrictiveIntervention
-from incidents.selectors import primary_pupil_prefetch, visible_incidents
+from incidents.selectors import visible_incidents
 from pupils.selectors import access_pupil
 from semh import audit
-from semh.access import Capability
+from semh.access import INCIDENT_LIST_READERS, PUPIL_READERS, Capability
+from semh.audit import AuditAction
 from semh.calendar import academic_year_start
 from semh.decorators import school_view
 from semh.spreadsheet import csv_response
 from semh.stepup import require_recent_authentication
 
-# Anyone who records incidents or sees pupils (SLT read only: there is nothing to change here).
-LIST_READERS = (Capability.RECORD, Capability.VIEW_ALL_PUPILS, Capability.EDIT_PUPILS)
-PUPIL_READERS = (Capability.VIEW_ALL_PUPILS, Capability.VIEW_CASELOAD_PUPILS)
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,19 +31,12 @@ def _filtered(request) -> IncidentFilter:
     )
 
 
-def _list_rows(incidents):
-    return (
-        incidents.select_related("category", "location", "period", "reported_by")
-        .annotate(has_rpi=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk"))))
-        .prefetch_related(primary_pupil_prefetch())
-        .order_by("-occurred_at", "pk")
-    )
-
-
-@school_view(*LIST_READERS)
+@school_view(*INCIDENT_LIST_READERS)
 def incident_list(request):
     filterset = _filtered(request)
-    page = Paginator(_list_rows(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.incident_rows(filterset.qs), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     template = "incidents/lists/incident_list.html"
     if request.htmx:
         template = "incidents/lists/_incident_table.html"
@@ -62,7 +51,7 @@ def _exportable(request):
         return None
     audit.record_view(
         request,
-        "incident.export",
+        AuditAction.INCIDENT_EXPORT,
         format=request.resolver_match.url_name.removeprefix("export_"),
         filters=filterset.audit_detail(),
         rows=filterset.qs.count(),
@@ -82,7 +71,7 @@ def _attachment(response, extension):
     return response
 
 
-@school_view(*LIST_READERS)
+@school_view(*INCIDENT_LIST_READERS)
 def export_csv(request):
     incidents = _exportable(request)
     if incidents is None:
@@ -95,7 +84,7 @@ def export_csv(request):
     )
 
 
-@school_view(*LIST_READERS)
+@school_view(*INCIDENT_LIST_READERS)
 def export_xlsx(request):
     incidents = _exportable(request)
     if incidents is None:
@@ -124,7 +113,7 @@ def pupil_timeline(request, pupil_id):
     pupil = access_pupil(request.school_access, request.school, pupil_id)
     if pupil.left_on and pupil.left_on < academic_year_start(request.school):
         require_recent_authentication(request)  # records from before this academic year
-    audit.record_view(request, "pupil.incidents_view", target=pupil)
+    audit.record_view(request, AuditAction.PUPIL_INCIDENTS_VIEW, target=pupil)
     template = "incidents/lists/pupil_timeline.html"
     if request.htmx:
         template = "incidents/lists/_pupil_timeline_content.html"

@@ -1,6 +1,7 @@
 // The incident log form (templates/incidents/log/form.html). Loaded as a file: no inline script.
-// The form works without it; this only adds the restraint's duration, a retry of the autosave when
-// the connection comes back, and focus on the error summary.
+// The form works without it; this only adds the restrictive intervention's duration, fills in what
+// the record would otherwise ask again, retries the autosave when the connection comes back, and
+// focuses the error summary.
 (function () {
   function minutesBetween(start, end) {
     if (!start || !end) { return null; }
@@ -8,21 +9,95 @@
     return (parseInt(b[0], 10) * 60 + parseInt(b[1], 10)) - (parseInt(a[0], 10) * 60 + parseInt(a[1], 10));
   }
 
-  function showDuration() {
-    var start = document.getElementById("id_rpi-started_time");
-    var end = document.getElementById("id_rpi-ended_time");
-    var out = document.getElementById("rpi-duration");
-    if (!start || !end || !out) { return; }
-    var minutes = minutesBetween(start.value, end.value);
-    if (minutes === null) { out.textContent = ""; }
-    else if (minutes <= 0) { out.textContent = "The end time must be after the start time."; }
-    else { out.textContent = "Duration: " + minutes + " minute" + (minutes === 1 ? "" : "s") + "."; }
+  // Each record's duration line is "<prefix>-duration", next to "id_<prefix>-started_time".
+  function showDurations() {
+    document.querySelectorAll(".restrictive-duration").forEach(function (out) {
+      var prefix = out.id.replace(/-duration$/, "");
+      var start = document.getElementById("id_" + prefix + "-started_time");
+      var end = document.getElementById("id_" + prefix + "-ended_time");
+      if (!start || !end) { return; }
+      var minutes = minutesBetween(start.value, end.value);
+      if (minutes === null) { out.textContent = ""; }
+      else if (minutes <= 0) { out.textContent = "The end time must be after the start time."; }
+      else { out.textContent = "Duration: " + minutes + " minute" + (minutes === 1 ? "" : "s") + "."; }
+    });
+  }
+
+  // What the restraint record does not ask again. Until the person changes them, the record's
+  // "what happened before", "de-escalation tried" and staff follow what the incident says above
+  // (left blank, the server takes the incident's words too: this only shows them).
+  function textOf(id) {
+    var field = document.getElementById(id);
+    return field ? field.value.trim() : "";
+  }
+
+  function tickedLabels(name) {
+    var labels = [];
+    document.querySelectorAll('input[name="' + name + '"]:checked').forEach(function (box) {
+      var label = box.closest("label");
+      if (label) { labels.push(label.textContent.trim()); }
+    });
+    return labels.join("; ");
+  }
+
+  var CARRIED = [
+    { to: "id_rpi-what_happened_before", from: function () { return textOf("id_antecedent"); } },
+    { to: "id_rpi-deescalation_tried", from: function () { return tickedLabels("strategies"); } },
+  ];
+  var staffFollows = true;
+
+  function ticks(name) {
+    return Array.prototype.map.call(
+      document.querySelectorAll('input[name="' + name + '"]:checked'),
+      function (box) { return box.value; }
+    ).sort().join(",");
+  }
+
+  function carry() {
+    CARRIED.forEach(function (carried) {
+      var field = document.getElementById(carried.to);
+      if (!field || field.dataset.edited) { return; }
+      field.value = carried.from();
+      field.dataset.carried = field.value;
+    });
+    if (staffFollows) {
+      document.querySelectorAll('input[name="staff_involved"]').forEach(function (box) {
+        var twin = document.querySelector('input[name="rpi-staff_involved"][value="' + box.value + '"]');
+        if (twin) { twin.checked = box.checked; }
+      });
+    }
+  }
+
+  function startCarrying() {
+    CARRIED.forEach(function (carried) {
+      var field = document.getElementById(carried.to);
+      // Typed into a draft or a refused submit: follow only if it still says what was carried.
+      if (field && field.value.trim() && field.value.trim() !== carried.from()) {
+        field.dataset.edited = "yes";
+      }
+    });
+    staffFollows = ticks("rpi-staff_involved") === ticks("staff_involved");
+    carry();
+  }
+
+  function noticeEdits(event) {
+    var target = event.target;
+    CARRIED.forEach(function (carried) {
+      if (target.id === carried.to && target.value !== target.dataset.carried) {
+        target.dataset.edited = "yes";  // theirs from now on, even if they clear it
+      }
+    });
+    if (target.name === "rpi-staff_involved") { staffFollows = false; }
   }
 
   document.addEventListener("input", function (event) {
-    if (event.target.id === "id_rpi-started_time" || event.target.id === "id_rpi-ended_time") {
-      showDuration();
-    }
+    noticeEdits(event);
+    if (/-(started|ended)_time$/.test(event.target.id)) { showDurations(); }
+    carry();
+  });
+  document.addEventListener("change", function (event) {
+    noticeEdits(event);
+    carry();
   });
 
   // Autosave: say so when a save could not reach the server, and try again once back online.
@@ -38,7 +113,8 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    showDuration();
+    showDurations();
+    startCarrying();
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });

@@ -125,6 +125,7 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
     me.pick(labelled(page, "Where"), "Corridor")
     me.pick(labelled(page, "What kind of incident"), "Physical aggression towards pupils")
     me.tap(page.get_by_label("Serious", exact=True))
+    me.type(page.get_by_label("What happened just before (optional)"), "Ran at the Year 7 again")
     me.type(
         labelled(page, "What you saw and heard"),
         "Jay punched a Year 7 pupil twice and kicked the door.",
@@ -140,13 +141,19 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
     rpi = page.locator(".rpi-fields")
     expect(rpi).to_be_visible()
     expect(rpi.get_by_text("Active since 07/09/2026")).to_be_visible()
-    me.check(rpi.get_by_label(assistant.name))
+    # Not asked again: who was involved, what happened before and the de-escalation tried are
+    # carried over from the incident above (shown, and editable).
+    expect(rpi.get_by_label(assistant.name)).to_be_checked()
+    expect(rpi.get_by_label("What happened before force was used")).to_have_value(
+        "Ran at the Year 7 again"
+    )
+    expect(rpi.get_by_label("De-escalation tried first")).to_have_value(
+        "Calm voice, few words; Offered the Reset Area"
+    )
     me.type(rpi.get_by_label("Force started at"), "10:05")
     me.type(rpi.get_by_label("Force ended at"), "10:08")
     expect(page.locator("#rpi-duration")).to_have_text("Duration: 3 minutes.")
     me.check(rpi.get_by_label("Single elbow"))
-    me.type(rpi.get_by_label("What happened before force was used"), "Ran at the Year 7 again")
-    me.type(rpi.get_by_label("De-escalation tried first"), "Calm voice, choices, space")
     me.check(rpi.get_by_label("Risk of injury to others"))
     me.type(rpi.get_by_label("Explain why it was necessary"), "About to hit him again")
     me.tap(rpi.locator("input[name='rpi-pupil_injured'][value='yes']"))
@@ -162,6 +169,9 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
     expect(page.get_by_text("Incident logged for Jay Okafor.")).to_be_visible()
     me.report("Incident with restraint (phone)")
     screenshot(page, "log-incident-phone-3-confirmation")
+    # 28 before the record took what the incident says (staff, what happened before and the
+    # de-escalation were asked again); the antecedent is now typed once, in the incident.
+    assert me.count <= 26
 
     with scopes_disabled():
         incident = Incident.objects.get()
@@ -170,6 +180,9 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
         assert record.body_map == ["hand_left"]
         assert record.minutes == 3
         assert record.positive_handling_plan is not None
+        assert record.what_happened_before == incident.antecedent == "Ran at the Year 7 again"
+        assert record.deescalation_tried == "Calm voice, few words; Offered the Reset Area"
+        assert list(record.staff_involved.all()) == [assistant]
         assert incident.period.name == "P3 Maths"
         assert not IncidentDraft.objects.exists()
 

@@ -29,15 +29,16 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from incidents import analysis
-from incidents.models import Incident, RestrictiveIntervention
+from incidents.models import Incident
 from semh.access import Role
+from semh.calendar import default_range
 from semh.models import AcademicYear, Term
-from tests.incidents.lists_helpers import (
-    add_concern,
-    add_rpi,
+from tests.factories.incidents import (
+    ConcernFactory,
+    IncidentFactory,
+    RestrictiveInterventionFactory,
     bulk_incidents,
     local,
-    make_incident,
     school_day,
 )
 
@@ -52,12 +53,15 @@ def fixture(cast):
     with scopes_disabled():
         day = school_day(cast.school_a)
 
-        def incident(when, **fields):
-            return make_incident(
+        def incident(when, *, category="Disruption", location=None, trigger=None, **fields):
+            return IncidentFactory(
                 school=cast.school_a,
-                pupil=fields.pop("pupil", pupil),
-                reporter=senco,
-                when=when,
+                pupils=[fields.pop("pupil", pupil)],
+                reported_by=senco,
+                occurred_at=when,
+                category_label=category,
+                location_label=location,
+                trigger_label=trigger,
                 **fields,
             )
 
@@ -108,31 +112,25 @@ def fixture(cast):
             severity=2,
             outcome="returned",
         )
-        add_rpi(two, minutes=10, recorded_by=senco)
-        add_rpi(four, minutes=5, recorded_by=senco)
-        add_concern(five, raised_by=senco, text=CONCERN_TEXT)
+        RestrictiveInterventionFactory(incident=two, minutes=10, recorded_by=senco)
+        RestrictiveInterventionFactory(incident=four, minutes=5, recorded_by=senco)
+        ConcernFactory(incident=five, raised_by=senco, concern=CONCERN_TEXT)
         # Never counted:
         before = incident(local(2026, 11, 1, 23, 30), strategies=["Offered choices"])
-        add_rpi(before, minutes=30, recorded_by=senco)
+        RestrictiveInterventionFactory(incident=before, minutes=30, recorded_by=senco)
         incident(local(2026, 11, 16, 0, 10), outcome="returned")
-        make_incident(
+        IncidentFactory(
             school=cast.school_b,
-            pupil=cast.pupils_b[0],
-            reporter=cast.user(Role.SENCO, "b"),
-            when=local(2026, 11, 4, 10, 0),
+            pupils=[cast.pupils_b[0]],
+            reported_by=cast.user(Role.SENCO, "b"),
+            occurred_at=local(2026, 11, 4, 10, 0),
         )
-        RestrictiveIntervention.objects.create(
+        RestrictiveInterventionFactory(
             pupil=pupil,
             kind="seclusion",
             started_at=local(2026, 11, 4, 10, 0),
-            ended_at=local(2026, 11, 4, 10, 45),
+            minutes=45,
             location="Reset Area",
-            what_happened_before="x",
-            deescalation_tried="x",
-            necessity=["injury_self"],
-            necessity_detail="x",
-            pupil_injured=False,
-            staff_injured=False,
             recorded_by=senco,
         )
     return cast
@@ -202,10 +200,10 @@ def test_return_to_lesson_share_and_restrictive_intervention_minutes(fixture):
         "total": 5,
         "returned_to_lesson": 3,
         "returned_share": 60.0,
-        "incidents_with_rpi": 2,
-        "incidents_without_rpi": 3,
-        "rpi_count": 2,
-        "rpi_minutes": 15,
+        "incidents_with_restrictive": 2,
+        "incidents_without_restrictive": 3,
+        "restrictive_count": 2,
+        "restrictive_minutes": 15,
     }
 
 
@@ -213,25 +211,25 @@ def test_strategies_split_by_whether_the_incident_escalated_to_restrictive_inter
     assert figures(fixture)["strategies"] == [
         {
             "label": "Offered choices",
-            "in_rpi": 2,
+            "in_restrictive": 2,
             "in_other": 1,
-            "share_of_rpi": 100.0,
+            "share_of_restrictive": 100.0,
             "share_of_other": 33.3,
             "escalated_share": 66.7,
         },
         {
             "label": "Calm voice, few words",
-            "in_rpi": 1,
+            "in_restrictive": 1,
             "in_other": 0,
-            "share_of_rpi": 50.0,
+            "share_of_restrictive": 50.0,
             "share_of_other": 0.0,
             "escalated_share": 100.0,
         },
         {
             "label": "Gave space and time",
-            "in_rpi": 0,
+            "in_restrictive": 0,
             "in_other": 2,
-            "share_of_rpi": 0.0,
+            "share_of_restrictive": 0.0,
             "share_of_other": 66.7,
             "escalated_share": 0.0,
         },
@@ -249,11 +247,11 @@ def test_figures_count_only_the_incidents_passed_in(fixture):
 def test_weeks_and_weekdays_follow_uk_time_in_british_summer_time(cast):
     # 00:30 on Monday 5 October 2026 (BST) is 23:30 on Sunday in UTC.
     with scopes_disabled():
-        make_incident(
+        IncidentFactory(
             school=cast.school_a,
-            pupil=cast.pupils_a[0],
-            reporter=cast.user(Role.SENCO),
-            when=local(2026, 10, 5, 0, 30),
+            pupils=[cast.pupils_a[0]],
+            reported_by=cast.user(Role.SENCO),
+            occurred_at=local(2026, 10, 5, 0, 30),
         )
     with scope(school=cast.school_a):
         incidents = Incident.objects.all()
@@ -267,12 +265,13 @@ def test_weeks_and_weekdays_follow_uk_time_in_british_summer_time(cast):
     assert only_monday["total"] == 0
 
 
-def test_default_range_is_the_current_term_so_far_else_the_last_12_weeks(cast):
+def test_analysis_default_range_is_the_current_term_so_far_else_the_last_12_weeks(cast):
+    """The analysis page, the timeline and the reports share semh.calendar's one default range."""
     school = cast.school_a
     today = datetime.date(2026, 11, 23)
 
     with scopes_disabled():
-        fallback = analysis.default_range(school, today)
+        fallback = default_range(school, today)
     year = AcademicYear.objects.create(
         school=school,
         name="2026/27",
@@ -287,7 +286,7 @@ def test_default_range_is_the_current_term_so_far_else_the_last_12_weeks(cast):
         ends_on=datetime.date(2026, 12, 18),
     )
     with scopes_disabled():
-        term = analysis.default_range(school, today)
+        term = default_range(school, today)
 
     assert (fallback.start, fallback.end) == (datetime.date(2026, 9, 7), today)
     assert len(fallback.weeks) == 12
@@ -346,7 +345,7 @@ def test_analysis_query_count_is_flat_for_10_and_1000_incidents(client, cast, lo
         made = bulk_incidents(
             school=cast.school_a, pupils=cast.pupils_a, reporter=senco, count=10, start=start
         )
-        add_rpi(made[0], minutes=3, recorded_by=senco)
+        RestrictiveInterventionFactory(incident=made[0], minutes=3, recorded_by=senco)
 
     def queries():
         with CaptureQueriesContext(connection) as ctx:
@@ -364,71 +363,8 @@ def test_analysis_query_count_is_flat_for_10_and_1000_incidents(client, cast, lo
             period=day[(0, "P4")],
         )
         for incident in made[:20]:
-            add_rpi(incident, minutes=4, recorded_by=senco)
+            RestrictiveInterventionFactory(incident=incident, minutes=4, recorded_by=senco)
     thousand = queries()
 
     print(f"analysis queries: 10 → {ten}, 1000 → {thousand}")
     assert thousand == ten <= 20
-
-
-# Demo data --------------------------------------------------------------------------------------
-
-
-def seed(cast, today=datetime.date(2026, 11, 23)):
-    import random
-
-    from incidents.demo import seed_incidents
-    from tests.factories import PupilFactory
-
-    staff = {role: cast.user(role) for role in Role}
-    with scopes_disabled():
-        pupils = cast.pupils_a + PupilFactory.create_batch(8, school=cast.school_a)
-        created = seed_incidents(
-            school=cast.school_a, pupils=pupils, staff=staff, rng=random.Random(7), today=today
-        )
-    return pupils, created
-
-
-def test_demo_incidents_show_the_patterns_a_senco_would_spot(cast):
-    from incidents.models import SafeguardingConcern
-
-    pupils, created = seed(cast)
-    mondays, rising = pupils[0], pupils[1]
-    start, end = datetime.date(2026, 8, 31), datetime.date(2026, 11, 22)
-    with scope(school=cast.school_a):
-        everyone = Incident.objects.all()
-        grid = analysis.weekday_period_heatmap(
-            cast.school_a, start, end, everyone.filter(involvements__pupil=mondays)
-        )
-        weeks = analysis.counts_by_week(
-            cast.school_a, start, end, everyone.filter(involvements__pupil=rising)
-        )
-        restraints = RestrictiveIntervention.objects.filter(incident__isnull=False)
-        outstanding = restraints.outstanding().count()
-        total = analysis.summary(cast.school_a, start, end, everyone)
-        concerns = SafeguardingConcern.objects.count()
-        suspended = everyone.filter(outcome="suspension", suspension_reason__code="PA").count()
-
-    busiest = max(grid["values"], key=grid["values"].get)
-    counts = [w["count"] for w in weeks]
-    assert created == total["total"] >= 40
-    assert busiest == ("Monday", "P4")
-    assert grid["values"][busiest] >= 6
-    assert sum(counts[-4:]) > 2 * sum(counts[:4])
-    assert (restraints.count(), outstanding) == (4, 2)
-    assert concerns == 1 and suspended == 1
-
-
-def test_demo_incidents_are_seeded_once(cast):
-    from incidents.demo import ensure_school_day
-    from semh.models import Period
-
-    _, first = seed(cast)
-    _, again = seed(cast)
-
-    with scopes_disabled():
-        assert Incident.objects.filter(school=cast.school_a).count() == first
-        assert Period.objects.filter(school=cast.school_a).count() == 35  # 7 a day, Monday–Friday
-        ensure_school_day(cast.school_a)
-        assert Period.objects.filter(school=cast.school_a).count() == 35
-    assert again == 0

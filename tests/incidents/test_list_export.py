@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 
 from semh.access import Role
 from semh.models import AuditEvent
-from tests.incidents.lists_helpers import (
-    add_concern,
-    add_rpi,
+from tests.factories.incidents import (
+    ConcernFactory,
+    IncidentFactory,
+    RestrictiveInterventionFactory,
     bulk_incidents,
     local,
-    make_incident,
     school_day,
 )
 
@@ -39,62 +39,66 @@ def log(cast):
     with scopes_disabled():
         days = school_day(cast.school_a)
         made = {
-            "caseload": make_incident(
+            "caseload": IncidentFactory(
                 school=cast.school_a,
-                pupil=caseload,
-                reporter=senco,
-                when=local(2026, 11, 2, 13, 15),
-                category="Verbal aggression",
+                pupils=[caseload],
+                reported_by=senco,
+                occurred_at=local(2026, 11, 2, 13, 15),
+                category_label="Verbal aggression",
                 severity=2,
-                location="Classroom",
+                location_label="Classroom",
                 period=days[(0, "P4")],
-                trigger="Peer conflict",
+                trigger_label="Peer conflict",
                 strategies=["Offered choices", "Gave space and time"],
                 antecedent="Asked to move seats",
             ),
-            "outside_by_senco": make_incident(
+            "outside_by_senco": IncidentFactory(
                 school=cast.school_a,
-                pupil=outside,
-                reporter=senco,
-                when=local(2026, 11, 3, 9, 5),
-                category="Damage to property",
+                pupils=[outside],
+                reported_by=senco,
+                occurred_at=local(2026, 11, 3, 9, 5),
+                category_label="Damage to property",
                 severity=3,
                 outcome="suspension",
                 suspension_days=1.5,
                 status="reviewed",
             ),
-            "outside_reported_by_assistant": make_incident(
+            "outside_reported_by_assistant": IncidentFactory(
                 school=cast.school_a,
-                pupil=outside,
-                reporter=assistant,
-                when=local(2026, 11, 4, 10, 55),
-                category="Physical aggression towards staff",
+                pupils=[outside],
+                reported_by=assistant,
+                occurred_at=local(2026, 11, 4, 10, 55),
+                category_label="Physical aggression towards staff",
                 severity=4,
                 period=days[(1, "Break")],
             ),
-            "outside_assistant_involved": make_incident(
+            "outside_assistant_involved": IncidentFactory(
                 school=cast.school_a,
-                pupil=cast.pupils_a[4],
-                reporter=senco,
-                when=local(2026, 11, 5, 12, 30),
+                pupils=[cast.pupils_a[4]],
+                reported_by=senco,
+                occurred_at=local(2026, 11, 5, 12, 30),
                 staff=[assistant],
             ),
-            "caseload_as_second_pupil": make_incident(
+            "caseload_as_second_pupil": IncidentFactory(
                 school=cast.school_a,
-                pupil=cast.pupils_a[2],
-                others=[cast.caseload[1]],
-                reporter=senco,
-                when=local(2026, 11, 6, 14, 0),
+                pupils=[
+                    cast.pupils_a[2],
+                    cast.caseload[1],
+                ],
+                reported_by=senco,
+                occurred_at=local(2026, 11, 6, 14, 0),
             ),
-            "other_school": make_incident(
+            "other_school": IncidentFactory(
                 school=cast.school_b,
-                pupil=cast.pupils_b[0],
-                reporter=cast.user(Role.SENCO, "b"),
-                when=local(2026, 11, 4, 10, 0),
+                pupils=[cast.pupils_b[0]],
+                reported_by=cast.user(Role.SENCO, "b"),
+                occurred_at=local(2026, 11, 4, 10, 0),
             ),
         }
-        add_rpi(made["outside_reported_by_assistant"], minutes=6, recorded_by=assistant)
-        add_concern(made["caseload"], raised_by=senco, text=CONCERN_TEXT)
+        RestrictiveInterventionFactory(
+            incident=made["outside_reported_by_assistant"], minutes=6, recorded_by=assistant
+        )
+        ConcernFactory(incident=made["caseload"], raised_by=senco, concern=CONCERN_TEXT)
     return made
 
 
@@ -409,11 +413,11 @@ def test_xlsx_export_has_the_same_rows_with_real_dates(client, cast, login, log)
 def test_exported_text_never_runs_as_a_spreadsheet_formula(client, cast, login):
     senco = cast.user(Role.SENCO)
     with scopes_disabled():
-        make_incident(
+        IncidentFactory(
             school=cast.school_a,
-            pupil=cast.pupils_a[0],
-            reporter=senco,
-            when=local(2026, 11, 9, 9, 0),
+            pupils=[cast.pupils_a[0]],
+            reported_by=senco,
+            occurred_at=local(2026, 11, 9, 9, 0),
             behaviour='=HYPERLINK("http://evil.example","click")',
         )
     login(senco)

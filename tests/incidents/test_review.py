@@ -1,7 +1,7 @@
-"""The incident page, who may open it, and the SENCo's review queue and review."""
+"""The incident page, who may open it, the SENCo's review queue and review, and the follow-up
+actions a review hands out (shown to their owner at home, marked done by them or the SENCo)."""
 
 import datetime
-import uuid
 
 import pytest
 from django.db import connection
@@ -10,18 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from incidents.models import (
-    FollowUpAction,
-    Incident,
-    IncidentAmendment,
-    IncidentPupil,
-    IncidentStatus,
-    StaffStatement,
-    VocabularyKind,
-)
+from incidents.models import FollowUpAction, Incident, IncidentStatus
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent
-from tests.incidents.review_data import make_incident, make_intervention, term
+from tests.factories.incidents import (
+    FollowUpActionFactory,
+    IncidentAmendmentFactory,
+    IncidentFactory,
+    RestrictiveInterventionFactory,
+    StaffStatementFactory,
+    bulk_incidents,
+)
 
 
 def url(name, school="alder", **kwargs):
@@ -32,17 +32,23 @@ def url(name, school="alder", **kwargs):
 def incident(cast):
     """A caseload pupil's incident with another pupil (not on the caseload) involved."""
     with scopes_disabled():
-        return make_incident(
-            cast.school_a,
-            cast.user(Role.ASSISTANT),
-            [cast.caseload[0], cast.pupils_a[4]],
+        return IncidentFactory(
+            school=cast.school_a,
+            reported_by=cast.user(Role.ASSISTANT),
+            pupils=[cast.caseload[0], cast.pupils_a[4]],
             staff=[cast.user(Role.ASSISTANT)],
         )
 
 
 def test_incident_page_shows_the_record_pupils_and_audits_the_view(client, cast, incident):
     with scopes_disabled():
-        incident.strategies.set([term(cast.school_a, VocabularyKind.STRATEGY, "Offered choices")])
+        incident = IncidentFactory(
+            school=cast.school_a,
+            reported_by=cast.user(Role.ASSISTANT),
+            pupils=[cast.caseload[0], cast.pupils_a[4]],
+            staff=[cast.user(Role.ASSISTANT)],
+            strategies=["Offered choices"],
+        )
     client.force_login(cast.user(Role.ASSISTANT))
 
     page = client.get(url("detail", incident_id=incident.pk)).content.decode()
@@ -58,7 +64,7 @@ def test_incident_page_shows_the_record_pupils_and_audits_the_view(client, cast,
     assert other.full_name in page
     assert reverse("pupils:detail", args=["alder", other.pk]) not in page
     with scopes_disabled():
-        event = AuditEvent.objects.get(action="incident.view")
+        event = AuditEvent.objects.get(action=AuditAction.INCIDENT_VIEW)
     assert event.object_id == str(incident.pk)
     assert event.detail["pupil"] == str(primary.pk)
 
@@ -80,10 +86,17 @@ def test_incident_page_shows_the_record_pupils_and_audits_the_view(client, cast,
 def test_who_may_open_an_incident(client, cast, who, status):
     reporter, involved = cast.user(Role.TEACHER), cast.assistant_no_caseload
     with scopes_disabled():
-        incident = make_incident(cast.school_a, cast.user(Role.SENCO), [cast.caseload[0]])
-        incident_reported = make_incident(cast.school_a, reporter, [cast.pupils_a[3]])
-        incident_involved = make_incident(
-            cast.school_a, cast.user(Role.SENCO), [cast.pupils_a[3]], staff=[involved]
+        incident = IncidentFactory(
+            school=cast.school_a, reported_by=cast.user(Role.SENCO), pupils=[cast.caseload[0]]
+        )
+        incident_reported = IncidentFactory(
+            school=cast.school_a, reported_by=reporter, pupils=[cast.pupils_a[3]]
+        )
+        incident_involved = IncidentFactory(
+            school=cast.school_a,
+            reported_by=cast.user(Role.SENCO),
+            pupils=[cast.pupils_a[3]],
+            staff=[involved],
         )
     users = {
         "caseload assistant": (cast.user(Role.ASSISTANT), incident),
@@ -117,47 +130,42 @@ def test_review_queue_puts_restrictive_interventions_first_then_the_oldest(clien
     with scopes_disabled():
 
         def logged(days_ago, **kw):
-            return make_incident(
-                cast.school_a,
-                cast.user(Role.ASSISTANT),
-                [cast.pupils_a[0]],
+            return IncidentFactory(
+                school=cast.school_a,
+                reported_by=cast.user(Role.ASSISTANT),
+                pupils=[cast.pupils_a[0]],
                 submitted_at=now - datetime.timedelta(days=days_ago),
                 **kw,
             )
 
         newest, oldest, middle = logged(1), logged(5), logged(3)
-        rpi_new, rpi_old = logged(0), logged(2)
-        for rpi in (rpi_new, rpi_old):
-            make_intervention(cast.pupils_a[0], senco, [senco], incident=rpi)
+        restrained_new, restrained_old = logged(0), logged(2)
+        for restrained in (restrained_new, restrained_old):
+            RestrictiveInterventionFactory(incident=restrained, recorded_by=senco, staff=[senco])
         logged(9, status=IncidentStatus.REVIEWED)
     client.force_login(senco)
 
     response = client.get(url("review_queue"))
 
-    assert _queue_names(response) == [rpi_old.pk, rpi_new.pk, oldest.pk, middle.pk, newest.pk]
+    assert _queue_names(response) == [
+        restrained_old.pk,
+        restrained_new.pk,
+        oldest.pk,
+        middle.pk,
+        newest.pk,
+    ]
     assert "5 incidents waiting" in response.content.decode()
 
 
 def _bulk_incidents(cast, count):
-    category = term(cast.school_a, VocabularyKind.CATEGORY)
-    incidents = Incident.objects.bulk_create(
-        Incident(
-            school=cast.school_a,
-            submission_key=uuid.uuid4(),
-            category=category,
-            severity=1,
-            behaviour="Shouted",
-            outcome="returned",
-            parents_informed="yes",
-            reported_by=cast.user(Role.ASSISTANT),
-        )
-        for _ in range(count)
+    return bulk_incidents(
+        school=cast.school_a,
+        pupils=cast.pupils_a,
+        reporter=cast.user(Role.ASSISTANT),
+        count=count,
+        start=timezone.now() - datetime.timedelta(days=60),
+        category="Verbal aggression",
     )
-    IncidentPupil.objects.bulk_create(
-        IncidentPupil(incident=i, pupil=cast.pupils_a[n % 5], is_primary=True)
-        for n, i in enumerate(incidents)
-    )
-    return incidents
 
 
 def _queries(client, path):
@@ -172,7 +180,7 @@ def test_review_queue_and_senco_home_take_the_same_queries_for_10_or_1000(client
     client.force_login(senco)
     with scopes_disabled():
         incidents = _bulk_incidents(cast, 10)
-        make_intervention(cast.pupils_a[0], senco, [senco], incident=incidents[0])
+        RestrictiveInterventionFactory(incident=incidents[0], recorded_by=senco, staff=[senco])
     small = (
         _queries(client, url("review_queue")),
         _queries(client, reverse("school_home", args=["alder"])),
@@ -180,7 +188,7 @@ def test_review_queue_and_senco_home_take_the_same_queries_for_10_or_1000(client
     with scopes_disabled():
         more = _bulk_incidents(cast, 990)
         for i in more[:30]:
-            make_intervention(cast.pupils_a[1], senco, [senco], incident=i)
+            RestrictiveInterventionFactory(incident=i, recorded_by=senco, staff=[senco])
     large = (
         _queries(client, url("review_queue")),
         _queries(client, reverse("school_home", args=["alder"])),
@@ -224,7 +232,7 @@ def test_senco_reviews_with_notes_and_follow_up_actions(client, cast, incident):
     assert "due 04/12/2026" in page
     assert f"Reviewed by {senco.name}" in page
     with scopes_disabled():
-        assert AuditEvent.objects.filter(action="incident.review").get().detail["actions"] == 1
+        assert AuditEvent.objects.get(action=AuditAction.INCIDENT_REVIEW).detail["actions"] == 1
     assert incident.pk not in _queue_names(client.get(url("review_queue")))
 
 
@@ -261,14 +269,18 @@ def test_senco_home_shows_waiting_count_next_five_and_outstanding_restraints(cli
     senco, assistant = cast.user(Role.SENCO), cast.user(Role.ASSISTANT)
     with scopes_disabled():
         for n in range(7):
-            make_incident(
-                cast.school_a,
-                assistant,
-                [cast.pupils_a[n % 5]],
+            IncidentFactory(
+                school=cast.school_a,
+                reported_by=assistant,
+                pupils=[cast.pupils_a[n % 5]],
                 submitted_at=timezone.now() - datetime.timedelta(days=n),
             )
-        rpi_incident = make_incident(cast.school_a, assistant, [cast.pupils_a[2]])
-        make_intervention(cast.pupils_a[2], assistant, [assistant, senco], incident=rpi_incident)
+        restrained = IncidentFactory(
+            school=cast.school_a, reported_by=assistant, pupils=[cast.pupils_a[2]]
+        )
+        RestrictiveInterventionFactory(
+            incident=restrained, recorded_by=assistant, staff=[assistant, senco]
+        )
     client.force_login(senco)
 
     response = client.get(reverse("school_home", args=["alder"]))
@@ -276,7 +288,7 @@ def test_senco_home_shows_waiting_count_next_five_and_outstanding_restraints(cli
     page = response.content.decode()
     assert "<strong>8</strong> incidents waiting for your review" in page
     assert len(response.context["review"]["next_up"]) == 5
-    assert response.context["review"]["next_up"][0].pk == rpi_incident.pk
+    assert response.context["review"]["next_up"][0].pk == restrained.pk
     assert cast.pupils_a[2].full_name in page
     assert "Missing: report to parents, debrief with the pupil, 2 staff statement(s)" in page
 
@@ -284,17 +296,19 @@ def test_senco_home_shows_waiting_count_next_five_and_outstanding_restraints(cli
 def test_incident_page_queries_do_not_grow_with_its_history(client, cast, incident):
     assistant, teacher = cast.user(Role.ASSISTANT), cast.user(Role.TEACHER)
     with scopes_disabled():
-        rpi = make_intervention(cast.caseload[0], assistant, [assistant], incident=incident)
+        record = RestrictiveInterventionFactory(
+            incident=incident, recorded_by=assistant, staff=[assistant]
+        )
 
         def add_history(n):
             for k in range(n):
-                IncidentAmendment.objects.create(
+                IncidentAmendmentFactory(
                     incident=incident,
                     author=assistant,
                     reason=f"Fix {k}",
                     changes={"behaviour": {"from": f"v{k}", "to": f"v{k + 1}"}},
                 )
-                FollowUpAction.objects.create(
+                FollowUpActionFactory(
                     incident=incident, description=f"Do {k}", owner=teacher, created_by=teacher
                 )
 
@@ -303,9 +317,145 @@ def test_incident_page_queries_do_not_grow_with_its_history(client, cast, incide
     few = _queries(client, url("detail", incident_id=incident.pk))
     with scopes_disabled():
         add_history(30)
-        rpi.staff_involved.add(teacher)
-        StaffStatement.objects.create(intervention=rpi, author=teacher, text="Mine")
+        record.staff_involved.add(teacher)
+        StaffStatementFactory(intervention=record, author=teacher, text="Mine")
     many = _queries(client, url("detail", incident_id=incident.pk))
 
     assert few == many
     print(f"incident page: {many} queries")
+
+
+# Follow-up actions: at their owner's home, marked done by them or the SENCo -------------------
+
+
+def home_url(cast):
+    return reverse("school_home", args=[cast.school_a.slug])
+
+
+def detail_url(incident):
+    return reverse("incidents:detail", args=[incident.school.slug, incident.pk])
+
+
+def done_url(action):
+    return reverse(
+        "incidents:follow_up_done",
+        args=[action.incident.school.slug, action.incident_id, action.pk],
+    )
+
+
+def give_action(cast, owner, pupil, **fields):
+    with scopes_disabled():
+        incident = IncidentFactory(
+            school=cast.school_a, reported_by=cast.user(Role.SENCO), pupils=[pupil]
+        )
+        return FollowUpActionFactory(
+            incident=incident, owner=owner, created_by=cast.user(Role.SENCO), **fields
+        )
+
+
+def test_the_owner_sees_their_follow_up_action_at_home_and_marks_it_done(client, cast, login):
+    owner = cast.assistant_no_caseload  # the pupil is not on their caseload
+    action = give_action(cast, owner, cast.pupils_a[3], due_on=timezone.localdate())
+    login(owner)
+
+    page = client.get(home_url(cast)).content.decode()
+    assert "Waiting for you" in page
+    assert "Arrange a restorative meeting with the PE teacher" in page
+
+    incident_page = client.get(detail_url(action.incident))
+    assert incident_page.status_code == 200
+    assert "Mark done" in incident_page.content.decode()
+    response = client.post(done_url(action))
+
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.done_on == timezone.localdate()
+    assert action.done_by == owner
+    assert "Arrange a restorative" not in client.get(home_url(cast)).content.decode()
+    with scopes_disabled():
+        done = AuditEvent.objects.filter(action=AuditAction.INCIDENT_FOLLOW_UP_DONE, actor=owner)
+        assert done.count() == 1
+
+
+def test_someone_else_cannot_mark_an_action_done_but_the_senco_can(client, cast, login):
+    action = give_action(cast, cast.assistant_no_caseload, cast.pupils_a[0])
+
+    login(cast.user(Role.ASSISTANT))  # can open the incident (pupil on caseload), not the owner
+    assert "Mark done" not in client.get(detail_url(action.incident)).content.decode()
+    assert client.post(done_url(action)).status_code == 403
+    action.refresh_from_db()
+    assert action.done_on is None
+
+    client.logout()
+    login(cast.user(Role.SENCO))
+    client.post(done_url(action))
+    action.refresh_from_db()
+    assert action.done_by == cast.user(Role.SENCO)
+
+
+def test_an_action_of_another_school_or_incident_is_not_found(client, cast, login):
+    action = give_action(cast, cast.user(Role.ASSISTANT), cast.pupils_a[0])
+    other = give_action(cast, cast.user(Role.ASSISTANT), cast.pupils_a[1])
+    login(cast.user(Role.ASSISTANT))
+
+    mixed = reverse(
+        "incidents:follow_up_done", args=[cast.school_a.slug, other.incident_id, action.pk]
+    )
+    assert client.post(mixed).status_code == 404
+    client.logout()
+    login(cast.user(Role.SENCO, "b"))
+    assert client.post(done_url(action)).status_code == 404
+    action.refresh_from_db()
+    assert action.done_on is None
+
+
+def test_home_page_queries_stay_flat_with_more_work_waiting(
+    client, cast, login, django_assert_max_num_queries
+):
+    owner = cast.user(Role.ASSISTANT)
+    login(owner)
+    give_action(cast, owner, cast.pupils_a[0])
+    client.get(home_url(cast))
+    with django_assert_max_num_queries(20) as few:
+        client.get(home_url(cast))
+    for _ in range(15):
+        give_action(cast, owner, cast.pupils_a[1])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(home_url(cast))
+    assert page.content.decode().count("Arrange a restorative meeting") == 10
+
+
+def test_marking_a_follow_up_done_twice_keeps_the_first(client, cast, login):
+    """One transaction each, the action re-read under a lock: a second tap changes nothing."""
+    owner = cast.user(Role.ASSISTANT)
+    action = give_action(cast, owner, cast.pupils_a[0])
+    login(owner)
+
+    client.post(done_url(action))
+    with scopes_disabled():
+        FollowUpAction.objects.filter(pk=action.pk).update(done_on=datetime.date(2026, 11, 2))
+    client.post(done_url(action))
+
+    action.refresh_from_db()
+    assert action.done_on == datetime.date(2026, 11, 2) and action.done_by == owner
+    with scopes_disabled():
+        done = AuditEvent.objects.filter(action=AuditAction.INCIDENT_FOLLOW_UP_DONE)
+    assert done.count() == 1
+
+
+def test_a_follow_up_is_marked_done_all_or_nothing(cast, monkeypatch):
+    """The audit row is written in the same transaction: if it fails, the action is not done."""
+    from incidents.services import review as service
+
+    owner = cast.user(Role.ASSISTANT)
+    action = give_action(cast, owner, cast.pupils_a[0])
+
+    def broken(**kwargs):
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(service.audit, "record", broken)
+    with scopes_disabled(), pytest.raises(RuntimeError):
+        service.complete_follow_up(actor=owner, school=cast.school_a, action=action)
+
+    action.refresh_from_db()
+    assert action.done_on is None and action.done_by is None

@@ -13,7 +13,13 @@ from pupils.models import Pupil
 from semh.access import Role
 from semh.models import AuditEvent
 from semh.tenancy import resolve_school_access
-from tests.incidents.lists_helpers import add_concern, add_rpi, bulk_incidents, local, make_incident
+from tests.factories.incidents import (
+    ConcernFactory,
+    IncidentFactory,
+    RestrictiveInterventionFactory,
+    bulk_incidents,
+    local,
+)
 
 CONCERN_TEXT = "Said an adult at home hurts them ZQX"
 
@@ -51,28 +57,27 @@ def test_timeline_lists_the_pupils_incidents_newest_first_and_no_one_elses(clien
     pupil, classmate = cast.pupils_a[0], cast.pupils_a[1]
     senco = cast.user(Role.SENCO)
     with scopes_disabled():
-        older = make_incident(
+        older = IncidentFactory(
             school=cast.school_a,
-            pupil=pupil,
-            reporter=senco,
-            when=local(2026, 11, 2, 9, 0),
-            category="Verbal aggression",
+            pupils=[pupil],
+            reported_by=senco,
+            occurred_at=local(2026, 11, 2, 9, 0),
+            category_label="Verbal aggression",
         )
-        as_second = make_incident(
+        as_second = IncidentFactory(
             school=cast.school_a,
-            pupil=classmate,
-            others=[pupil],
-            reporter=senco,
-            when=local(2026, 11, 10, 13, 5),
-            category="Peer conflict fight",
+            pupils=[classmate, pupil],
+            reported_by=senco,
+            occurred_at=local(2026, 11, 10, 13, 5),
+            category_label="Peer conflict fight",
         )
-        add_rpi(as_second, minutes=3, recorded_by=senco)
-        make_incident(
+        RestrictiveInterventionFactory(incident=as_second, minutes=3, recorded_by=senco)
+        IncidentFactory(
             school=cast.school_a,
-            pupil=classmate,
-            reporter=senco,
-            when=local(2026, 11, 12, 10, 0),
-            category="Someone else entirely",
+            pupils=[classmate],
+            reported_by=senco,
+            occurred_at=local(2026, 11, 12, 10, 0),
+            category_label="Someone else entirely",
         )
     login(senco)
 
@@ -95,11 +100,11 @@ def test_timeline_has_a_weekly_chart_and_its_table(client, cast, login):
     pupil = cast.pupils_a[0]
     with scopes_disabled():
         for day in (16, 17, 18):
-            make_incident(
+            IncidentFactory(
                 school=cast.school_a,
-                pupil=pupil,
-                reporter=cast.user(Role.SENCO),
-                when=local(2026, 11, day, 11, 0),
+                pupils=[pupil],
+                reported_by=cast.user(Role.SENCO),
+                occurred_at=local(2026, 11, day, 11, 0),
             )
     login(cast.user(Role.SENCO))
 
@@ -116,13 +121,13 @@ def test_timeline_has_a_weekly_chart_and_its_table(client, cast, login):
 def test_timeline_never_shows_a_safeguarding_concern_or_that_one_exists(client, cast, login):
     pupil = cast.caseload[0]
     with scopes_disabled():
-        incident = make_incident(
+        incident = IncidentFactory(
             school=cast.school_a,
-            pupil=pupil,
-            reporter=cast.user(Role.ASSISTANT),
-            when=local(2026, 11, 2, 9, 0),
+            pupils=[pupil],
+            reported_by=cast.user(Role.ASSISTANT),
+            occurred_at=local(2026, 11, 2, 9, 0),
         )
-        add_concern(incident, raised_by=cast.user(Role.ASSISTANT), text=CONCERN_TEXT)
+        ConcernFactory(incident=incident, raised_by=cast.user(Role.ASSISTANT), concern=CONCERN_TEXT)
     for role in (Role.ASSISTANT, Role.SENCO, Role.DSL):
         client.logout()
         login(cast.user(role))
@@ -226,11 +231,11 @@ def test_timeline_query_count_is_flat_for_10_and_1000_incidents(client, cast, lo
 def test_timeline_data_comes_from_one_function_for_any_viewer(cast):
     pupil = cast.caseload[0]
     with scopes_disabled():
-        mine = make_incident(
+        mine = IncidentFactory(
             school=cast.school_a,
-            pupil=pupil,
-            reporter=cast.user(Role.SENCO),
-            when=local(2026, 11, 2, 9, 0),
+            pupils=[pupil],
+            reported_by=cast.user(Role.SENCO),
+            occurred_at=local(2026, 11, 2, 9, 0),
         )
         access = resolve_school_access(cast.user(Role.ASSISTANT), cast.school_a.slug)
         data = pupil_incident_timeline(access, pupil, today=datetime.date(2026, 11, 23))

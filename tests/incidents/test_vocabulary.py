@@ -1,5 +1,5 @@
 """The SENCo keeps the school's incident lists: add, rename, reorder, retire and restore; never
-delete. A retired term leaves the logging form but stays on the incidents that used it."""
+delete. A retired entry leaves the logging form but stays on the incidents that used it."""
 
 import re
 
@@ -10,8 +10,9 @@ from django_scopes import scopes_disabled
 from incidents.models import Vocabulary, VocabularyKind
 from incidents.vocabulary import ensure_school_vocabulary
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent
-from tests.incidents.review_data import make_incident, term
+from tests.factories.incidents import IncidentFactory, vocabulary_entry
 
 VOCAB = reverse("incidents:vocabulary", args=["alder"])
 UPDATE = reverse("incidents:vocabulary_update", args=["alder"])
@@ -36,17 +37,17 @@ def labels(school, kind):
         )
 
 
-def test_senco_adds_a_term_at_the_end_of_its_list(client, cast, senco):
+def test_senco_adds_an_entry_at_the_end_of_its_list(client, cast, senco):
     response = client.post(VOCAB, {"kind": "location", "label": "Science lab"})
 
     assert response.status_code == 302
     assert labels(cast.school_a, VocabularyKind.LOCATION)[-1] == "Science lab"
     assert "Science lab" in client.get(VOCAB).content.decode()
     with scopes_disabled():
-        assert AuditEvent.objects.filter(action="vocabulary.create").count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.VOCABULARY_CREATE).count() == 1
 
 
-def test_a_term_already_in_the_list_is_refused(client, cast, senco):
+def test_an_entry_already_in_the_list_is_refused(client, cast, senco):
     response = client.post(VOCAB, {"kind": "location", "label": "corridor"})
 
     assert response.status_code == 200
@@ -54,50 +55,55 @@ def test_a_term_already_in_the_list_is_refused(client, cast, senco):
     assert labels(cast.school_a, VocabularyKind.LOCATION).count("Corridor") == 1
 
 
-def test_senco_renames_and_reorders_a_term(client, cast, senco):
+def test_senco_renames_and_reorders_an_entry(client, cast, senco):
     with scopes_disabled():
-        library = term(cast.school_a, VocabularyKind.LOCATION, "Library")
+        library = vocabulary_entry(cast.school_a, VocabularyKind.LOCATION, "Library")
 
-    client.post(UPDATE, {"term": library.pk, "label": "Library / LRC", "position": 0})
+    client.post(UPDATE, {"entry": library.pk, "label": "Library / LRC", "position": 0})
 
     assert labels(cast.school_a, VocabularyKind.LOCATION)[:2] == ["Classroom", "Library / LRC"]
     with scopes_disabled():
-        event = AuditEvent.objects.get(action="vocabulary.update")
+        event = AuditEvent.objects.get(action=AuditAction.VOCABULARY_UPDATE)
     assert event.detail == {"fields": ["label", "position"]}
 
 
-def test_renaming_to_another_terms_name_keeps_what_was_typed(client, cast, senco):
+def test_renaming_to_another_entrys_name_keeps_what_was_typed(client, cast, senco):
     with scopes_disabled():
-        library = term(cast.school_a, VocabularyKind.LOCATION, "Library")
+        library = vocabulary_entry(cast.school_a, VocabularyKind.LOCATION, "Library")
 
-    response = client.post(UPDATE, {"term": library.pk, "label": "Playground", "position": 3})
+    response = client.post(UPDATE, {"entry": library.pk, "label": "Playground", "position": 3})
 
     assert response.status_code == 200
     assert "“Playground” is already in this list" in response.content.decode()
     assert "Library" in labels(cast.school_a, VocabularyKind.LOCATION)
 
 
-def test_another_schools_term_cannot_be_changed(client, cast, senco):
+def test_another_schools_entry_cannot_be_changed(client, cast, senco):
     with scopes_disabled():
-        theirs = term(cast.school_b, VocabularyKind.LOCATION, "Corridor")
+        theirs = vocabulary_entry(cast.school_b, VocabularyKind.LOCATION, "Corridor")
 
-    client.post(UPDATE, {"term": theirs.pk, "label": "Hacked", "position": 0})
-    client.post(STATUS, {"term": theirs.pk, "active": ""})
+    assert (
+        client.post(UPDATE, {"entry": theirs.pk, "label": "Hacked", "position": 0}).status_code
+        == 404
+    )
+    assert client.post(STATUS, {"entry": theirs.pk, "active": ""}).status_code == 404
 
     with scopes_disabled():
         theirs.refresh_from_db()
     assert theirs.label == "Corridor" and theirs.is_active
 
 
-def test_a_retired_term_leaves_the_logging_form_but_stays_on_old_incidents(client, cast, senco):
+def test_a_retired_entry_leaves_the_logging_form_but_stays_on_old_incidents(client, cast, senco):
     with scopes_disabled():
-        corridor = term(cast.school_a, VocabularyKind.LOCATION, "Corridor")
-        old = make_incident(cast.school_a, cast.user(Role.ASSISTANT), [cast.caseload[0]])
-        other = make_incident(
-            cast.school_a,
-            cast.user(Role.ASSISTANT),
-            [cast.caseload[1]],
-            location=term(cast.school_a, VocabularyKind.LOCATION, "Playground"),
+        corridor = vocabulary_entry(cast.school_a, VocabularyKind.LOCATION, "Corridor")
+        old = IncidentFactory(
+            school=cast.school_a, reported_by=cast.user(Role.ASSISTANT), pupils=[cast.caseload[0]]
+        )
+        other = IncidentFactory(
+            school=cast.school_a,
+            reported_by=cast.user(Role.ASSISTANT),
+            pupils=[cast.caseload[1]],
+            location_label="Playground",
         )
 
     def offered(path):
@@ -107,7 +113,7 @@ def test_a_retired_term_leaves_the_logging_form_but_stays_on_old_incidents(clien
     log_form = reverse("incidents:log", args=["alder"])
     assert offered(log_form)
 
-    response = client.post(STATUS, {"term": corridor.pk, "active": ""})
+    response = client.post(STATUS, {"entry": corridor.pk, "active": ""})
 
     assert response.status_code == 302
     with scopes_disabled():
@@ -122,12 +128,15 @@ def test_a_retired_term_leaves_the_logging_form_but_stays_on_old_incidents(clien
     assert "Corridor" in page
     assert "Retired" in client.get(VOCAB).content.decode()
 
-    client.post(STATUS, {"term": corridor.pk, "active": "on"})
+    client.post(STATUS, {"entry": corridor.pk, "active": "on"})
 
     assert offered(log_form)
     with scopes_disabled():
         actions = AuditEvent.objects.filter(action__startswith="vocabulary.").order_by("at", "pk")
-    assert [e.action for e in actions] == ["vocabulary.retire", "vocabulary.restore"]
+    assert [e.action for e in actions] == [
+        AuditAction.VOCABULARY_RETIRE,
+        AuditAction.VOCABULARY_RESTORE,
+    ]
 
 
 def test_a_new_school_gets_the_default_lists(client, cast):
@@ -141,11 +150,11 @@ def test_a_new_school_gets_the_default_lists(client, cast):
 @pytest.mark.parametrize("role", [Role.ASSISTANT, Role.TEACHER, Role.DSL, Role.SLT, Role.ADMIN])
 def test_only_the_senco_edits_the_lists(client, cast, role):
     with scopes_disabled():
-        corridor = term(cast.school_a, VocabularyKind.LOCATION, "Corridor")
+        corridor = vocabulary_entry(cast.school_a, VocabularyKind.LOCATION, "Corridor")
     client.force_login(cast.user(role))
 
     assert client.get(VOCAB).status_code == 403
-    assert client.post(STATUS, {"term": corridor.pk, "active": ""}).status_code == 403
+    assert client.post(STATUS, {"entry": corridor.pk, "active": ""}).status_code == 403
     with scopes_disabled():
         corridor.refresh_from_db()
     assert corridor.is_active

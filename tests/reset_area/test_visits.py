@@ -23,8 +23,8 @@ from semh.models import AuditEvent, Period
 from semh.school_day import ensure_typical_school_day
 from tests.conftest import require_service
 from tests.factories import PupilFactory
+from tests.factories.incidents import incident_data, school_vocabulary
 from tests.factories.reset_area import RoomFactory, VisitFactory
-from tests.incidents.test_logging import incident_data, school_vocabulary
 from tests.reset_area.conftest import MONDAY, TUESDAY, assert_garbage_is_refused_quietly, at, plan
 
 

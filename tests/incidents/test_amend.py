@@ -9,8 +9,9 @@ from django_scopes import scopes_disabled
 
 from incidents.models import Incident, IncidentAmendment, VocabularyKind
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent
-from tests.incidents.review_data import make_incident, term
+from tests.factories.incidents import IncidentFactory, vocabulary_entry
 
 OCCURRED = timezone.make_aware(datetime.datetime(2026, 11, 16, 13, 20, 42))
 
@@ -22,8 +23,11 @@ def url(name, incident):
 @pytest.fixture
 def incident(cast):
     with scopes_disabled():
-        return make_incident(
-            cast.school_a, cast.user(Role.ASSISTANT), [cast.caseload[0]], occurred_at=OCCURRED
+        return IncidentFactory(
+            school=cast.school_a,
+            reported_by=cast.user(Role.ASSISTANT),
+            pupils=[cast.caseload[0]],
+            occurred_at=OCCURRED,
         )
 
 
@@ -54,7 +58,7 @@ def form_data(incident, **changes):
 def test_amendments_keep_the_original_and_list_every_change(client, cast, incident):
     assistant, senco = cast.user(Role.ASSISTANT), cast.user(Role.SENCO)
     with scopes_disabled():
-        playground = term(cast.school_a, VocabularyKind.LOCATION, "Playground")
+        playground = vocabulary_entry(cast.school_a, VocabularyKind.LOCATION, "Playground")
     client.force_login(assistant)
     first = client.post(
         url("amend", incident),
@@ -109,7 +113,7 @@ def test_amendments_keep_the_original_and_list_every_change(client, cast, incide
     assert f"by {assistant.name}" in page and f"by {senco.name}" in page
     assert "Amended 2×" in page
     with scopes_disabled():
-        events = AuditEvent.objects.filter(action="incident.amend").order_by("at")
+        events = AuditEvent.objects.filter(action=AuditAction.INCIDENT_AMEND).order_by("at")
     assert [e.detail["fields"] for e in events] == [
         ["behaviour", "location"],
         ["behaviour", "severity"],
@@ -148,8 +152,8 @@ def test_an_amendment_that_changes_nothing_is_refused(client, cast, incident):
 
 def test_changing_strategies_is_an_amendment_too(client, cast, incident):
     with scopes_disabled():
-        choices = term(cast.school_a, VocabularyKind.STRATEGY, "Offered choices")
-        space = term(cast.school_a, VocabularyKind.STRATEGY, "Gave space and time")
+        choices = vocabulary_entry(cast.school_a, VocabularyKind.STRATEGY, "Offered choices")
+        space = vocabulary_entry(cast.school_a, VocabularyKind.STRATEGY, "Gave space and time")
         incident.strategies.set([choices])
     client.force_login(cast.user(Role.SENCO))
 
@@ -187,7 +191,9 @@ def test_roles_without_recording_rights_cannot_amend(client, cast, incident, rol
 
 def test_an_assistant_cannot_amend_an_incident_they_cannot_see(client, cast):
     with scopes_disabled():
-        hidden = make_incident(cast.school_a, cast.user(Role.SENCO), [cast.pupils_a[4]])
+        hidden = IncidentFactory(
+            school=cast.school_a, reported_by=cast.user(Role.SENCO), pupils=[cast.pupils_a[4]]
+        )
     client.force_login(cast.user(Role.ASSISTANT))
 
     response = client.post(url("amend", hidden), form_data(hidden, behaviour="x", reason="y"))

@@ -1,7 +1,10 @@
 """The statutory restraint record made from the incident form: every field the DfE guidance lists
-is required (or required when it applies), and the record links the pupil's handling plan."""
+is required (or required when it applies), what the incident already says is not asked again, and
+the record links the pupil's handling plan. (The rules themselves, for restraint and seclusion
+alike: test_restrictive_rules.py.)"""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -10,16 +13,15 @@ from django_scopes import scopes_disabled
 from incidents.models import Incident, RestrictiveIntervention
 from pupils.models import SupportPlan
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent
-from tests.incidents.test_logging import (
+from tests.factories.incidents import (
     YESTERDAY,
-    count,
     incident_data,
     restraint_data,
     school_vocabulary,
-    url,
-    without,
 )
+from tests.incidents.test_log import count, url, without
 
 
 @pytest.fixture
@@ -27,28 +29,42 @@ def vocab(cast):
     return school_vocabulary(cast.school_a)
 
 
+# (field left out, message, what the incident form must leave blank too: the record takes what
+# the incident says when its own field is blank)
 RPI_REQUIRED = [
-    ("rpi-staff_involved", "Tick every member of staff who held the pupil."),
-    ("rpi-started_time", "Give the time force started."),
-    ("rpi-ended_time", "Give the time force ended."),
-    ("rpi-holds", "Tick the holds or techniques used."),
-    ("rpi-what_happened_before", "Describe what happened before force was used."),
-    ("rpi-deescalation_tried", "Describe the de-escalation tried before force was used."),
-    ("rpi-necessity", "Tick at least one reason force was necessary."),
-    ("rpi-necessity_detail", "Explain why force was necessary."),
-    ("rpi-pupil_injured", "Say whether the pupil was injured."),
-    ("rpi-staff_injured", "Say whether any member of staff was injured."),
-    ("rpi-support_offered", "Say what support was offered afterwards, or is planned."),
+    ("rpi-staff_involved", "Tick every member of staff who held the pupil.", ()),
+    ("rpi-started_time", "Give the time force started.", ()),
+    ("rpi-ended_time", "Give the time force ended.", ()),
+    ("rpi-holds", "Tick the holds or techniques used.", ()),
+    (
+        "rpi-what_happened_before",
+        "Describe what happened before force was used.",
+        ("antecedent",),
+    ),
+    (
+        "rpi-deescalation_tried",
+        "Describe the de-escalation tried before force was used.",
+        ("strategies",),
+    ),
+    ("rpi-necessity", "Tick at least one reason force was necessary.", ()),
+    ("rpi-necessity_detail", "Explain why force was necessary.", ()),
+    ("rpi-pupil_injured", "Say whether the pupil was injured.", ()),
+    ("rpi-staff_injured", "Say whether any member of staff was injured.", ()),
+    ("rpi-support_offered", "Say what support was offered afterwards, or is planned.", ()),
 ]
 
 
-@pytest.mark.parametrize(("missing", "message"), RPI_REQUIRED, ids=[m for m, _ in RPI_REQUIRED])
-def test_each_required_restraint_field_is_enforced(client, cast, login, vocab, missing, message):
+@pytest.mark.parametrize(
+    ("missing", "message", "blank_above"), RPI_REQUIRED, ids=[m for m, _, _ in RPI_REQUIRED]
+)
+def test_each_required_restraint_field_is_enforced(
+    client, cast, login, vocab, missing, message, blank_above
+):
     assistant = cast.user(Role.ASSISTANT)
     login(assistant)
     data = incident_data(vocab, cast.caseload[0], assistant, **restraint_data(vocab, assistant))
 
-    response = client.post(url("log", cast.school_a), without(data, missing))
+    response = client.post(url("log", cast.school_a), without(data, missing, *blank_above))
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -166,7 +182,7 @@ def test_restraint_record_is_complete_and_links_the_active_positive_handling_pla
         assert record.medical_attention == "First aider checked, ice pack"
         assert record.recorded_by == assistant
     with scopes_disabled():
-        audit_row = AuditEvent.objects.get(action="restraint.create")
+        audit_row = AuditEvent.objects.get(action=AuditAction.RESTRICTIVE_CREATE)
     assert audit_row.detail["pupil"] == str(pupil.pk)
     assert audit_row.detail["incident"] == str(incident.pk)
     assert audit_row.object_id == str(record.pk)
@@ -189,3 +205,78 @@ def test_restraint_without_a_handling_plan_links_none(client, cast, login, vocab
     assert record.positive_handling_plan is None
     assert record.location == "Corridor by the hall"
     assert record.body_map == []
+
+
+def test_the_record_takes_what_the_incident_says_instead_of_asking_again(
+    client, cast, login, vocab
+):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    page = client.get(url("log", cast.school_a)).content.decode()
+    assert "Taken from “What happened just before” above" in page
+    assert "Taken from the de-escalation ticked above" in page
+    # The person logging is ticked among those who held the pupil, and listed first.
+    holders = re.findall(r'name="rpi-staff_involved" value="(\d+)"([^>]*)>', page)
+    assert holders[0][0] == str(assistant.pk) and "checked" in holders[0][1]
+    assert not any("checked" in attributes for _, attributes in holders[1:])
+    data = incident_data(vocab, cast.caseload[0], assistant, **restraint_data(vocab, assistant))
+    data = without(data, "rpi-what_happened_before", "rpi-deescalation_tried")
+
+    response = client.post(url("log", cast.school_a), data)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        record = RestrictiveIntervention.objects.get()
+    assert record.what_happened_before == "Asked to put the phone away"
+    assert record.deescalation_tried == "; ".join(
+        entry.label for entry in (vocab["strategy"][0], vocab["strategy"][2])
+    )
+    assert record.location == vocab["location"][0].label
+
+
+def test_force_long_after_the_incident_or_in_the_future_is_refused(
+    client, cast, login, vocab, clock
+):
+    clock.set(YESTERDAY, 18, 50)
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(
+        vocab,
+        cast.caseload[0],
+        assistant,
+        occurred_at=f"{YESTERDAY:%Y-%m-%d}T18:45",
+        **restraint_data(
+            vocab, assistant, **{"rpi-started_time": "23:50", "rpi-ended_time": "23:58"}
+        ),
+    )
+
+    page = client.post(url("log", cast.school_a), data).content.decode()
+
+    assert page.count("That is in the future: check the time.") == 4  # at each time, and atop
+    clock.set(YESTERDAY + datetime.timedelta(days=1), 9, 0)
+    login(assistant)  # a new day, a new sign-in
+    page = client.post(url("log", cast.school_a), data).content.decode()
+    assert page.count("That is not during the incident (logged at 18:45") == 4
+    assert count(Incident) == count(RestrictiveIntervention) == 0
+
+
+def test_an_other_hold_must_be_described(client, cast, login, vocab):
+    assistant = cast.user(Role.ASSISTANT)
+    other = next(h for h in vocab["hold"] if h.label == "Other (describe)")
+    login(assistant)
+    data = incident_data(
+        vocab,
+        cast.caseload[0],
+        assistant,
+        **restraint_data(vocab, assistant, **{"rpi-holds": [other.pk]}),
+    )
+
+    refused = client.post(url("log", cast.school_a), data)
+    assert "Describe the other hold or technique used." in refused.content.decode()
+
+    accepted = client.post(
+        url("log", cast.school_a), {**data, "rpi-other_hold": "Held both wrists from behind"}
+    )
+    assert accepted.status_code == 302
+    with scopes_disabled():
+        assert RestrictiveIntervention.objects.get().other_hold == "Held both wrists from behind"

@@ -1,5 +1,5 @@
-"""Logging an incident: the form, its checks, drafts saved as you type, double submits, the
-safeguarding tick and what the form shows about the pupil."""
+"""Logging an incident: the form, its checks, drafts saved as you type (and discarded when left),
+double submits, the safeguarding tick and what the form shows about the pupil."""
 
 import datetime
 import re
@@ -21,16 +21,20 @@ from incidents.models import (
     SafeguardingConcern,
     SuspensionReason,
     Vocabulary,
-    VocabularyKind,
 )
-from incidents.vocabulary import ensure_school_vocabulary
+from incidents.services.log import discard_stale_drafts
 from pupils.models import PupilProfile
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent, Membership, Period
-from tests.conftest import SUITE_DAY
 from tests.factories import PupilFactory, UserFactory
-
-YESTERDAY = SUITE_DAY - datetime.timedelta(days=1)
+from tests.factories.incidents import (
+    YESTERDAY,
+    DraftFactory,
+    incident_data,
+    restraint_data,
+    school_vocabulary,
+)
 
 
 def url(name, school, **query):
@@ -40,62 +44,9 @@ def url(name, school, **query):
     return path
 
 
-def school_vocabulary(school) -> dict:
-    """The school's default vocabularies, by kind."""
-    with scopes_disabled():
-        ensure_school_vocabulary(school)
-        return {
-            kind: list(Vocabulary.objects.filter(school=school, kind=kind))
-            for kind in VocabularyKind
-        }
-
-
 @pytest.fixture
 def vocab(cast):
     return school_vocabulary(cast.school_a)
-
-
-def incident_data(vocab, pupil, staff, **overrides):
-    """A complete, valid incident as the form posts it."""
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "primary_pupil": str(pupil.pk),
-        "occurred_at": f"{YESTERDAY:%Y-%m-%d}T10:00",
-        "location": vocab["location"][0].pk,
-        "category": vocab["category"][0].pk,
-        "severity": "2",
-        "trigger": vocab["trigger"][1].pk,
-        "antecedent": "Asked to put the phone away",
-        "behaviour": "Swore at the teacher and threw a pencil case across the room.",
-        "outcome": "returned",
-        "strategies": [vocab["strategy"][0].pk, vocab["strategy"][2].pk],
-        "staff_involved": [staff.pk],
-        "witnesses": "Mr Patel (TA)",
-        "parents_informed": "yes",
-        "parents_informed_detail": "Mum, by phone at 15:10, by me",
-    }
-    data.update(overrides)
-    return data
-
-
-def restraint_data(vocab, holder, **overrides):
-    data = {
-        "force_used": "on",
-        "rpi-staff_involved": [holder.pk],
-        "rpi-started_time": "10:05",
-        "rpi-ended_time": "10:09",
-        "rpi-location": "",
-        "rpi-holds": [vocab["hold"][1].pk],
-        "rpi-what_happened_before": "Kicking the door, then ran at a younger pupil",
-        "rpi-deescalation_tried": "Calm voice, offered the Reset Area, moved the other pupils",
-        "rpi-necessity": ["injury_others"],
-        "rpi-necessity_detail": "About to hit a Year 7 pupil with a chair",
-        "rpi-pupil_injured": "no",
-        "rpi-staff_injured": "no",
-        "rpi-support_offered": "Debrief with the pupil tomorrow at 08:45 with Mr Jones",
-    }
-    data.update(overrides)
-    return data
 
 
 def without(data, *names):
@@ -483,9 +434,7 @@ def test_only_the_author_can_open_save_or_discard_a_draft(client, cast, login, v
 def test_a_draft_of_another_school_is_not_found(client, cast, login, vocab):
     key = str(uuid.uuid4())
     with scopes_disabled():
-        IncidentDraft.objects.create(
-            key=key, school=cast.school_b, author=cast.user(Role.ASSISTANT, "b"), data={}
-        )
+        DraftFactory(key=key, school=cast.school_b, author=cast.user(Role.ASSISTANT, "b"), data={})
     login(cast.user(Role.ASSISTANT))
 
     assert client.get(url("log", cast.school_a, draft=key)).status_code == 404
@@ -793,3 +742,27 @@ def test_home_and_pupil_pages_link_to_the_form(client, cast, login, vocab):
 
     assert 'href="/s/alder/incidents/new/">Log an incident' in home
     assert f'href="/s/alder/incidents/new/?pupil={pupil.pk}">Log an incident' in detail
+
+
+def test_unfinished_incidents_are_listed_and_discarded_after_the_set_days(
+    client, cast, login, settings
+):
+    settings.SEMH_INCIDENT_DRAFT_DAYS = 30
+    author = cast.user(Role.ASSISTANT)
+    home = reverse("school_home", args=[cast.school_a.slug])
+    with scopes_disabled():
+        stale, recent = DraftFactory.create_batch(2, school=cast.school_a, author=author)
+        IncidentDraft.objects.filter(pk=stale.pk).update(
+            updated_at=timezone.now() - datetime.timedelta(days=31)
+        )
+    login(author)
+    assert "2 unfinished incidents" in client.get(home).content.decode()
+
+    assert discard_stale_drafts() == 1
+
+    with scopes_disabled():
+        assert list(IncidentDraft.objects.values_list("pk", flat=True)) == [recent.pk]
+        event = AuditEvent.objects.get(action=AuditAction.INCIDENT_DRAFT_EXPIRED)
+    assert event.school == cast.school_a
+    assert event.detail["author"] == str(author.pk)
+    assert "1 unfinished incident<" in client.get(home).content.decode()

@@ -9,8 +9,9 @@ from django_scopes import scopes_disabled
 
 from incidents.models import ConcernAction, SafeguardingConcern
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent
-from tests.incidents.review_data import make_concern, make_incident
+from tests.factories.incidents import ConcernActionFactory, ConcernFactory, IncidentFactory
 
 CONTENT = "Disclosed bruising from an adult at home"
 
@@ -23,13 +24,15 @@ def url(name, **kwargs):
 def concern(cast):
     """Raised by the cast assistant about a caseload pupil; the teacher was involved too."""
     with scopes_disabled():
-        incident = make_incident(
-            cast.school_a,
-            cast.user(Role.ASSISTANT),
-            [cast.caseload[0]],
+        incident = IncidentFactory(
+            school=cast.school_a,
+            reported_by=cast.user(Role.ASSISTANT),
+            pupils=[cast.caseload[0]],
             staff=[cast.user(Role.TEACHER)],
         )
-        return make_concern(incident, cast.user(Role.ASSISTANT), CONTENT)
+        return ConcernFactory(
+            incident=incident, raised_by=cast.user(Role.ASSISTANT), concern=CONTENT
+        )
 
 
 def pages(client, concern):
@@ -121,10 +124,10 @@ def test_dsl_records_actions_and_closes_and_reopens_a_concern(client, cast, conc
     with scopes_disabled():
         events = AuditEvent.objects.filter(action__startswith="concern.").order_by("at", "pk")
     assert [e.action for e in events] == [
-        "concern.action",
-        "concern.close",
-        "concern.reopen",
-        "concern.view",
+        AuditAction.CONCERN_ACTION,
+        AuditAction.CONCERN_CLOSE,
+        AuditAction.CONCERN_REOPEN,
+        AuditAction.CONCERN_VIEW,
     ]
     # Concern events never name the pupil: the pupil's access log must not reveal a concern.
     assert all("pupil" not in e.detail for e in events)
@@ -132,7 +135,7 @@ def test_dsl_records_actions_and_closes_and_reopens_a_concern(client, cast, conc
 
 def test_the_author_cannot_act_on_the_concern_or_read_the_dsls_actions(client, cast, concern):
     with scopes_disabled():
-        ConcernAction.objects.create(concern=concern, by=cast.user(Role.DSL), note="Called LADO")
+        ConcernActionFactory(concern=concern, by=cast.user(Role.DSL), note="Called LADO")
     client.force_login(cast.user(Role.ASSISTANT))
 
     page = client.get(url("concern_detail", concern_id=concern.pk)).content.decode()
@@ -161,14 +164,21 @@ def test_the_senco_pupil_access_log_does_not_reveal_the_dsl_reading_a_concern(
 
 
 def test_the_concern_list_puts_open_concerns_first(client, cast, concern):
+    teacher = cast.user(Role.TEACHER)
     with scopes_disabled():
-        other = make_incident(cast.school_a, cast.user(Role.TEACHER), [cast.pupils_a[3]])
-        closed = make_concern(other, cast.user(Role.TEACHER), "Older, closed")
-        closed.status = SafeguardingConcern.Status.CLOSED
-        closed.save()
-        later = make_concern(
-            make_incident(cast.school_a, cast.user(Role.TEACHER), [cast.pupils_a[2]]),
-            cast.user(Role.TEACHER),
+        closed = ConcernFactory(
+            incident=IncidentFactory(
+                school=cast.school_a, reported_by=teacher, pupils=[cast.pupils_a[3]]
+            ),
+            raised_by=teacher,
+            concern="Older, closed",
+            status=SafeguardingConcern.Status.CLOSED,
+        )
+        later = ConcernFactory(
+            incident=IncidentFactory(
+                school=cast.school_a, reported_by=teacher, pupils=[cast.pupils_a[2]]
+            ),
+            raised_by=teacher,
         )
     client.force_login(cast.user(Role.DSL))
 

@@ -1,0 +1,51 @@
+"""The SENCo's review: notes, "reviewed", and the follow-up actions it hands out."""
+
+from django import forms
+
+from incidents.models import FollowUpAction
+from semh.widgets import DateInput
+
+
+class ReviewForm(forms.Form):
+    review_notes = forms.CharField(
+        label="Review notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you noticed, patterns, what will change.",
+    )
+    mark_reviewed = forms.BooleanField(label="Mark this incident as reviewed", required=False)
+
+
+class FollowUpActionForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpAction
+        fields = ["description", "owner", "due_on"]
+        widgets = {"due_on": DateInput(), "description": forms.TextInput()}
+        labels = {"description": "Follow-up action", "owner": "Who", "due_on": "Due by"}
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+
+
+class BaseFollowUpFormSet(forms.BaseModelFormSet):
+    def __init__(self, *args, staff, **kwargs):
+        self.staff = staff
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"staff": self.staff}
+
+
+FollowUpFormSet = forms.modelformset_factory(
+    FollowUpAction, form=FollowUpActionForm, formset=BaseFollowUpFormSet, extra=2, can_delete=False
+)
+
+
+def follow_up_values(formset) -> list[dict]:
+    """The new follow-up actions typed (blank rows left out), as ``review_incident`` takes them."""
+    return [
+        {name: form.cleaned_data[name] for name in ("description", "owner", "due_on")}
+        for form in formset.forms
+        if form.has_changed()
+    ]

@@ -1,0 +1,34 @@
+"""Amending a submitted incident: the original and every change are kept."""
+
+from django.contrib import messages
+from django.shortcuts import render
+
+from incidents import selectors
+from incidents.forms.amend import IncidentAmendmentForm
+from incidents.services.amend import amend_incident
+from incidents.views import redirect_to
+from semh.access import Capability
+from semh.audit import Client
+from semh.decorators import school_view
+
+WRITERS = (Capability.RECORD, Capability.EDIT_PUPILS)
+
+
+@school_view(*WRITERS)
+def incident_amend(request, incident_id):
+    incident = selectors.access_incident(request.school_access, request.school, incident_id)
+    form = IncidentAmendmentForm(request.POST or None, instance=incident, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        amend_incident(
+            actor=request.user,
+            school=request.school,
+            incident=incident,
+            values=form.new_values(),
+            reason=form.cleaned_data["reason"],
+            client=Client.of(request),
+        )
+        messages.success(request, "Amendment saved. The original and every change are kept.")
+        return redirect_to(request, "detail", "history", incident_id=incident.pk)
+    involvements = list(incident.involvements.select_related("pupil").order_by("-is_primary"))
+    context = {"form": form, "incident": incident, "involvements": involvements}
+    return render(request, "incidents/amend/form.html", {**context, "at": incident.occurred_at})
