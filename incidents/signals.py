@@ -3,8 +3,7 @@ depending on them (the Reset Area links the visit a pupil went to)."""
 
 from django.dispatch import Signal
 
-# Sent once when a new incident is recorded (never for a repeated submit of the same form), with
-# ``incident``, ``pupil`` (the primary pupil), ``actor`` (who recorded it), ``client`` (a
-# ``semh.audit.Client``) and, until the Reset Area's receiver takes ``actor``/``client``,
-# ``request``.
+# Sent by ``record_incident`` once a new incident is recorded (never for a repeated submit of the
+# same form), inside its transaction, with ``incident``, ``pupil`` (the primary pupil), ``actor``
+# (who recorded it) and ``client`` (a ``semh.audit.Client``).
 incident_recorded = Signal()

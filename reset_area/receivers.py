@@ -5,20 +5,18 @@ from django.utils import timezone
 
 from incidents.models import Outcome
 from incidents.signals import incident_recorded
-from semh.audit import Client
 
 from .models import Visit, local_day_bounds
 from .services.visits import link_incident
 
 
 @receiver(incident_recorded)
-def link_visit_to_incident(sender, incident, pupil, **kwargs):
+def link_visit_to_incident(sender, incident, pupil, actor, client=None, **kwargs):
     """An incident whose outcome was "went to the Reset Area" links the visit the pupil is on now
     (checked in first, as happens in a crisis, with "not logged yet" for the incident). With no
     such visit the incident page offers the check-in instead: a visit is never invented.
 
-    The link is the reporter's, through the same service as linking it by hand; the client
-    address comes with the signal (``client``, or the ``request`` it was sent with)."""
+    The link is the recorder's, through the same service as linking it by hand."""
     if incident.outcome != Outcome.RESET_AREA:
         return
     start, end = local_day_bounds(timezone.localdate(incident.occurred_at))
@@ -36,9 +34,9 @@ def link_visit_to_incident(sender, incident, pupil, **kwargs):
     )
     if visit is not None:
         link_incident(
-            actor=incident.reported_by,
+            actor=actor,
             school=incident.school,
             visit=visit,
             incident=incident,
-            client=kwargs.get("client") or Client.of(kwargs.get("request")),
+            client=client,
         )

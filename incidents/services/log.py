@@ -1,6 +1,7 @@
 """Logging an incident: the incident with its pupils, its restraint record and safeguarding
 concern, in one transaction; and the drafts kept while someone types."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,8 +13,11 @@ from django_scopes import scopes_disabled
 from incidents.models import Incident, IncidentDraft, IncidentPupil, InterventionKind
 from incidents.services.concerns import raise_concern
 from incidents.services.restrictive import record_restrictive_intervention
+from incidents.signals import incident_recorded
 from semh import audit
 from semh.audit import AuditAction
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -140,7 +144,23 @@ def record_incident(
             at=incident.submitted_at,
         )
     IncidentDraft.objects.filter(key=submission_key, author=actor).delete()
+    _announce(incident=incident, pupil=primary_pupil, actor=actor, client=client)
     return incident, True
+
+
+def _announce(*, incident, pupil, actor, client):
+    """Tell other apps (the Reset Area links the visit the pupil is on). A receiver that fails
+    must not cost the incident record: its error is logged, the incident is kept."""
+    for receiver, outcome in incident_recorded.send_robust(
+        sender=Incident, incident=incident, pupil=pupil, actor=actor, client=client
+    ):
+        if isinstance(outcome, Exception):
+            logger.error(
+                "incident_recorded receiver %s failed for incident %s",
+                getattr(receiver, "__qualname__", receiver),
+                incident.pk,
+                exc_info=outcome,
+            )
 
 
 # Drafts: what someone has typed so far, theirs alone. Not audited as they type (an autosave

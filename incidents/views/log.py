@@ -12,9 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents import selectors
 from incidents.forms.log import IncidentForm, IncidentLog, draft_data
-from incidents.models import Incident
 from incidents.services.log import discard_draft, record_incident, save_draft
-from incidents.signals import incident_recorded
 from incidents.vocabulary import ensure_school_vocabulary
 from semh import audit
 from semh.access import Capability
@@ -121,7 +119,7 @@ def _open_form(request):
 def _record(request, log):
     """Record what the valid form holds; ``None`` (errors on the form) if the service refuses."""
     try:
-        incident, created = record_incident(
+        incident, _ = record_incident(
             actor=request.user,
             school=request.school,
             client=Client.of(request),
@@ -131,22 +129,7 @@ def _record(request, log):
     except ValidationError as error:  # the record's rules, checked again as it is saved
         log.restraint.add_service_errors(error)
         return None
-    if created:
-        _announce(request, incident, log)
     return incident
-
-
-def _announce(request, incident, log):
-    # Sent here rather than by record_incident only because the Reset Area's receiver still
-    # takes the request; it moves into the service once that receiver takes actor and client.
-    incident_recorded.send(
-        sender=Incident,
-        incident=incident,
-        pupil=log.incident.cleaned_data["primary_pupil"],
-        actor=request.user,
-        client=Client.of(request),
-        request=request,
-    )
 
 
 def _fresh_log(request, draft):

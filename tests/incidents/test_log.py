@@ -23,6 +23,7 @@ from incidents.models import (
     Vocabulary,
 )
 from incidents.services.log import discard_stale_drafts
+from incidents.signals import incident_recorded
 from pupils.models import PupilProfile
 from semh.access import Role
 from semh.audit import AuditAction
@@ -94,6 +95,26 @@ def test_assistant_logs_an_incident_for_a_pupil_outside_their_caseload(client, c
     assert created.detail["other_pupils"] == [str(other.pk)]
     with scopes_disabled():
         assert AuditEvent.objects.get(action="incident.involve").detail["pupil"] == str(other.pk)
+
+
+def test_an_incident_is_kept_when_a_listener_elsewhere_fails(client, cast, login, vocab):
+    def broken_receiver(**kwargs):
+        raise RuntimeError("the Reset Area is down")
+
+    recorder = cast.user(Role.ASSISTANT)
+    login(recorder)
+    incident_recorded.connect(broken_receiver)
+    try:
+        response = client.post(
+            url("log", cast.school_a), incident_data(vocab, cast.pupils_a[0], recorder)
+        )
+    finally:
+        incident_recorded.disconnect(broken_receiver)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Incident.objects.filter(reported_by=recorder).count() == 1
+        assert AuditEvent.objects.filter(action=AuditAction.INCIDENT_CREATE).count() == 1
 
 
 def test_senco_and_dsl_and_teacher_can_log_but_slt_and_admin_cannot(client, cast, vocab):

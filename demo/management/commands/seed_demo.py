@@ -12,11 +12,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scopes_disabled
-from guardian.shortcuts import assign_perm
 
 from incidents.demo import seed_incidents
 from pupils.demo import seed_pupil_records
 from pupils.models import Gender, PrimaryNeed, Pupil, SenStatus
+from pupils.selectors import caseload_of
+from pupils.services.caseloads import grant_caseload, set_pupil_staff
+from pupils.services.records import add_pupil
 from pupils.validators import upn_check_letter
 from reset_area.demo import seed_reset_area
 from semh.access import Role
@@ -185,8 +187,10 @@ class Command(BaseCommand):
                 school = self.seed_school(trust, spec)
                 self.seed_terms(school)
                 staff = self.seed_staff(school, spec["domain"])
-                pupils = self.seed_pupils(school, spec, index, PUPILS_PER_SCHOOL * scale)
-                self.seed_caseloads(staff, pupils)
+                pupils = self.seed_pupils(
+                    school, spec, index, PUPILS_PER_SCHOOL * scale, actor=staff[Role.SENCO]
+                )
+                self.seed_caseloads(school, staff, pupils)
                 seed_pupil_records(
                     pupils=pupils,
                     staff=staff,
@@ -257,15 +261,9 @@ class Command(BaseCommand):
         return staff
 
     # The schools, terms, logins and memberships above are the core set-up and are written raw.
-    # TODO(issue 9): pupils and caseloads should go through the owning apps' services, whose
-    # signatures are being reshaped to ``actor=``/``school=`` (today they take a form or a
-    # request). Once they land, with the demo SENCo as the seed actor:
-    #   - seed_pupils: the pupils service that adds a pupil (today pupils.services.save_pupil,
-    #     which takes a form) instead of Pupil.objects.update_or_create;
-    #   - seed_caseloads: the one caseload service in pupils (today staff.services.grant_caseload
-    #     and pupils.services.set_pupil_staff, both taking a request) instead of assign_perm and
-    #     key_adults.add.
-    def seed_pupils(self, school, spec, index, count):
+    # Pupils and caseloads go through the pupils app's services, as the school's SENCo would add
+    # them; a pupil already seeded (same UPN) is left as it is, so a second run changes nothing.
+    def seed_pupils(self, school, spec, index, count, *, actor):
         rng = random.Random(f"pupils-{spec['urn']}")  # noqa: S311 - synthetic data, not security
         start = academic_year_start(school).year
         pupils = []
@@ -286,39 +284,44 @@ class Command(BaseCommand):
                     [PrimaryNeed.SEMH] * 4 + [PrimaryNeed.ASD, PrimaryNeed.SLCN, PrimaryNeed.SPLD]
                 )
             )
-            pupil, _ = Pupil.objects.update_or_create(
-                school=school,
-                upn=upn,
-                defaults={
-                    "legal_first_name": first,
-                    "legal_last_name": rng.choice(LAST_NAMES),
-                    "preferred_first_name": NICKNAMES.get(first, "") if rng.random() < 0.5 else "",
-                    "date_of_birth": date(start - year - 5, rng.randint(9, 12), rng.randint(1, 28))
-                    if rng.random() < 0.33
-                    else date(start - year - 4, rng.randint(1, 8), rng.randint(1, 28)),
-                    "gender": rng.choice([Gender.FEMALE, Gender.MALE]),
-                    "year_group": year,
-                    "form": f"{year}{rng.choice(spec['forms'])}"
-                    if year
-                    else rng.choice(spec["forms"]),
-                    "sen_status": sen,
-                    "primary_need": need,
-                    "pupil_premium": rng.random() < 0.3,
-                    "looked_after": rng.random() < 0.04,
-                    "safeguarding_status": rng.choices(["", "CIN", "CP"], weights=[90, 7, 3])[0],
-                    "on_roll_from": date(start, 9, 1),
-                },
-            )
-            pupils.append(pupil)
+            existing = Pupil.objects.filter(school=school, upn=upn).first()
+            details = {
+                "legal_first_name": first,
+                "legal_last_name": rng.choice(LAST_NAMES),
+                "preferred_first_name": NICKNAMES.get(first, "") if rng.random() < 0.5 else "",
+                "date_of_birth": date(start - year - 5, rng.randint(9, 12), rng.randint(1, 28))
+                if rng.random() < 0.33
+                else date(start - year - 4, rng.randint(1, 8), rng.randint(1, 28)),
+                "gender": rng.choice([Gender.FEMALE, Gender.MALE]),
+                "year_group": year,
+                "form": f"{year}{rng.choice(spec['forms'])}" if year else rng.choice(spec["forms"]),
+                "sen_status": sen,
+                "primary_need": need,
+                "pupil_premium": rng.random() < 0.3,
+                "looked_after": rng.random() < 0.04,
+                "safeguarding_status": rng.choices(["", "CIN", "CP"], weights=[90, 7, 3])[0],
+                "on_roll_from": date(start, 9, 1),
+            }
+            pupils.append(existing or add_pupil(actor=actor, school=school, upn=upn, **details))
         return pupils
 
-    def seed_caseloads(self, staff, pupils):
+    def seed_caseloads(self, school, staff, pupils):
         semh_pupils = [p for p in pupils if p.sen_status != SenStatus.NONE]
-        for user, caseload in (
+        senco = staff[Role.SENCO]
+        for member, caseload in (
             (staff[Role.ASSISTANT], semh_pupils[:8]),
             (staff[Role.TEACHER], semh_pupils[8:13]),
         ):
-            for pupil in caseload:
-                assign_perm("view_pupil", user, pupil)
-            if caseload:
-                caseload[0].key_adults.add(user)
+            missing = set(caseload) - set(caseload_of(member, school))
+            if missing:
+                grant_caseload(
+                    actor=senco, school=school, member=member, pupils=missing, how="list"
+                )
+            if caseload and member not in caseload[0].key_adults.all():
+                set_pupil_staff(
+                    actor=senco,
+                    school=school,
+                    pupil=caseload[0],
+                    key_adults={member, *caseload[0].key_adults.all()},
+                    caseload_staff=[],
+                )
