@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 
 from pupils.models import PrimaryNeed, Pupil, SafeguardingStatus, SenStatus, YearGroup
+from pupils.services.records import PUPIL_FIELDS
 from pupils.validators import normalise_upn
 from semh.widgets import DateInput
 
@@ -11,23 +12,7 @@ from semh.widgets import DateInput
 class PupilForm(forms.ModelForm):
     class Meta:
         model = Pupil
-        fields = [
-            "upn",
-            "legal_first_name",
-            "legal_last_name",
-            "preferred_first_name",
-            "preferred_last_name",
-            "date_of_birth",
-            "gender",
-            "year_group",
-            "form",
-            "sen_status",
-            "primary_need",
-            "pupil_premium",
-            "looked_after",
-            "safeguarding_status",
-            "on_roll_from",
-        ]
+        fields = list(PUPIL_FIELDS)
         widgets = {"date_of_birth": DateInput(), "on_roll_from": DateInput()}
 
     def __init__(self, *args, school, can_set_safeguarding: bool, **kwargs):

@@ -23,35 +23,7 @@ from staff.selectors import access_invitation, access_member
 from staff.services.members import StaffRuleError, deactivate_member
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, UserFactory
 from tests.factories.staff import AuthenticatorFactory, InvitationFactory
-
-
-def staff_url(cast, member=None, action=""):
-    base = f"/s/{cast.school_a.slug}/staff/"
-    return base if member is None else f"{base}{member.public_id}/{action}"
-
-
-@pytest.fixture
-def admin_client(client, cast, login):
-    return login(cast.user(Role.ADMIN))
-
-
-def logged_in_client(user):
-    other = Client()
-    assert (
-        other.post("/accounts/login/", {"login": user.email, "password": PASSWORD}).status_code
-        == 302
-    )
-    return other
-
-
-def audit_actions(target):
-    with scopes_disabled():
-        return list(
-            AuditEvent.objects.filter(object_id=str(target.pk))
-            .order_by("at")
-            .values_list("action", flat=True)
-        )
-
+from tests.staff.conftest import audit_actions, logged_in_client, staff_url
 
 # --- The staff list -------------------------------------------------------------------------
 
