@@ -7,7 +7,9 @@ Idempotent: a school that already has Reset Area placements is left as it is.
 
 Everything is written through the Reset Area's own services, as the staff named in ``staff``
 (the SENCo sets up, the assistant checks pupils in and out), backdated with their ``at``: the
-rules, the derived minutes and the audit rows are the real ones.
+rules, the derived minutes and the audit rows are the real ones. The two seclusions are the
+incidents app's restrictive-intervention records, written by its services (the record through
+check-out, the follow-up as the SENCo and each member of staff involved).
 """
 
 import math
@@ -18,7 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from incidents.models import ParentReport, StaffStatement, Vocabulary, VocabularyKind
+from incidents.models import Vocabulary, VocabularyKind
+from incidents.services.restrictive import record_debrief, record_parent_report, save_statement
 from incidents.vocabulary import ensure_school_vocabulary
 from pupils.models import PrimaryNeed, SenStatus
 from semh.access import Role
@@ -54,6 +57,7 @@ SECLUSION = {
     "necessity_detail": "Heading for the main road through the car park gate.",
     "pupil_injured": False,
     "staff_injured": False,
+    "support_offered": "Debrief with the pupil and their key adult the next morning.",
 }
 
 
@@ -319,11 +323,11 @@ class _DemoTerm:
         chosen = [closed[len(closed) // 3], closed[-3]]
         holders = [u for u in (self.recorder, self.staff.get(Role.TEACHER)) if u]
         for visit in chosen:
+            # Written by the incidents app's one service through check-out; the room is the place.
             visit["seclusion"] = {
                 **SECLUSION,
                 "started_at": visit["arrived"] + timedelta(minutes=3),
                 "ended_at": visit["arrived"] + timedelta(minutes=11),
-                "location": visit["room"].name,
                 "staff_involved": holders,
             }
         return chosen
@@ -391,21 +395,26 @@ class _DemoTerm:
             )
 
     def _seclusion_follow_up(self, records):
-        """The older seclusion's follow-up is complete. These are the incident log's records,
-        written here directly: its follow-up services take forms, not plain values, for now."""
+        """The older seclusion's follow-up is complete, written through the incidents app's
+        follow-up services (the same as for a restraint)."""
         if not records:
             return
-        done = records[0]
-        ParentReport.objects.create(
+        done, senco = records[0], self.staff.get(Role.SENCO) or self.recorder
+        record_parent_report(
+            actor=senco,
+            school=self.school,
             intervention=done,
             reported_at=done.ended_at + timedelta(hours=3),
             method="Phone call",
-            reported_by=self.staff.get(Role.SENCO) or self.recorder,
+            reported_by=senco,
             what_was_said="Explained what happened and why; agreed to review the plan.",
-            recorded_by=self.recorder,
         )
-        done.pupil_debrief_at = done.ended_at + timedelta(days=1)
-        done.pupil_debrief_notes = "Talked it through with their key adult."
-        done.save()
+        record_debrief(
+            actor=senco,
+            school=self.school,
+            intervention=done,
+            pupil_debrief_at=min(done.ended_at + timedelta(days=1), timezone.now()),
+            pupil_debrief_notes="Talked it through with their key adult.",
+        )
         for user in done.staff_involved.all():
-            StaffStatement.objects.create(intervention=done, author=user, text="My account.")
+            save_statement(actor=user, school=self.school, intervention=done, text="My account.")

@@ -18,6 +18,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from incidents.models import Incident
+from incidents.selectors import (
+    restrictive_sections,
+    visible_incidents,
+    visible_restrictive_interventions,
+)
 from pupils.models import Pupil, PupilProfile
 from semh.access import Capability
 from semh.models import Period
@@ -25,6 +30,7 @@ from semh.models import Period
 from .models import (
     MissingPupil,
     PlannedPlacement,
+    Reason,
     Room,
     RoomDuty,
     Visit,
@@ -332,6 +338,52 @@ def profile_strategies(viewer, pupil) -> list:
         return []
     profile = PupilProfile.objects.filter(pupil=pupil).first()
     return profile.strategies if profile else []
+
+
+# --- A visit's seclusion -------------------------------------------------------------------
+
+
+def seclusion_carried(viewer, visit) -> dict:
+    """What the seclusion record of ``visit`` need not ask again: what happened before (why the
+    pupil came and, if the viewer may read it, the incident they came after) and the
+    de-escalation tried (the strategies ticked at check-out). The record shows them, editable."""
+    arrived = timezone.localtime(visit.arrived_at)
+    why = visit.get_reason_display()
+    why = why[:1].lower() + why[1:]
+    if visit.referred_by_id and visit.reason == Reason.REFERRED:
+        why = f"{why} ({visit.referred_by.name})"
+    elif visit.referred_by_id:
+        why = f"{why}, referred by {visit.referred_by.name}"
+    zone = visit.get_zone_on_arrival_display().split(" — ")[0].lower()
+    before = f"Came to {visit.room.name} at {arrived:%H:%M}, {why}; {zone} zone on arrival."
+    incident = visit.incident
+    if incident and visible_incidents(viewer).filter(pk=incident.pk).exists():
+        before += f" The incident ({timezone.localtime(incident.occurred_at):%H:%M}): "
+        before += incident.behaviour.strip()
+    return {
+        "what_happened_before": before,
+        "deescalation_tried": "; ".join(s.label for s in visit.strategies.all()),
+    }
+
+
+def seclusion_follow_up(viewer, visit) -> dict | None:
+    """The visit's seclusion and what its statutory follow-up still owes (the report to parents,
+    each member of staff's statement, the pupil debrief), for the visit page: the confirmation
+    once a seclusion is recorded. ``can_open``: the viewer may open the record (the incidents
+    app's rule); otherwise only the times and place are shown."""
+    if not visit.restrictive_intervention_id:
+        return None
+    record = (
+        visible_restrictive_interventions(viewer)
+        .with_follow_up_state()
+        .filter(pk=visit.restrictive_intervention_id)
+        .first()
+    )
+    if record is None:
+        return {"intervention": visit.restrictive_intervention, "can_open": False}
+    sections = restrictive_sections(record, viewer)
+    owing = [s["user"] for s in sections["intervention_staff"] if not s["has_statement"]]
+    return {**sections, "can_open": True, "statements_owed_by": owing}
 
 
 # --- The school's home page -----------------------------------------------------------------

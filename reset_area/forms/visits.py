@@ -1,14 +1,17 @@
-"""Forms of a visit: check-in, check-out, the seclusion record, the incident link, and the date
-range of the metrics pages."""
+"""Forms of a visit: check-in, check-out, the seclusion record (the incidents app's one
+restrictive-intervention form, set up for the visit), the incident link, and the date range of the
+metrics pages."""
 
 from datetime import timedelta
 from operator import attrgetter
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
-from incidents.models import Necessity, Vocabulary, VocabularyKind
+from incidents.forms.restrictive import RestrictiveInterventionForm
+from incidents.models import InterventionKind, Vocabulary, VocabularyKind
 from pupils.models import Pupil
 from semh.selectors import staff_with_roles
 from semh.widgets import DateInput, TimeInput
@@ -131,6 +134,24 @@ class CheckOutForm(forms.Form):
     def secluded(self):
         return self.data.get(self.add_prefix("free_to_leave")) == "no"
 
+    def seclusion_form(self, *, school, actor, carried):
+        """The seclusion's record on this page (bound only when the pupil was not free to
+        leave): its window ends at the time they left (now until that is typed), and
+        de-escalation tried, left blank, is the strategies ticked here. Call after
+        ``is_valid``."""
+        data = getattr(self, "cleaned_data", {})
+        ticked = "; ".join(s.label for s in data.get("strategies") or [])
+        form = seclusion_form(
+            self.data if self.is_bound and self.secluded else None,
+            visit=self.visit,
+            school=school,
+            actor=actor,
+            until=data.get("left_at") or self.at,
+            carried={**carried, "deescalation_tried": ticked},
+        )
+        form.fields["deescalation_tried"].help_text = AT_CHECK_OUT_HINT
+        return form
+
     def check_out_fields(self) -> dict:
         """Keyword arguments for ``services.visits.check_out`` (without the seclusion)."""
         data = self.cleaned_data
@@ -142,89 +163,47 @@ class CheckOutForm(forms.Form):
         }
 
 
-class SeclusionForm(forms.Form):
-    """The statutory record's fields for a seclusion (the incident log's restrictive-intervention
-    record); ``reset_area.services.visits.build_seclusion_record`` validates them again."""
-
-    started_time = forms.TimeField(widget=TimeInput(), label="Prevented from leaving from")
-    ended_time = forms.TimeField(widget=TimeInput(), label="Free to leave again at")
-    location = forms.CharField(max_length=120)
-    staff_involved = forms.ModelMultipleChoiceField(
-        queryset=None, widget=forms.CheckboxSelectMultiple, label="Staff involved"
-    )
-    what_happened_before = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-    deescalation_tried = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="De-escalation tried"
-    )
-    necessity = forms.MultipleChoiceField(
-        choices=Necessity.choices,
-        widget=forms.CheckboxSelectMultiple,
-        label="Why it was necessary",
-    )
-    necessity_detail = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Why it was necessary, in detail"
-    )
-    pupil_injured = forms.ChoiceField(
-        choices=YES_NO, widget=forms.RadioSelect, label="Was the pupil injured?"
-    )
-    staff_injured = forms.ChoiceField(
-        choices=YES_NO, widget=forms.RadioSelect, label="Were staff injured?"
-    )
-    injuries = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Injuries"
-    )
-    medical_attention = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Medical attention given"
-    )
-
-    def __init__(self, *args, visit, **kwargs):
-        kwargs.setdefault("prefix", "seclusion")
-        kwargs.setdefault("initial", {"location": visit.room.name})
-        super().__init__(*args, **kwargs)
-        self.visit = visit
-        self.fields["staff_involved"].queryset = staff_with_roles(visit.school_id)
-        self.fields["staff_involved"].label_from_instance = attrgetter("name")
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("started_time"), data.get("ended_time")
-        if start and end and end <= start:
-            self.add_error("ended_time", "The end must be after the start.")
-        injured = "yes" in (data.get("pupil_injured"), data.get("staff_injured"))
-        if injured and not data.get("injuries", "").strip():
-            self.add_error("injuries", "Describe the injuries.")
-        return data
-
-    def record_fields(self) -> dict:
-        """Keyword arguments for ``build_seclusion_record``."""
-        data = self.cleaned_data
-        day = timezone.localdate(self.visit.arrived_at)
-        return {
-            "started_at": aware(day, data["started_time"]),
-            "ended_at": aware(day, data["ended_time"]),
-            "location": data["location"],
-            "staff_involved": list(data["staff_involved"]),
-            "what_happened_before": data["what_happened_before"],
-            "deescalation_tried": data["deescalation_tried"],
-            "necessity": data["necessity"],
-            "necessity_detail": data["necessity_detail"],
-            "pupil_injured": data["pupil_injured"] == "yes",
-            "staff_injured": data["staff_injured"] == "yes",
-            "injuries": data.get("injuries", ""),
-            "medical_attention": data.get("medical_attention", ""),
-        }
+# What the seclusion record says in the Reset Area about the values the visit fills in.
+SECLUSION_HINTS = {
+    "location": "The room, unless they were kept somewhere else.",
+    "what_happened_before": "Filled in from the visit: add what happened just before they were "
+    "prevented from leaving.",
+    "deescalation_tried": "Filled in from the strategies ticked at check-out: add to it or "
+    "change it.",
+}
+AT_CHECK_OUT_HINT = "Left blank, the strategies ticked above are used: add to them or change them."
 
 
-# Where a service's error about a seclusion field belongs on the form.
-SECLUSION_FIELDS = {"started_at": "started_time", "ended_at": "ended_time"}
+def seclusion_form(data=None, *, visit, school, actor, until, carried):
+    """The incidents app's one restrictive-intervention form as the seclusion of ``visit``: kind
+    seclusion (prefix "seclusion"), its times within the visit (arrival to ``until``: when they
+    left, or now while they are still in), the person recording first in the staff list and
+    ticked. ``carried`` (``{"what_happened_before"|"deescalation_tried": text}``) and the room's
+    name as the place are filled in, editable, and used when left blank: nothing the visit
+    already says is asked again."""
+    carried = {"location": visit.room.name, **carried}
+    form = RestrictiveInterventionForm(
+        data,
+        kind=InterventionKind.SECLUSION,
+        school=school,
+        actor=actor,
+        window=(visit.arrived_at, until),
+        carried=carried,
+        initial={name: text for name, text in carried.items() if text},
+    )
+    for name, hint in SECLUSION_HINTS.items():
+        form.fields[name].help_text = hint
+    return form
 
 
-def attach_errors(error, form, seclusion):
-    """Put a service's validation errors on the form fields they concern."""
-    for key, messages in error.message_dict.items():
-        name = SECLUSION_FIELDS.get(key, key)
-        target = seclusion if name in seclusion.fields else form
-        target.add_error(name if name in target.fields else None, messages)
+def add_check_out_errors(error, form, seclusion) -> None:
+    """Put a ``ValidationError`` from ``check_out`` on the check-out form (its own fields) or on
+    the seclusion record (the record's, in the restrictive-intervention service's names)."""
+    for name, texts in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, texts)
+        else:
+            seclusion.add_service_errors(ValidationError({name: texts}))
 
 
 class LinkIncidentForm(forms.Form):

@@ -1,6 +1,10 @@
 """Writes of a Reset Area visit: check-in, check-out (or the correction of a visit left open),
 the seclusion record, and the link to the incident the pupil came in after.
 
+A seclusion (the pupil was not free to leave) is the statutory restrictive-intervention record of
+the incidents app, written by its one service (``record_restrictive_intervention``, kind
+seclusion) inside the visit's own transaction and linked to the visit.
+
 Minutes out of learning and the length of stay are worked out here from the times and the school
 day when a visit closes, never typed.
 """
@@ -12,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incidents.models import InterventionKind, Necessity, RestrictiveIntervention
-from pupils.models import PlanKind, SupportPlan
+from incidents.models import InterventionKind, RestrictiveIntervention
+from incidents.services.restrictive import record_restrictive_intervention
 from semh import audit
 from semh.audit import AuditAction
 from semh.models import Period
@@ -147,79 +151,25 @@ class CheckOutRefused(Exception):
     pass
 
 
-def build_seclusion_record(
-    *,
-    actor,
-    visit,
-    started_at,
-    ended_at,
-    staff_involved,
-    what_happened_before,
-    deescalation_tried,
-    necessity,
-    necessity_detail,
-    pupil_injured,
-    staff_injured,
-    injuries="",
-    medical_attention="",
-    location="",
-) -> RestrictiveIntervention:
-    """The statutory record of a seclusion in the Reset Area: the incident log's restrictive-
-    intervention record (kind "seclusion", no incident), with the same required fields, recorded
-    by ``actor``. Its follow-up (parent report, debrief, statements) is the incident log's.
-    Part of ``check_out`` / ``record_seclusion``, inside their transaction."""
-    errors = {}
-    staff = list(staff_involved or [])
-    necessity = list(necessity or [])
-    if started_at is None:
-        errors["started_at"] = "When did the pupil start being prevented from leaving?"
-    if ended_at is None:
-        errors["ended_at"] = "When were they free to leave again?"
-    if started_at and ended_at and ended_at <= started_at:
-        errors["ended_at"] = "The end must be after the start."
-    if started_at and started_at < visit.arrived_at - timedelta(minutes=1):
-        errors["started_at"] = "The seclusion cannot start before the pupil arrived."
-    if not staff:
-        errors["staff_involved"] = "Name the staff involved."
-    if not necessity or set(necessity) - set(Necessity.values):
-        errors["necessity"] = "Say why it was necessary (at least one reason)."
-    if pupil_injured is None:
-        errors["pupil_injured"] = "Say whether the pupil was injured."
-    if staff_injured is None:
-        errors["staff_injured"] = "Say whether staff were injured."
-    if (pupil_injured or staff_injured) and not (injuries or "").strip():
-        errors["injuries"] = "Describe the injuries."
-    record = RestrictiveIntervention(
-        pupil=visit.pupil,
+def _record_seclusion_of(*, actor, school, visit, until, seclusion, client):
+    """The seclusion's statutory record, through the incidents app's one service: kind
+    seclusion, no incident, its times within the visit (arrival to ``until``), in the room
+    unless another place is given. Part of ``check_out`` / ``record_seclusion``, inside their
+    transaction (a refused record leaves the visit as it was)."""
+    if seclusion is None:
+        raise TypeError("A pupil not free to leave needs the seclusion record.")
+    values = {**seclusion, "location": (seclusion.get("location") or "").strip()}
+    values["location"] = values["location"] or visit.room.name
+    return record_restrictive_intervention(
+        actor=actor,
+        school=school,
         kind=InterventionKind.SECLUSION,
-        incident=None,
-        started_at=started_at,
-        ended_at=ended_at,
-        location=(location or "").strip() or visit.room.name,
-        what_happened_before=(what_happened_before or "").strip(),
-        deescalation_tried=(deescalation_tried or "").strip(),
-        necessity=necessity,
-        necessity_detail=(necessity_detail or "").strip(),
-        pupil_injured=bool(pupil_injured),
-        staff_injured=bool(staff_injured),
-        injuries=(injuries or "").strip(),
-        medical_attention=(medical_attention or "").strip(),
-        positive_handling_plan=SupportPlan.objects.filter(
-            pupil=visit.pupil, kind=PlanKind.POSITIVE_HANDLING
-        )
-        .current()
-        .first(),
-        recorded_by=actor,
+        pupil=visit.pupil,
+        window_start=visit.arrived_at,
+        window_end=until,
+        client=client,
+        **values,
     )
-    try:
-        record.full_clean(exclude=[*errors, "incident", "positive_handling_plan", "pupil"])
-    except ValidationError as e:
-        errors.update({k: v[0] for k, v in e.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
-    record.save()
-    record.staff_involved.set(staff)
-    return record
 
 
 def check_out(
@@ -240,7 +190,9 @@ def check_out(
 ) -> Visit:
     """Close a visit. Minutes out of learning and the stay are worked out here from the times
     and the school day. A visit closed on a later day than it began is marked as corrected.
-    Not free to leave = seclusion: ``seclusion`` holds the statutory record's fields.
+    Not free to leave = seclusion: ``seclusion`` holds ``record_restrictive_intervention``'s
+    record values (``started_at`` … ``support_offered``; ``location`` defaults to the room), its
+    window the visit, arrival to ``left_at``; the record is linked to the visit.
     ``at``: when the check-out is recorded (now, unless the demo backdates it)."""
     moment = at or timezone.now()
     with transaction.atomic():
@@ -252,8 +204,13 @@ def check_out(
         if left_at > moment + timedelta(minutes=1):
             raise ValidationError({"left_time": "That time has not happened yet."})
         if not free_to_leave:
-            visit.restrictive_intervention = build_seclusion_record(
-                actor=actor, visit=visit, **(seclusion or {})
+            visit.restrictive_intervention = _record_seclusion_of(
+                actor=actor,
+                school=school,
+                visit=visit,
+                until=left_at,
+                seclusion=seclusion,
+                client=client,
             )
         visit.free_to_leave = free_to_leave
         visit.left_at = left_at
@@ -283,13 +240,25 @@ def check_out(
     return visit
 
 
-def record_seclusion(*, actor, school, visit, seclusion, client=None) -> RestrictiveIntervention:
-    """Record afterwards that a pupil was prevented from leaving during a visit."""
+def record_seclusion(
+    *, actor, school, visit, seclusion, client=None, at=None
+) -> RestrictiveIntervention:
+    """Record afterwards that a pupil was prevented from leaving during a visit: ``seclusion``
+    as for ``check_out``, its window the visit, arrival to departure (to ``at``, now, while the
+    pupil is still in)."""
+    moment = at or timezone.now()
     with transaction.atomic():
         visit = Visit.objects.select_for_update().select_related("room", "pupil").get(pk=visit.pk)
         if visit.restrictive_intervention_id:
             raise CheckOutRefused("This visit already has a seclusion record.")
-        record = build_seclusion_record(actor=actor, visit=visit, **seclusion)
+        record = _record_seclusion_of(
+            actor=actor,
+            school=school,
+            visit=visit,
+            until=visit.left_at or moment,
+            seclusion=seclusion,
+            client=client,
+        )
         visit.restrictive_intervention, visit.free_to_leave = record, False
         visit.save(update_fields=["restrictive_intervention", "free_to_leave"])
         audit.record(

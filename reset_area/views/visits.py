@@ -26,8 +26,8 @@ from ..forms.visits import (
     CheckOutForm,
     DateRangeForm,
     LinkIncidentForm,
-    SeclusionForm,
-    attach_errors,
+    add_check_out_errors,
+    seclusion_form,
 )
 from ..models import Reason, Zone
 from ..selectors import (
@@ -42,6 +42,8 @@ from ..selectors import (
     pupil_to_check_in,
     room_taken,
     search_pupils,
+    seclusion_carried,
+    seclusion_follow_up,
 )
 from ..services import visits as services
 
@@ -49,6 +51,7 @@ BOARD_VIEWERS = (Capability.RECORD, Capability.DASHBOARDS)
 ZONE_BUTTONS = [(z.value, *z.label.split(" — ")) for z in Zone]
 CHECK_IN_PAGE = "reset_area/visits/check_in.html"
 CHECK_IN_PART = "reset_area/visits/_check_in.html"  # what htmx swaps into the board
+SECLUSION_RECORDED = "The seclusion is recorded: below is what it now needs."
 
 
 def poll_seconds() -> int:
@@ -190,33 +193,44 @@ def pupil_search(request, room_id):
 
 @school_view(Capability.RECORD)
 def check_out(request, visit_id):
-    """Check a pupil out, or correct a visit left open on an earlier day."""
+    """Check a pupil out, or correct a visit left open on an earlier day; not free to leave,
+    with the seclusion's statutory record (the incidents app's one form and service)."""
     visit = access_visit(request.school_access, request.school, visit_id)
     if not visit.is_open:
         messages.info(request, f"{visit.pupil} was already checked out.")
         return redirect(_visit_url(request, visit))
-    at = timezone.now()
-    data = request.POST if request.method == "POST" else None
-    form, seclusion = CheckOutForm(data, visit=visit, at=at), SeclusionForm(data, visit=visit)
-    if data is not None and form.is_valid() and (not form.secluded or seclusion.is_valid()):
+    at, data = timezone.now(), (request.POST if request.method == "POST" else None)
+    form = CheckOutForm(data, visit=visit, at=at)
+    checked = data is not None and form.is_valid()
+    carried = seclusion_carried(request.school_access, visit)
+    seclusion = form.seclusion_form(school=request.school, actor=request.user, carried=carried)
+    if checked and (not form.secluded or seclusion.is_valid()):
         try:
             services.check_out(
                 actor=request.user,
                 school=request.school,
                 visit=visit,
-                seclusion=seclusion.record_fields() if form.secluded else None,
+                seclusion=seclusion.record_values() if form.secluded else None,
                 client=Client.of(request),
                 **form.check_out_fields(),
             )
         except ValidationError as error:
-            attach_errors(error, form, seclusion)
+            add_check_out_errors(error, form, seclusion)
         except services.CheckOutRefused as refused:
             messages.info(request, str(refused))
             return redirect(board_url(request, visit.room))
         else:
-            messages.success(request, f"{visit.pupil} checked out.")
-            return redirect(safe_next(request, board_url(request, visit.room)))
+            return _checked_out(request, visit, form.secluded)
     return _check_out_page(request, visit, form, seclusion, at)
+
+
+def _checked_out(request, visit, secluded):
+    """Back to the board, or (after a seclusion) to the visit, which says what is now owed."""
+    if not secluded:
+        messages.success(request, f"{visit.pupil} checked out.")
+        return redirect(safe_next(request, board_url(request, visit.room)))
+    messages.success(request, f"{visit.pupil} checked out. {SECLUSION_RECORDED}")
+    return redirect(_visit_url(request, visit))
 
 
 def _check_out_page(request, visit, form, seclusion, at):
@@ -239,7 +253,11 @@ def visit_detail(request, visit_id):
     return render(
         request,
         "reset_area/visits/visit_detail.html",
-        {"visit": visit, "strategies": list(visit.strategies.all())},
+        {
+            "visit": visit,
+            "strategies": list(visit.strategies.all()),
+            "seclusion": seclusion_follow_up(request.school_access, visit),
+        },
     )
 
 
@@ -267,26 +285,43 @@ def link_incident(request, visit_id):
 @school_view(Capability.RECORD)
 def record_seclusion(request, visit_id):
     """Record afterwards that the pupil was prevented from leaving during this visit."""
-    visit = access_visit(request.school_access, request.school, visit_id)
+    school = request.school
+    visit = access_visit(request.school_access, school, visit_id)
     if visit.restrictive_intervention_id:
         messages.info(request, "This visit already has a seclusion record.")
         return redirect(_visit_url(request, visit))
-    form = SeclusionForm(request.POST or None, visit=visit)
+    form = _seclusion_record_form(request, visit)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_seclusion(
                 actor=request.user,
-                school=request.school,
+                school=school,
                 visit=visit,
-                seclusion=form.record_fields(),
+                seclusion=form.record_values(),
                 client=Client.of(request),
             )
         except ValidationError as error:
-            attach_errors(error, form, form)
+            form.add_service_errors(error)
+        except services.CheckOutRefused as refused:
+            messages.info(request, str(refused))
+            return redirect(_visit_url(request, visit))
         else:
-            messages.success(request, "Seclusion recorded. Its follow-up is now outstanding.")
+            messages.success(request, SECLUSION_RECORDED)
             return redirect(_visit_url(request, visit))
     return render(request, "reset_area/visits/seclusion_form.html", {"visit": visit, "form": form})
+
+
+def _seclusion_record_form(request, visit):
+    """The record of a seclusion during ``visit``, recorded after the check-out (or while the
+    pupil is still in: its times then run to now)."""
+    return seclusion_form(
+        request.POST or None,
+        visit=visit,
+        school=request.school,
+        actor=request.user,
+        until=visit.left_at or timezone.now(),
+        carried=seclusion_carried(request.school_access, visit),
+    )
 
 
 # --- Reading the record ---------------------------------------------------------------------

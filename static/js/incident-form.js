@@ -1,7 +1,8 @@
-// The incident log form (templates/incidents/log/form.html). Loaded as a file: no inline script.
-// The form works without it; this only adds the restrictive intervention's duration, fills in what
-// the record would otherwise ask again, retries the autosave when the connection comes back, and
-// focuses the error summary.
+// The incident log form (templates/incidents/log/form.html) and the Reset Area's seclusion record
+// (templates/reset_area/visits/check_out.html, seclusion_form.html). Loaded as a file: no inline
+// script. The forms work without it; this only adds the restrictive intervention's duration, fills
+// in what the record would otherwise ask again, retries the autosave when the connection comes
+// back, and focuses the error summary.
 (function () {
   function minutesBetween(start, end) {
     if (!start || !end) { return null; }
@@ -23,9 +24,10 @@
     });
   }
 
-  // What the restraint record does not ask again. Until the person changes them, the record's
-  // "what happened before", "de-escalation tried" and staff follow what the incident says above
-  // (left blank, the server takes the incident's words too: this only shows them).
+  // What the record does not ask again. Until the person changes them, the restraint record's
+  // "what happened before", "de-escalation tried" and staff follow what the incident says above,
+  // and the seclusion record's "de-escalation tried" the strategies ticked at check-out (left
+  // blank, the server takes the same words: this only shows them).
   function textOf(id) {
     var field = document.getElementById(id);
     return field ? field.value.trim() : "";
@@ -43,6 +45,8 @@
   var CARRIED = [
     { to: "id_rpi-what_happened_before", from: function () { return textOf("id_antecedent"); } },
     { to: "id_rpi-deescalation_tried", from: function () { return tickedLabels("strategies"); } },
+    // At check-out: the strategies that helped, ticked above the seclusion record.
+    { to: "id_seclusion-deescalation_tried", from: function () { return tickedLabels("strategies"); } },
   ];
   var staffFollows = true;
 

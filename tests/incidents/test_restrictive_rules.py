@@ -3,20 +3,25 @@
 Each test runs for both kinds, through the service (``record_restrictive_intervention``) and
 through the form (``RestrictiveInterventionForm``), with the window each path passes: a restraint
 the incident it happened in, a seclusion its Reset Area visit (from arrival to departure, as the
-Reset Area passes it).
+Reset Area passes it). The seclusion is also driven once through the real Reset Area check-out
+page, which must refuse what the service refuses, in the same words.
 """
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django_scopes import scope, scopes_disabled
 
 from incidents.forms.restrictive import DebriefForm, RestrictiveInterventionForm
 from incidents.models import InterventionKind, RestrictiveIntervention
 from incidents.services.restrictive import record_restrictive_intervention
 from pupils.models import SupportPlan
+from reset_area.models import Reason, Zone
+from reset_area.services.visits import check_in
 from semh.access import Role
 from semh.audit import AuditAction
 from semh.models import AuditEvent
@@ -26,6 +31,7 @@ from tests.factories.incidents import (
     RestrictiveInterventionFactory,
     school_vocabulary,
 )
+from tests.factories.reset_area import RoomFactory
 
 RESTRAINT, SECLUSION = InterventionKind.RESTRAINT, InterventionKind.SECLUSION
 KINDS = [RESTRAINT, SECLUSION]
@@ -98,8 +104,8 @@ class Setting:
             assert not RestrictiveIntervention.objects.exists()
         return {field: messages[0] for field, messages in refused.value.message_dict.items()}
 
-    def form(self, **changes):
-        """The form, bound to what the page would post for ``values(**changes)``."""
+    def posted(self, **changes) -> dict:
+        """What the page posts for ``values(**changes)``."""
         values = self.values(**changes)
         prefix = "rpi" if self.kind == RESTRAINT else "seclusion"
         data = {}
@@ -114,6 +120,11 @@ class Setting:
             elif value is None:
                 continue
             data[f"{prefix}-{key}"] = value
+        return data
+
+    def form(self, **changes):
+        """The form, bound to what the page would post for ``values(**changes)``."""
+        data = self.posted(**changes)
         with scope(school=self.school):
             if self.kind == RESTRAINT:
                 form = RestrictiveInterventionForm(
@@ -360,3 +371,85 @@ def test_a_debrief_time_in_the_future_gives_one_clear_error(place, kind, part):
 
         assert not form.is_valid()
         assert form.errors == {f"{part}_debrief_at": ["That time is in the future."]}
+
+
+# The seclusion through the Reset Area's check-out page ------------------------------------------
+
+# Each case: the changes to the complete record, and the fields the page fills in from the visit
+# when left blank (the room as the place, why the pupil came as what happened before).
+THROUGH_CHECK_OUT = {
+    "complete": {},
+    "every part blank": {
+        "staff_involved": [],
+        "started_at": None,
+        "ended_at": None,
+        "location": "",
+        "what_happened_before": "",
+        "deescalation_tried": "",
+        "necessity": [],
+        "necessity_detail": "",
+        "pupil_injured": None,
+        "staff_injured": None,
+        "support_offered": "",
+    },
+    "injured": {"staff_injured": True},
+    "hurt pupil": {"pupil_injured": True, "injuries": "Red mark", "medical_attention": "Ice"},
+    "after leaving": {"started_at": at(SUITE_DAY, 10, 50), "ended_at": at(SUITE_DAY, 10, 55)},
+    "backwards": {"started_at": at(SUITE_DAY, 9, 50), "ended_at": at(SUITE_DAY, 9, 45)},
+    "other hold": "other",
+}
+CARRIED_FROM_THE_VISIT = {"location", "what_happened_before"}
+
+
+@pytest.mark.parametrize("case", THROUGH_CHECK_OUT)
+def test_a_seclusion_through_the_reset_area_check_out_follows_the_same_rules(
+    cast, client, login, clock, case
+):
+    clock.set(SUITE_DAY, 11, 0)
+    place = Setting(cast, SECLUSION)  # the visit: 09:30 to 10:00
+    changes = THROUGH_CHECK_OUT[case]
+    if changes == "other":
+        changes = {"holds": [next(h for h in place.vocab["hold"] if "(describe)" in h.label)]}
+    expected = place.refused(**changes) if changes else {}
+    with scopes_disabled():
+        room = RoomFactory(school=place.school, name="The Hub")
+        visit = check_in(
+            actor=place.actor,
+            school=place.school,
+            room=room,
+            pupil=place.pupil,
+            reason=Reason.REFERRED,
+            zone_on_arrival=Zone.RED,
+            at=place.window[0],
+        )
+    login(place.actor)
+
+    response = client.post(
+        reverse("reset_area:check_out", args=[place.school.slug, visit.pk]),
+        {
+            "left_time": "10:00",
+            "zone_on_leaving": "green",
+            "outcome": "returned",
+            "free_to_leave": "no",
+            **place.posted(**changes),
+        },
+    )
+
+    with scopes_disabled():
+        visit.refresh_from_db()
+        record = RestrictiveIntervention.objects.first()
+    if not expected:
+        assert response.status_code == 302
+        assert visit.restrictive_intervention == record and record.kind == SECLUSION
+        assert record.incident is None and record.minutes == 10
+        with scopes_disabled():
+            actions = set(AuditEvent.objects.values_list("action", flat=True))
+        assert {AuditAction.RESTRICTIVE_CREATE, AuditAction.RESET_CHECK_OUT} <= actions
+        return
+    page = response.content.decode()
+    assert response.status_code == 200 and record is None and visit.is_open
+    for field, text in expected.items():
+        if field in CARRIED_FROM_THE_VISIT:
+            assert escape(text) not in page, field  # filled in from the visit, not asked again
+        else:
+            assert escape(text) in page, field

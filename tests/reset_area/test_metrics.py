@@ -51,6 +51,7 @@ def small_term(cast, hub, clock, assistant):
                         "necessity_detail": "Road",
                         "pupil_injured": False,
                         "staff_injured": False,
+                        "support_offered": "Debrief tomorrow",
                     }
                 visits.check_out(
                     school=cast.school_a,

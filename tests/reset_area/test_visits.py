@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Incident, RestrictiveIntervention
+from incidents.services.restrictive import record_debrief, record_parent_report, save_statement
+from pupils.models import PlanKind
 from reset_area.forms.visits import CheckOutForm
 from reset_area.models import Reason, Room, Visit, Zone
 from reset_area.services import visits
@@ -23,7 +26,8 @@ from semh.models import AuditEvent, Period
 from semh.school_day import ensure_typical_school_day
 from tests.conftest import require_service
 from tests.factories import PupilFactory
-from tests.factories.incidents import incident_data, school_vocabulary
+from tests.factories.incidents import IncidentFactory, incident_data, school_vocabulary
+from tests.factories.pupils import SupportPlanFactory
 from tests.factories.reset_area import RoomFactory, VisitFactory
 from tests.reset_area.conftest import MONDAY, TUESDAY, assert_garbage_is_refused_quietly, at, plan
 
@@ -328,6 +332,7 @@ SECLUSION = {
     "seclusion-necessity_detail": "Trying to leave the site towards the main road",
     "seclusion-pupil_injured": "no",
     "seclusion-staff_injured": "no",
+    "seclusion-support_offered": "Debrief with their key adult after lunch",
 }
 
 
@@ -346,8 +351,9 @@ def test_not_free_to_leave_needs_the_statutory_record_which_then_is_outstanding(
         url, {**base, "free_to_leave": "no", **SECLUSION, "seclusion-staff_involved": holders}
     )
 
-    assert incomplete.status_code == 200 and "This field is required." in (
-        incomplete.content.decode()
+    # The record's own words for what is missing (the restrictive-intervention form's).
+    assert incomplete.status_code == 200 and (
+        "Give the time the pupil was first prevented from leaving." in incomplete.content.decode()
     )
     assert complete.status_code == 302
     with scopes_disabled():
@@ -375,31 +381,41 @@ def test_a_visit_marked_not_free_to_leave_without_a_record_is_refused_by_the_dat
         Visit.objects.filter(pk=visit.pk).update(free_to_leave=False)
 
 
-def test_the_seclusion_record_builder_checks_the_same_required_fields(cast, hub, assistant):
+def test_the_seclusion_record_checks_the_same_required_fields(cast, hub, clock, assistant):
     visit = seat(hub, cast.pupils_a[0], assistant, at(MONDAY, 9, 10))
+    clock.set(MONDAY, 9, 40)
     with scopes_disabled(), pytest.raises(ValidationError) as error:
-        visits.build_seclusion_record(
+        visits.record_seclusion(
+            school=cast.school_a,
             visit=visit,
             actor=assistant,
-            started_at=at(MONDAY, 9, 15),
-            ended_at=at(MONDAY, 9, 12),
-            staff_involved=[],
-            what_happened_before="",
-            deescalation_tried="Space",
-            necessity=["not-a-reason"],
-            necessity_detail="Because",
-            pupil_injured=True,
-            staff_injured=False,
+            seclusion={
+                "started_at": at(MONDAY, 9, 15),
+                "ended_at": at(MONDAY, 9, 12),
+                "staff_involved": [],
+                "what_happened_before": "",
+                "deescalation_tried": "Space",
+                "necessity": ["not-a-reason"],
+                "necessity_detail": "Because",
+                "pupil_injured": True,
+                "staff_injured": False,
+                "support_offered": "Debrief tomorrow",
+            },
         )
+    # The restrictive-intervention service's rules: an injury needs the medical attention and
+    # (the pupil's) the body map, as for a restraint.
     assert set(error.value.message_dict) == {
         "ended_at",
         "staff_involved",
         "necessity",
         "injuries",
         "what_happened_before",
+        "medical_attention",
+        "body_map",
     }
     with scopes_disabled():
         assert not RestrictiveIntervention.objects.exists()
+        assert Visit.objects.get(pk=visit.pk).free_to_leave is True
 
 
 def test_a_seclusion_can_be_recorded_after_check_out(client, login, cast, hub, clock, assistant):
@@ -425,6 +441,261 @@ def test_a_seclusion_can_be_recorded_after_check_out(client, login, cast, hub, c
     with scopes_disabled():
         visit = Visit.objects.get(pk=visit.pk)
     assert visit.free_to_leave is False and visit.restrictive_intervention_id is not None
+
+
+def secluded_check_out(client, visit, holders, **extra):
+    """Check ``visit`` out at 09:30, not free to leave, with the complete seclusion record."""
+    return client.post(
+        reverse("reset_area:check_out", args=[visit.school.slug, visit.pk]),
+        {
+            "left_time": "09:30",
+            "zone_on_leaving": "green",
+            "outcome": "returned",
+            "free_to_leave": "no",
+            **SECLUSION,
+            "seclusion-staff_involved": [u.pk for u in holders],
+            **extra,
+        },
+        follow=True,
+    )
+
+
+def owed_links(visit):
+    slug, record = visit.school.slug, visit.restrictive_intervention_id
+    return {
+        name: reverse(f"incidents:{name}", args=[slug, record])
+        for name in ("restrictive_detail", "parent_report", "statement", "debrief")
+    }
+
+
+def test_after_a_seclusion_check_out_the_confirmation_says_what_is_now_owed(
+    client, login, cast, hub, clock, assistant
+):
+    visit = seat(hub, cast.pupils_a[0], assistant, at(MONDAY, 9, 10))
+    teacher = cast.user(Role.TEACHER)
+    clock.set(MONDAY, 9, 40)
+    login(assistant)
+
+    response = secluded_check_out(client, visit, [assistant, teacher])
+
+    page = response.content.decode()
+    with scopes_disabled():
+        visit = Visit.objects.get(pk=visit.pk)
+    assert response.redirect_chain[-1][0] == reverse(
+        "reset_area:visit", args=[cast.school_a.slug, visit.pk]
+    )
+    assert f"{visit.pupil} checked out. The seclusion is recorded: below is what it now needs." in (
+        page
+    )
+    assert "Now owed" in page
+    assert "The report to parents / carers</strong>, the same day where possible." in page
+    assert "A statement from each member of staff involved</strong>" in page
+    still_to_write = re.search(r"still to write: ([^<]*)\.", page)[1]
+    assert sorted(still_to_write.split(", ")) == sorted([f"{assistant.name} (you)", teacher.name])
+    assert "The debrief with the pupil</strong>" in page
+    for name, url in owed_links(visit).items():
+        assert f'href="{url}"' in page, name
+    # Once the follow-up is in, the visit says so.
+    with scopes_disabled():
+        record = visit.restrictive_intervention
+        record_parent_report(
+            actor=assistant,
+            school=cast.school_a,
+            intervention=record,
+            reported_at=at(MONDAY, 9, 35),
+            method="Phone call",
+            reported_by=assistant,
+            what_was_said="Told mum what happened and why.",
+        )
+        record_debrief(
+            actor=assistant,
+            school=cast.school_a,
+            intervention=record,
+            pupil_debrief_at=at(MONDAY, 9, 38),
+            pupil_debrief_notes="Said the corridor was too loud.",
+        )
+        for user in (assistant, teacher):
+            save_statement(actor=user, school=cast.school_a, intervention=record, text="Mine.")
+    done = client.get(reverse("reset_area:visit", args=[cast.school_a.slug, visit.pk]))
+    assert "Follow-up complete." in done.content.decode()
+    assert "Now owed" not in done.content.decode()
+
+
+def test_recording_a_seclusion_later_confirms_what_is_owed_too(
+    client, login, cast, hub, clock, assistant
+):
+    visit = seat(hub, cast.pupils_a[0], assistant, at(MONDAY, 9, 10))
+    clock.set(MONDAY, 9, 40)
+    login(assistant)
+
+    response = client.post(
+        reverse("reset_area:seclusion", args=[cast.school_a.slug, visit.pk]),
+        {**SECLUSION, "seclusion-staff_involved": [assistant.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    with scopes_disabled():
+        visit = Visit.objects.get(pk=visit.pk)
+        events = set(AuditEvent.objects.values_list("action", flat=True))
+    assert "The seclusion is recorded: below is what it now needs." in page
+    assert "The report to parents / carers" in page and f"{assistant.name} (you)." in page
+    assert "The debrief with the pupil" in page
+    assert f'href="{owed_links(visit)["statement"]}"' in page
+    # Still in: the record's times run to now.
+    assert visit.is_open and visit.restrictive_intervention.ended_at == at(MONDAY, 9, 25)
+    assert {"restrictive.create", "reset.seclusion_record"} <= events
+
+
+def test_a_viewer_who_cannot_open_the_record_sees_only_when_and_where(
+    client, login, cast, hub, clock, assistant
+):
+    visit = seat(hub, cast.pupils_a[3], assistant, at(MONDAY, 9, 10))  # not on anyone's caseload
+    clock.set(MONDAY, 9, 40)
+    login(assistant)
+    secluded_check_out(client, visit, [assistant])
+    client.logout()
+    login(cast.assistant_no_caseload)
+
+    page = client.get(reverse("reset_area:visit", args=[cast.school_a.slug, visit.pk]))
+
+    text = page.content.decode()
+    assert "Prevented from leaving 09:15–09:25 (10 min)" in text
+    assert "Now owed" not in text and "tracked with the school's restrictive-intervention" in text
+
+
+def staff_boxes(page) -> list:
+    """The staff offered on the seclusion record, in order, and which are ticked."""
+    found = re.findall(r'<input type="checkbox" name="seclusion-staff_involved"[^>]*>', page)
+    return [(int(re.search(r'value="(\d+)"', box)[1]), " checked" in box) for box in found]
+
+
+@pytest.mark.parametrize("page", ["check_out", "seclusion"])
+def test_the_person_recording_is_listed_first_and_ticked_and_slt_are_not_offered(
+    client, login, cast, hub, clock, page
+):
+    """SLT cannot write statements (they do not record), so they are not among the staff
+    involved: the restrictive-intervention form offers pupil-facing staff only."""
+    teacher = cast.user(Role.TEACHER)
+    visit = seat(hub, cast.pupils_a[0], teacher, at(MONDAY, 9, 0))
+    login(teacher)
+
+    offered = staff_boxes(
+        client.get(
+            reverse(f"reset_area:{page}", args=[cast.school_a.slug, visit.pk])
+        ).content.decode()
+    )
+
+    assert offered[0] == (teacher.pk, True)
+    assert [pk for pk, ticked in offered if ticked] == [teacher.pk]
+    assert cast.user(Role.ASSISTANT).pk in {pk for pk, _ in offered}
+    assert cast.user(Role.SLT).pk not in {pk for pk, _ in offered}
+
+
+def test_the_record_starts_from_what_the_visit_says_and_uses_it_when_left_blank(
+    client, login, cast, hub, clock, assistant
+):
+    teacher, labels = cast.user(Role.TEACHER), ["Calm voice, few words", "Offered choices"]
+    strategies = [v for v in school_vocabulary(cast.school_a)["strategy"] if v.label in labels]
+    with scopes_disabled():
+        incident = IncidentFactory(
+            school=cast.school_a,
+            reported_by=assistant,
+            pupils=[cast.pupils_a[0]],
+            occurred_at=at(MONDAY, 9, 2),
+        )
+        visit = visits.check_in(
+            actor=assistant,
+            school=cast.school_a,
+            room=hub,
+            pupil=cast.pupils_a[0],
+            reason=Reason.INCIDENT,
+            incident=incident,
+            referred_by=teacher,
+            zone_on_arrival=Zone.RED,
+            at=at(MONDAY, 9, 10),
+        )
+    before = (
+        f"Came to The Hub at 09:10, following an incident, referred by {teacher.name}; red zone on "
+        "arrival."
+        " The incident (09:02): Shouted at a peer and kicked the door"
+    )
+    clock.set(MONDAY, 9, 40)
+    login(assistant)
+    blank = {f"seclusion-{n}": "" for n in ("location", "what_happened_before")}
+    blank["seclusion-deescalation_tried"] = ""
+
+    form = client.get(reverse("reset_area:check_out", args=[cast.school_a.slug, visit.pk]))
+    secluded_check_out(client, visit, [assistant], strategies=[s.pk for s in strategies], **blank)
+
+    assert escape(before) in form.content.decode()  # shown, editable
+    assert 'value="The Hub"' in form.content.decode()
+    with scopes_disabled():
+        record = Visit.objects.get(pk=visit.pk).restrictive_intervention
+    assert record.what_happened_before == before
+    assert record.deescalation_tried == "; ".join(labels)  # the strategies ticked at check-out
+    assert record.location == "The Hub"
+    # Recorded later, the strategies ticked at check-out are shown in the record too.
+    with scopes_disabled():
+        later = visits.check_in(
+            actor=assistant,
+            school=cast.school_a,
+            room=hub,
+            pupil=cast.pupils_a[1],
+            reason=Reason.REFERRED,
+            zone_on_arrival=Zone.YELLOW,
+            at=at(MONDAY, 9, 12),
+        )
+        visits.check_out(
+            actor=assistant,
+            school=cast.school_a,
+            visit=later,
+            left_at=at(MONDAY, 9, 30),
+            zone_on_leaving="green",
+            outcome="returned",
+            strategies=strategies,
+        )
+    page = client.get(reverse("reset_area:seclusion", args=[cast.school_a.slug, later.pk]))
+    assert escape("; ".join(labels)) in page.content.decode()
+
+
+@pytest.mark.parametrize(("status", "linked"), [("draft", False), ("active", True)])
+def test_a_seclusion_links_the_active_positive_handling_plan_never_a_draft(
+    client, login, cast, hub, clock, assistant, status, linked
+):
+    visit = seat(hub, cast.pupils_a[0], assistant, at(MONDAY, 9, 10))
+    with scopes_disabled():
+        plan = SupportPlanFactory(pupil=visit.pupil, kind=PlanKind.POSITIVE_HANDLING, status=status)
+    clock.set(MONDAY, 9, 40)
+    login(assistant)
+
+    secluded_check_out(client, visit, [assistant])
+
+    with scopes_disabled():
+        record = Visit.objects.get(pk=visit.pk).restrictive_intervention
+    assert record.positive_handling_plan == (plan if linked else None)
+
+
+def test_an_injury_during_a_seclusion_needs_the_medical_attention(
+    client, login, cast, hub, clock, assistant
+):
+    visit = seat(hub, cast.pupils_a[0], assistant, at(MONDAY, 9, 10))
+    clock.set(MONDAY, 9, 40)
+    login(assistant)
+
+    response = secluded_check_out(
+        client,
+        visit,
+        [assistant],
+        **{"seclusion-staff_injured": "yes", "seclusion-injuries": "Scratched forearm"},
+    )
+
+    assert escape("Say what medical attention was given (or 'none needed').") in (
+        response.content.decode()
+    )
+    with scopes_disabled():
+        assert Visit.objects.get(pk=visit.pk).is_open
+        assert not RestrictiveIntervention.objects.exists()
 
 
 # --- The incident a pupil came in after ----------------------------------------------------------
