@@ -4,7 +4,8 @@ validating each row and previewing what an import would do. Nothing here writes;
 
 The steps, each a separate function:
 
-1. ``decode_upload(raw)``      bytes → text. Whole-file checks: size, encoding, binary content.
+1. ``decode_file(raw)``        bytes → text and its encoding. Whole-file checks: size, encoding
+                               (detected; refused when unsure or garbled), binary content.
 2. ``parse_csv(text)``         text → ``ParsedFile``: header mapped to our fields, required columns,
                                row limit. Whole-file problems raise ``ImportFileError``.
 3. ``build_preview(parsed, existing)``  every row validated and classed as new / update /
@@ -31,6 +32,7 @@ The rules (the upload page says the same to the SENCo):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -38,6 +40,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import charset_normalizer
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -186,8 +189,60 @@ def _too_big(size: int) -> ImportFileError:
     )
 
 
-def decode_upload(raw: bytes) -> str:
-    """The file's text: UTF-8 (with or without a BOM), else Windows-1252; binary is refused."""
+UNSURE_ENCODING = (
+    "We could not tell which encoding this file is in, so it was not read (reading it wrongly "
+    "would garble pupils' names). Save it again as UTF-8 and upload that: in Excel choose "
+    'File → Save As → "CSV UTF-8 (Comma delimited) (*.csv)"; in your MIS choose UTF-8 (or '
+    "Unicode) when you export."
+)
+# Text in the wrong encoding, once removed: UTF-8 read as Windows-1252 and saved again ("Zoë" ->
+# "ZoÃ«"), and the replacement character left where a byte could not be read at all.
+GARBLED = re.compile("[ÂÃ][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]|\ufffd")
+ENCODING_LABELS = {
+    "utf_8": "UTF-8",
+    "utf_16": "UTF-16",
+    "cp1252": "Windows-1252",
+    "cp1250": "Windows-1250",
+    "cp1251": "Windows-1251",
+    "cp1253": "Windows-1253",
+    "cp1254": "Windows-1254",
+    "cp1257": "Windows-1257",
+    "cp932": "Shift JIS",
+    "mac_roman": "Mac Roman",
+}
+# How much worse (charset-normalizer's "chaos", 0-1) another reading may be and still count as
+# just as likely; the best reading itself must be at least this clean.
+CLOSE_CHAOS = 0.05
+MAX_CHAOS = 0.1
+
+
+@dataclass(frozen=True)
+class DecodedFile:
+    text: str
+    encoding: str  # for the SENCo: "UTF-8", "Windows-1252" …
+
+
+def _detect_encoding(raw: bytes) -> str:
+    """The encoding of a file that is not UTF-8, or ``ImportFileError`` when it is unsure.
+
+    Readings as likely as the best one must agree on the text; except that Windows-1252 wins
+    among them, since a school's non-UTF-8 export is nearly always Excel's or the MIS's "ANSI"
+    CSV from English Windows. Otherwise several readings (Shift JIS, Korean, Chinese … all read
+    the same bytes "cleanly") mean we cannot know which names are right, so we refuse."""
+    matches = list(charset_normalizer.from_bytes(raw))
+    if not matches or matches[0].chaos > MAX_CHAOS:
+        raise ImportFileError(UNSURE_ENCODING, "encoding")
+    likely = [m for m in matches if m.chaos <= matches[0].chaos + CLOSE_CHAOS]
+    if any("cp1252" in m.could_be_from_charset for m in likely):
+        return "cp1252"
+    if len({str(m) for m in likely}) > 1:
+        raise ImportFileError(UNSURE_ENCODING, "encoding", candidates=[m.encoding for m in likely])
+    return matches[0].encoding
+
+
+def decode_file(raw: bytes) -> DecodedFile:
+    """The file's text and encoding: UTF-8 (with or without a BOM) or UTF-16 with its BOM as they
+    are, anything else only when the detector is sure; binary or garbled text is refused."""
     if len(raw) > MAX_BYTES:
         raise _too_big(len(raw))
     if not raw.strip():
@@ -197,33 +252,50 @@ def decode_upload(raw: bytes) -> str:
             raise ImportFileError(
                 f"This is not a CSV file: it looks like {what}. {SAVE_AS_CSV}", "not_csv"
             )
-    text = None
-    if b"\x00" not in raw:
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-    if text is None or CONTROL_CHARS.search(text.rstrip("\x1a")):
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf_16"
+    else:
+        try:
+            raw.decode("utf-8")
+            encoding = "utf_8"
+        except UnicodeDecodeError:
+            encoding = _detect_encoding(raw)
+    try:
+        text = raw.decode("utf-8-sig" if encoding == "utf_8" else encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise ImportFileError(UNSURE_ENCODING, "encoding") from None
+    text = text.rstrip("\x1a")
+    if CONTROL_CHARS.search(text):
         raise ImportFileError(
-            "The file is in an encoding we cannot read (or is not a text file). Save it as CSV "
-            f"in UTF-8 or Windows (ANSI) encoding. {SAVE_AS_CSV}",
+            f"The file is in an encoding we cannot read (or is not a text file). {UNSURE_ENCODING}",
             "encoding",
         )
-    text = text.rstrip("\x1a")
+    if garbled := GARBLED.search(text):
+        sample = text[max(garbled.start() - 10, 0) : garbled.end() + 10].split("\n")[0]
+        raise ImportFileError(
+            f'Some names in this file look garbled (for example "{sample.strip()}"): it was '
+            "probably converted between encodings on the way. Export it from your MIS again as "
+            f"UTF-8 rather than fixing it in the file. {SAVE_AS_CSV}",
+            "encoding",
+        )
     if not text.strip():
         raise ImportFileError("The file is empty.", "empty")
-    return text
+    label = ENCODING_LABELS.get(encoding, encoding.replace("_", "-").upper())
+    return DecodedFile(text=text, encoding=label)
 
 
-def read_upload(upload) -> str:
-    """The text of an uploaded file that passed every whole-file check (see ``parse_csv``)."""
+def decode_upload(raw: bytes) -> str:
+    """The file's text (see ``decode_file``)."""
+    return decode_file(raw).text
+
+
+def read_upload(upload) -> DecodedFile:
+    """An uploaded file that passed every whole-file check (see ``parse_csv``)."""
     if upload.size > MAX_BYTES:
         raise _too_big(upload.size)  # before reading it into memory
-    text = decode_upload(upload.read())
-    parse_csv(text)
-    return text
+    decoded = decode_file(upload.read())
+    parse_csv(decoded.text)
+    return decoded
 
 
 # ---------------------------------------------------------------------------------------------

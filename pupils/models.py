@@ -563,6 +563,7 @@ class PupilImport(models.Model):
     )
     filename = models.CharField(max_length=255)
     content = models.TextField(help_text="The decoded CSV text; cleared once imported.")
+    encoding = models.CharField(max_length=40, default="UTF-8", help_text="As read, for the SENCo.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     row_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)

@@ -5,7 +5,8 @@ from pupils.mis import MAX_BYTES, MAX_ROWS, ImportFileError, read_upload
 
 class ImportUploadForm(forms.Form):
     """The MIS export to preview. Whole-file problems (encoding, size, missing columns …) are
-    errors on the file field; ``cleaned_data["text"]`` is the decoded CSV."""
+    errors on the file field; ``cleaned_data["text"]`` is the decoded CSV and
+    ``cleaned_data["encoding"]`` the encoding it was read as."""
 
     file = forms.FileField(
         label="MIS export (CSV file)",
@@ -22,7 +23,8 @@ class ImportUploadForm(forms.Form):
         upload = cleaned.get("file")
         if upload is not None:
             try:
-                cleaned["text"] = read_upload(upload)
+                decoded = read_upload(upload)
+                cleaned["text"], cleaned["encoding"] = decoded.text, decoded.encoding
             except ImportFileError as error:
                 self.add_error("file", forms.ValidationError(error.message, code=error.code))
         return cleaned

@@ -38,14 +38,18 @@ class ImportOutcome:
 
 
 @transaction.atomic
-def start_import(*, actor, school, filename: str, text: str, client=None) -> PupilImport:
-    """Keep the decoded file as a batch to preview (nothing is written to pupils)."""
+def start_import(
+    *, actor, school, filename: str, text: str, encoding: str = "UTF-8", client=None
+) -> PupilImport:
+    """Keep the decoded file (and the encoding it was read as) as a batch to preview (nothing is
+    written to pupils)."""
     preview = preview_import(school=school, text=text)
     pupil_import = PupilImport.objects.create(
         school=school,
         uploaded_by=actor,
         filename=(filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:255],
         content=text,
+        encoding=encoding,
         row_count=len(preview.rows),
         error_count=len(preview.error_rows),
     )

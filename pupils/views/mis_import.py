@@ -43,6 +43,7 @@ def import_upload(request):
             **_who(request),
             filename=form.cleaned_data["file"].name,
             text=form.cleaned_data["text"],
+            encoding=form.cleaned_data["encoding"],
         )
         return _to_preview(request, pupil_import)
     context = {
