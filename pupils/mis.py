@@ -44,8 +44,9 @@ import charset_normalizer
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from pupils.models import Gender, PrimaryNeed, Pupil, SenStatus, YearGroup
-from pupils.validators import normalise_upn, validate_upn
+from pupils.models import Gender, LocalAuthorityCode, PrimaryNeed, Pupil, SenStatus, YearGroup
+from pupils.validators import normalise_upn, unrecognised_la_code, validate_upn
+from semh.spreadsheet import FORMULA_STARTS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -614,12 +615,48 @@ class RowError:
     message: str
 
 
+# Cells imported as typed. One that starts like a formula is flagged for the SENCo, not changed:
+# "-Ann" may be how the MIS holds a name, and every export escapes it (semh.spreadsheet).
+TEXT_FIELDS = (
+    "legal_last_name",
+    "legal_first_name",
+    "preferred_first_name",
+    "preferred_last_name",
+    "form",
+)
+
+
+def row_warnings(row: PreviewRow, parsed: ParsedFile, la_codes) -> list[RowError]:
+    """What the SENCo should check in a row that would import: formula-like text, and a new
+    pupil's UPN whose LA code the census does not recognise (``la_codes`` None: not checked).
+    Values already held for a pupil here are not flagged again."""
+    warnings = []
+    new = row.existing is None
+    for field_name in TEXT_FIELDS:
+        value = row.values.get(field_name, "")
+        if value.startswith(FORMULA_STARTS) and (new or field_name in row.changes):
+            warnings.append(
+                RowError(
+                    row.number,
+                    parsed.heading(field_name),
+                    f"“{_shown(value)}” begins with “{value[0]}”, which a spreadsheet could "
+                    "run as a formula. Check it is what the MIS holds: it is imported as typed "
+                    "and our exports show it as plain text.",
+                )
+            )
+    upn = row.values.get("upn")
+    if new and upn and la_codes is not None and (warning := unrecognised_la_code(upn, la_codes)):
+        warnings.append(RowError(row.number, parsed.heading("upn"), warning))
+    return warnings
+
+
 @dataclass
 class PreviewRow:
     number: int
     raw: dict[str, str]
     values: dict = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)  # to check; they do not block
     existing: Pupil | None = None
     changes: list[str] = field(default_factory=list)  # our field names that would change
 
@@ -693,6 +730,14 @@ class ImportPreview:
         return [error for row in self.error_rows for error in row.errors]
 
     @property
+    def warnings(self) -> list[RowError]:
+        return [warning for row in self.rows if not row.errors for warning in row.warnings]
+
+    @property
+    def warning_rows(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.warnings and not row.errors]
+
+    @property
     def can_import(self) -> bool:
         return not self.error_rows
 
@@ -728,8 +773,9 @@ def upns_in(parsed: ParsedFile) -> set[str]:
     return upns
 
 
-def build_preview(parsed: ParsedFile, existing: dict[str, Pupil]) -> ImportPreview:
-    """Every row validated and matched against ``existing`` (the school's pupils by UPN)."""
+def build_preview(parsed: ParsedFile, existing: dict[str, Pupil], la_codes=None) -> ImportPreview:
+    """Every row validated and matched against ``existing`` (the school's pupils by UPN), with
+    warnings against ``la_codes`` (the census's LA codes; None: not checked)."""
     rows = []
     first_row_of: dict[str, int] = {}
     for number, cells in parsed.rows:
@@ -748,6 +794,8 @@ def build_preview(parsed: ParsedFile, existing: dict[str, Pupil]) -> ImportPrevi
         if not row.errors and upn in existing:
             row.existing = existing[upn]
             row.changes = [f for f, v in row.values.items() if getattr(row.existing, f) != v]
+        if not row.errors:
+            row.warnings = row_warnings(row, parsed, la_codes)
         rows.append(row)
     return ImportPreview(parsed=parsed, rows=rows)
 
@@ -760,4 +808,5 @@ def existing_pupils(school, upns) -> dict[str, Pupil]:
 
 def preview_import(*, school, text: str) -> ImportPreview:
     parsed = parse_csv(text)
-    return build_preview(parsed, existing_pupils(school, upns_in(parsed)))
+    existing = existing_pupils(school, upns_in(parsed))
+    return build_preview(parsed, existing, LocalAuthorityCode.objects.recognised_codes())

@@ -548,6 +548,39 @@ class MeetingAction(ActionItem):
         return self.description[:60]
 
 
+class LocalAuthorityCodeQuerySet(models.QuerySet):
+    def recognised_codes(self, on: datetime.date | None = None) -> frozenset[str]:
+        """The codes the census accepts on ``on`` (default today), in one query."""
+        on = on or timezone.localdate()
+        current = self.filter(valid_from__lte=on).filter(
+            models.Q(valid_until__isnull=True) | models.Q(valid_until__gt=on)
+        )
+        return frozenset(current.values_list("code", flat=True))
+
+
+class LocalAuthorityCode(models.Model):
+    """A local-authority code the school census accepts as characters 2-4 of a UPN (its
+    validation rule 1530): every English LA code since April 1999 (a UPN keeps the code of the LA
+    that allocated it, so abolished authorities stay) and the census's pseudo-LA codes. Reference
+    data versioned by date, like the suspension reasons; loaded by migrations (source named in
+    0007_census_la_codes)."""
+
+    code = models.CharField(max_length=3)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="No longer accepted from.")
+
+    objects = LocalAuthorityCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="la_code_version")
+        ]
+
+    def __str__(self):
+        return self.code
+
+
 class PupilImport(models.Model):
     """An uploaded MIS export, kept between the preview and the confirmed import (and after)."""
 

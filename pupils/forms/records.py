@@ -3,13 +3,25 @@
 import django_filters
 from django import forms
 
-from pupils.models import PrimaryNeed, Pupil, SafeguardingStatus, SenStatus, YearGroup
+from pupils.models import (
+    LocalAuthorityCode,
+    PrimaryNeed,
+    Pupil,
+    SafeguardingStatus,
+    SenStatus,
+    YearGroup,
+)
 from pupils.services.records import PUPIL_FIELDS
-from pupils.validators import normalise_upn
+from pupils.validators import normalise_upn, unrecognised_la_code
 from semh.widgets import DateInput
 
 
 class PupilForm(forms.ModelForm):
+    # Holds the UPN the SENCo confirmed despite an unknown LA code, so that confirming one UPN
+    # never lets a different one through. A checkbox only while the warning shows.
+    confirm_upn = forms.CharField(required=False, widget=forms.HiddenInput)
+    field_order = ["upn", "confirm_upn"]
+
     class Meta:
         model = Pupil
         fields = list(PUPIL_FIELDS)
@@ -29,7 +41,24 @@ class PupilForm(forms.ModelForm):
         clash = Pupil.objects.filter(school=self.school, upn=upn).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError("Another pupil in this school already has this UPN.")
+        if upn != self.instance.upn:
+            self._check_la_code(upn)
         return upn
+
+    def _check_la_code(self, upn):
+        warning = unrecognised_la_code(upn, LocalAuthorityCode.objects.recognised_codes())
+        if not warning or normalise_upn(self.data.get("confirm_upn", "")) == upn:
+            return
+        self.fields["confirm_upn"].widget = forms.CheckboxInput(attrs={"value": upn})
+        self.fields["confirm_upn"].label = "This UPN is right: save it anyway"
+        raise forms.ValidationError(
+            f"{warning} If it is right (as on the pupil's records), tick “This UPN is right”."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.pop("confirm_upn", None)  # only the form's concern, not a pupil field
+        return cleaned
 
 
 class ArchiveForm(forms.Form):

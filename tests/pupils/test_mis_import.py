@@ -512,6 +512,58 @@ def test_row_errors_are_listed_with_rows_and_columns_and_the_import_is_refused(s
     assert latest_import(cast.school_a).status == PupilImport.Status.PREVIEWED
 
 
+def test_cells_that_look_like_formulas_are_flagged_in_the_preview_and_imported_as_typed(
+    senco, cast
+):
+    rows = [
+        [file_upn(1), '=HYPERLINK("http://x.example","Smith")', "Jo", "14/03/2013", "7", "7A"],
+        [file_upn(2), "Ward", "-Ann", "14/03/2013", "7", "7A"],
+        [file_upn(3), "Lee", "Sam", "14/03/2013", "7", "+7B"],
+        [file_upn(4), "@Home", "Kai", "14/03/2013", "7", "7A"],
+        [file_upn(5), "Jones-Smith", "Amy", "14/03/2013", "7", "7A"],
+    ]
+
+    response = upload(senco, cast.school_a, csv_bytes(rows))
+
+    preview = response.context["preview"]
+    assert {(w.row, w.column) for w in preview.warnings} == {
+        (2, "Legal Surname"),
+        (3, "Legal Forename"),
+        (4, "Reg Group"),
+        (5, "Legal Surname"),
+    }
+    page = html.unescape(response.content.decode())
+    assert "4 rows to check" in page and "begins with “-”" in page
+    assert preview.can_import and "Import now: 5 new" in page
+
+    senco.post(confirm_url(latest_import(cast.school_a)))
+
+    pupils = pupils_of(cast.school_a)
+    assert pupils[file_upn(2)].legal_first_name == "-Ann"
+    assert pupils[file_upn(1)].legal_last_name.startswith("=HYPERLINK(")
+
+
+def test_a_upn_with_an_unknown_la_code_is_a_warning_on_its_row_not_an_error(senco, cast):
+    newer = [upn_check_letter(f"{code}200005001") + f"{code}200005001" for code in ("838", "943")]
+    rows = [
+        ["E000200005001", "Nowhere", "Nia", "14/03/2013", "7", "7A"],
+        [newer[0], "Dorset", "Dai", "14/03/2013", "7", "7A"],
+        [newer[1], "Westmorland", "Wyn", "14/03/2013", "7", "7A"],
+    ]
+
+    response = upload(senco, cast.school_a, csv_bytes(rows))
+
+    preview = response.context["preview"]
+    assert [(w.row, w.column) for w in preview.warnings] == [(2, "UPN")]
+    page = response.content.decode()
+    assert "not a local authority code the school census recognises" in page
+    assert preview.can_import
+
+    senco.post(confirm_url(latest_import(cast.school_a)))
+
+    assert {"E000200005001", *newer} <= set(pupils_of(cast.school_a))
+
+
 def test_unknown_sen_status_and_need_are_row_errors(senco, cast):
     headers = [*SIMS_HEADERS, "SEN Status", "Primary Need"]
     rows = [[*good_rows(1)[0], "Maybe", "SEMH"], [*good_rows(2)[1], "K", "Naughty"]]

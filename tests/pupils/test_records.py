@@ -11,9 +11,9 @@ from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 from guardian.shortcuts import remove_perm
 
-from pupils.models import Pupil
+from pupils.models import LocalAuthorityCode, Pupil
 from pupils.selectors import access_pupil
-from pupils.validators import upn_check_letter, validate_upn
+from pupils.validators import unrecognised_la_code, upn_check_letter, validate_upn
 from semh.access import Role
 from semh.models import AuditEvent
 from semh.tenancy import resolve_school_access
@@ -226,7 +226,7 @@ def test_senco_adds_a_pupil_and_a_bad_upn_keeps_every_typed_value(client, cast, 
     login(cast.user(Role.SENCO))
     url = reverse("pupils:create", kwargs={"school_slug": cast.school_a.slug})
     data = {
-        "upn": "A123456789013",
+        "upn": "A801200001001",
         "legal_first_name": "Ellis",
         "legal_last_name": "Marsh",
         "date_of_birth": "2013-05-02",
@@ -238,13 +238,13 @@ def test_senco_adds_a_pupil_and_a_bad_upn_keeps_every_typed_value(client, cast, 
     }
 
     bad = client.post(url, data)
-    good = client.post(url, {**data, "upn": "A123456789012"})
+    good = client.post(url, {**data, "upn": "H801200001001"})
 
     assert "check letter" in bad.content.decode()
     assert 'value="Marsh"' in bad.content.decode()
     assert good.status_code == 302
     with scopes_disabled():
-        pupil = Pupil.objects.get(upn="A123456789012")
+        pupil = Pupil.objects.get(upn="H801200001001")
     assert pupil.school == cast.school_a and pupil.legal_last_name == "Marsh"
     with scopes_disabled():
         assert AuditEvent.objects.filter(action="pupil.create", object_id=str(pupil.pk)).exists()
@@ -426,3 +426,109 @@ def test_changing_any_digit_breaks_the_check_letter(position):
 def test_wrong_check_letter_or_shape_fails(upn):
     with pytest.raises(ValidationError):
         validate_upn(upn)
+
+
+# The UPN's local-authority code (characters 2-4), against the census list (rule 1530) --------
+
+NEWER_AUTHORITIES = ["838", "839", "940", "941", "942", "943"]
+
+
+def upn_with(la_code: str, rest: str = "200005001") -> str:
+    body = la_code + rest
+    return upn_check_letter(body) + body
+
+
+def new_pupil_data(upn):
+    return {
+        "upn": upn,
+        "legal_first_name": "Ellis",
+        "legal_last_name": "Marsh",
+        "date_of_birth": "2013-05-02",
+        "gender": "X",
+        "year_group": 8,
+        "sen_status": "N",
+    }
+
+
+@pytest.mark.parametrize("code", NEWER_AUTHORITIES)
+def test_a_upn_of_each_authority_created_since_2019_is_recognised(db, code):
+    recognised = LocalAuthorityCode.objects.recognised_codes()
+
+    assert unrecognised_la_code(upn_with(code), recognised) == ""
+
+
+@pytest.mark.parametrize("code", NEWER_AUTHORITIES)
+def test_a_upn_of_each_newer_authority_saves_without_a_warning(client, cast, login, code):
+    login(cast.user(Role.SENCO))
+    url = reverse("pupils:create", kwargs={"school_slug": cast.school_a.slug})
+
+    response = client.post(url, new_pupil_data(upn_with(code)))
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Pupil.objects.filter(school=cast.school_a, upn=upn_with(code)).exists()
+
+
+@pytest.mark.parametrize("code", ["000", "123", "999", "837", "909", "001", "681"])
+def test_pseudo_and_abolished_codes_are_recognised_but_made_up_ones_are_not(db, code):
+    # 837 (old Bournemouth) and 909 (Cumbria) no longer exist, but their pupils keep their UPNs.
+    recognised = LocalAuthorityCode.objects.recognised_codes()
+
+    warned = unrecognised_la_code(upn_with(code), recognised) != ""
+
+    assert warned == (code in {"000", "123", "999"})
+
+
+def test_an_unknown_la_code_warns_and_saves_once_the_senco_confirms_it(client, cast, login):
+    login(cast.user(Role.SENCO))
+    url = reverse("pupils:create", kwargs={"school_slug": cast.school_a.slug})
+    data = new_pupil_data("E000200005001")  # a right check letter, but no LA 000
+
+    warned = client.post(url, data)
+    confirmed = client.post(url, {**data, "confirm_upn": "E000200005001"})
+
+    page = warned.content.decode()
+    assert warned.status_code == 200
+    assert "not a local authority code the school census recognises" in page
+    assert 'type="checkbox" name="confirm_upn" value="E000200005001"' in page
+    assert confirmed.status_code == 302
+    with scopes_disabled():
+        assert Pupil.objects.filter(school=cast.school_a, upn="E000200005001").exists()
+
+
+def test_confirming_one_upn_does_not_let_a_different_unknown_one_through(client, cast, login):
+    login(cast.user(Role.SENCO))
+    url = reverse("pupils:create", kwargs={"school_slug": cast.school_a.slug})
+    other = upn_with("999")
+
+    response = client.post(url, {**new_pupil_data(other), "confirm_upn": "E000200005001"})
+
+    assert response.status_code == 200
+    assert f'value="{other}"' in response.content.decode()
+    with scopes_disabled():
+        assert not Pupil.objects.filter(upn=other).exists()
+
+
+def test_editing_a_pupil_whose_upn_is_unchanged_does_not_ask_again(client, cast, login):
+    with scopes_disabled():
+        pupil = PupilFactory(school=cast.school_a, upn=upn_with("999"))
+    login(cast.user(Role.SENCO))
+    url = reverse("pupils:edit", kwargs={"school_slug": cast.school_a.slug, "pupil_id": pupil.pk})
+
+    response = client.post(url, {**new_pupil_data(pupil.upn), "legal_first_name": "Robin"})
+
+    assert response.status_code == 302
+    pupil.refresh_from_db()
+    assert pupil.legal_first_name == "Robin"
+
+
+def test_la_codes_are_versioned_by_date(db, clock):
+    LocalAuthorityCode.objects.create(code="950", valid_from=datetime.date(2027, 4, 1))
+    LocalAuthorityCode.objects.filter(code="001").update(valid_until=datetime.date(2026, 9, 1))
+
+    now = LocalAuthorityCode.objects.recognised_codes()
+    later = LocalAuthorityCode.objects.recognised_codes(on=datetime.date(2027, 4, 1))
+
+    assert "950" not in now and "950" in later
+    assert "001" not in now
+    assert "001" in LocalAuthorityCode.objects.recognised_codes(on=datetime.date(2026, 8, 31))
