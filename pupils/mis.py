@@ -26,6 +26,13 @@ The rules (the upload page says the same to the SENCo):
 - **Leavers stay archived.** Updating an archived pupil never touches ``left_on``.
 - **UK dates.** Day first (dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy), ISO yyyy-mm-dd, or
   "14 Mar 2014" — never month first.
+- **Encoding: detected, never guessed.** UTF-8 (with or without a BOM) and UTF-16 with a BOM
+  (Excel "Unicode Text") are read as they are; anything else through charset-normalizer, and only
+  when it is sure (Windows-1252 preferred among equally likely readings). Unsure, or text that
+  looks garbled: the file is refused with "save it as CSV UTF-8". The preview says the encoding.
+- **Warnings do not block.** A new pupil's UPN whose LA code the census does not recognise, and
+  a text cell beginning with =, +, - or @ (imported as typed; exports escape it), are listed in
+  the preview for the SENCo to check before confirming.
 - **Idempotent confirm.** The batch is claimed with a conditional update (previewed → imported);
   a second confirm of the same batch does nothing.
 """
@@ -37,6 +44,7 @@ import csv
 import datetime
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -241,6 +249,30 @@ def _detect_encoding(raw: bytes) -> str:
     return matches[0].encoding
 
 
+NAME_FIELDS = ("legal_last_name", "legal_first_name", "preferred_first_name", "preferred_last_name")
+NAME_PUNCTUATION = "’‘–"
+
+
+def _misread_name(text: str) -> bool:
+    """Whether a name cell holds a non-ASCII character no name has: a symbol where a detected
+    reading went wrong, as "ŽR“c" (山田 in Shift JIS read as Windows-1252) or "£ukasz" (Łukasz
+    in Windows-1250). Names hold letters (and accents), spaces, hyphens and apostrophes; ASCII
+    oddities are left to the row checks, as they say nothing about the encoding."""
+    try:
+        parsed = parse_csv(text)
+    except ImportFileError:
+        return False  # the parser explains what is wrong with the file
+    indexes = [parsed.columns[f] for f in NAME_FIELDS if f in parsed.columns]
+    for _, cells in parsed.rows:
+        for index in indexes:
+            for char in _cell(cells, index):
+                if char.isascii() or char in NAME_PUNCTUATION:
+                    continue
+                if char == "ƒ" or not (char.isalpha() or unicodedata.category(char)[0] == "M"):
+                    return True
+    return False
+
+
 def decode_file(raw: bytes) -> DecodedFile:
     """The file's text and encoding: UTF-8 (with or without a BOM) or UTF-16 with its BOM as they
     are, anything else only when the detector is sure; binary or garbled text is refused."""
@@ -265,6 +297,8 @@ def decode_file(raw: bytes) -> DecodedFile:
         text = raw.decode("utf-8-sig" if encoding == "utf_8" else encoding)
     except (UnicodeDecodeError, LookupError):
         raise ImportFileError(UNSURE_ENCODING, "encoding") from None
+    if encoding not in ("utf_8", "utf_16") and _misread_name(text):
+        raise ImportFileError(UNSURE_ENCODING, "encoding", detected=encoding)
     text = text.rstrip("\x1a")
     if CONTROL_CHARS.search(text):
         raise ImportFileError(
@@ -617,13 +651,7 @@ class RowError:
 
 # Cells imported as typed. One that starts like a formula is flagged for the SENCo, not changed:
 # "-Ann" may be how the MIS holds a name, and every export escapes it (semh.spreadsheet).
-TEXT_FIELDS = (
-    "legal_last_name",
-    "legal_first_name",
-    "preferred_first_name",
-    "preferred_last_name",
-    "form",
-)
+TEXT_FIELDS = (*NAME_FIELDS, "form")
 
 
 def row_warnings(row: PreviewRow, parsed: ParsedFile, la_codes) -> list[RowError]:

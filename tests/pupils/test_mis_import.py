@@ -387,6 +387,32 @@ def test_shift_jis_file_is_refused_not_imported_with_garbled_names(senco, cast):
     assert counts() == before
 
 
+@pytest.mark.parametrize("surname", ["山田", "田中", "中村", "やまだ", "ヤマダ"])
+def test_a_shift_jis_file_with_one_japanese_name_is_refused_too(senco, cast, surname):
+    rows = [[file_upn(1), surname, "Ann", "01/02/2014", "Year 6", "6A"]]
+    rows += [[file_upn(2), "Smith", "John", "01/02/2014", "Year 6", "6A"]]
+    before = counts()
+
+    response = upload(senco, cast.school_a, csv_bytes(rows, encoding="shift_jis"))
+
+    assert 'class="field has-error"' in response.content.decode()
+    assert counts() == before
+
+
+def test_a_windows_1250_file_never_imports_polish_names_misread(senco, cast):
+    rows = [[file_upn(1), "Łukasiewicz", "Łukasz", "01/02/2014", "Year 6", "6A"]]
+    rows += [[file_upn(2), "Żak", "Małgorzata", "01/02/2014", "Year 6", "6A"]]
+
+    response = upload(senco, cast.school_a, csv_bytes(rows, encoding="cp1250"))
+
+    if "preview" in response.context:  # read, so read right
+        senco.post(confirm_url(latest_import(cast.school_a)))
+        assert "Read as Windows-1250" in response.content.decode()
+        assert pupils_of(cast.school_a)[file_upn(1)].legal_first_name == "Łukasz"
+    else:
+        assert "could not tell which encoding" in html.unescape(response.content.decode())
+
+
 def test_a_utf8_file_with_names_garbled_by_an_earlier_conversion_is_refused(senco, cast):
     # "Zoë" once read as Windows-1252 and saved again as UTF-8: "ZoÃ«".
     rows = [[file_upn(1), "BrontÃ«", "ZoÃ«", "01/02/2014", "Year 6", "6A"]]
