@@ -308,7 +308,7 @@ def decode_file(raw: bytes) -> DecodedFile:
     if garbled := GARBLED.search(text):
         sample = text[max(garbled.start() - 10, 0) : garbled.end() + 10].split("\n")[0]
         raise ImportFileError(
-            f'Some names in this file look garbled (for example "{sample.strip()}"): it was '
+            f'Some text in this file looks garbled (for example "{sample.strip()}"): it was '
             "probably converted between encodings on the way. Export it from your MIS again as "
             f"UTF-8 rather than fixing it in the file. {SAVE_AS_CSV}",
             "encoding",
