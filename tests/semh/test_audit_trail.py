@@ -166,3 +166,44 @@ def test_export_escapes_a_cell_a_spreadsheet_would_run_as_a_formula(client, cast
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][2] == "user email"
     assert [r[2] for r in rows[1:]] == ["'=2+5@alder.example"]
+
+
+def test_no_exported_audit_cell_starts_like_a_formula(client, cast, login):
+    # Invited by an admin, so any valid address: each of these would run in a spreadsheet.
+    emails = ["=1+1@example.org", "+1@example.org", "-1@example.org", "@x@example.org"]
+    for email in emails:
+        member = UserFactory(email=email)
+        MembershipFactory(user=member, school=cast.school_a, role=Role.TEACHER)
+        audit.record(actor=member, action="pupil.view", school=cast.school_a, target=member)
+    login(cast.user(Role.DSL))
+
+    response = client.get(audit_url(cast, "export"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    cells = [cell for row in rows for cell in row]
+    assert {f"'{email}" for email in emails} <= set(cells)
+    assert not [cell for cell in cells if cell.lstrip("\ufeff").startswith(("=", "+", "-", "@"))]
+
+
+def test_every_csv_download_goes_through_the_one_escaping_writer():
+    import re
+    from pathlib import Path
+
+    writes_csv = re.compile(r"csv\.(Dict)?[Ww]riter|content_type=[^\n]*text/csv")
+    root = Path(__file__).resolve().parents[2]
+    writers = {
+        str(path.relative_to(root))
+        for app in (
+            "semh",
+            "pupils",
+            "incidents",
+            "interventions",
+            "reset_area",
+            "reports",
+            "staff",
+        )
+        for path in (root / app).rglob("*.py")
+        if writes_csv.search(path.read_text())
+    }
+
+    assert writers == {"semh/spreadsheet.py"}
