@@ -105,9 +105,7 @@ def test_sign_in_and_an_audited_read_answer_normally_with_a_junk_address_header(
 
     wrong = client.post("/accounts/login/", {"login": user.email, "password": "nope"}, **headers)
     right = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, **headers)
-    read = client.get(
-        reverse("pupils:detail", args=[cast.school_a.slug, pupil.pk]), **headers
-    )
+    read = client.get(reverse("pupils:detail", args=[cast.school_a.slug, pupil.pk]), **headers)
 
     assert (wrong.status_code, right.status_code, read.status_code) == (200, 302, 200)
     with scopes_disabled():
