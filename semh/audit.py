@@ -135,15 +135,12 @@ def client_ip(request) -> str | None:
     remote = _parse_address(request.META.get("REMOTE_ADDR", ""))
     if remote is None or not _is_trusted_proxy(remote):
         return _text(remote)
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hop = remote
-    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        address = _parse_address(entry)
-        if address is None:
-            # Garbage before any untrusted hop: the chain cannot be read further.
-            return None if entry.strip() else _text(hop)
-        hop = address
-        if not _is_trusted_proxy(address):
-            break
+    for entry in reversed([entry for entry in forwarded if entry]):
+        hop = _parse_address(entry)
+        if hop is None or not _is_trusted_proxy(hop):
+            break  # the client, or garbage where the client's address should be (unknown)
     return _text(hop)
 
 

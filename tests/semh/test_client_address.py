@@ -107,13 +107,21 @@ def test_sign_in_and_an_audited_read_answer_normally_with_a_junk_address_header(
     right = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD}, **headers)
     read = client.get(reverse("pupils:detail", args=[cast.school_a.slug, pupil.pk]), **headers)
 
+    out = client.post(reverse("account_logout"), **headers)
+
     assert (wrong.status_code, right.status_code, read.status_code) == (200, 302, 200)
+    assert out.status_code == 302 and "_auth_user_id" not in client.session
     with scopes_disabled():
         addresses = set(AuditEvent.objects.values_list("ip_address", flat=True))
         actions = set(AuditEvent.objects.values_list("action", flat=True))
     chain = header == "HTTP_X_FORWARDED_FOR" and junk == CHAIN
     assert addresses <= ({"5.6.7.8"} if chain else {PROXY, None})
-    assert {AuditAction.LOGIN_FAILED, AuditAction.LOGIN, AuditAction.PUPIL_VIEW} <= actions
+    assert {
+        AuditAction.LOGIN_FAILED,
+        AuditAction.LOGIN,
+        AuditAction.PUPIL_VIEW,
+        AuditAction.LOGOUT,
+    } <= actions
 
 
 def fail_sign_in(client, user, times, **headers):
@@ -190,3 +198,18 @@ def test_a_whole_school_behind_one_address_can_sign_in_despite_some_mistakes(cli
 
     assert len(colleagues) * 2 >= 20
     assert response.status_code == 302
+
+
+def test_wrong_passwords_from_many_real_addresses_still_lock_the_account(client, cast):
+    user = cast.user(Role.SLT)
+    for n in range(6):
+        fail_sign_in(client, user, 1, REMOTE_ADDR=f"203.0.113.{n + 1}")
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": user.email, "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.44",
+    )
+
+    assert "too many" in response.content.decode().lower()
+    assert "_auth_user_id" not in client.session
