@@ -4,6 +4,7 @@ The defaults are the embedded demo: a SQLite file and Celery tasks run in-proces
 DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -13,15 +14,54 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting. Anything but the usual spellings stops start-up: a typo such as
+    SEMH_REQUIRE_MFA=ture must not quietly switch a protection off."""
+    value = os.environ.get(name, "").strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS | FALSE_WORDS:
+        return value in TRUE_WORDS
+    raise ImproperlyConfigured(
+        f"{name} must be one of {', '.join(sorted(TRUE_WORDS | FALSE_WORDS))}, not {value!r}."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole-number setting, refused at start-up when it is not a number or out of range."""
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        limits = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+        raise ImproperlyConfigured(f"{name} must be {limits}, not {number}.")
+    return number
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """A comma list of IP addresses and CIDR networks, each checked at start-up."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (such as 172.28.0.10 "
+                "or 172.28.0.0/24)."
+            ) from None
+    return networks
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -98,7 +138,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -141,9 +181,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {
-    # 5 failures lock an account for 5 minutes from that address only (the key is account + IP,
-    # semh.adapters), so nobody can lock a colleague out from elsewhere; the per-address limit is
-    # high because a whole school may share one address.
+    # 5 failures lock the account for 5 minutes, whatever address the attempts claim (the key is
+    # the account and its unlock generation, semh.adapters); an admin's unlock lifts it. The
+    # per-address limit is high because a whole school may share one address.
     "login_failed": "100/m/ip,5/5m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -186,7 +226,7 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -217,17 +257,18 @@ CELERY_BEAT_SCHEDULE = {
 
 # Sessions and cookies. A session ends after SEMH_SESSION_IDLE_MINUTES without a request, and in
 # any case SEMH_SESSION_MAX_HOURS after sign-in (semh.security.SessionTimeoutMiddleware).
-SEMH_SESSION_IDLE_MINUTES = int(os.environ.get("SEMH_SESSION_IDLE_MINUTES", "30"))
-SEMH_SESSION_MAX_HOURS = int(os.environ.get("SEMH_SESSION_MAX_HOURS", "10"))
+SEMH_SESSION_IDLE_MINUTES = env_int("SEMH_SESSION_IDLE_MINUTES", 30, minimum=1)
+SEMH_SESSION_MAX_HOURS = env_int("SEMH_SESSION_MAX_HOURS", 10, minimum=1)
 SESSION_COOKIE_AGE = SEMH_SESSION_MAX_HOURS * 60 * 60
-# How long the audit trail is kept (default about 7 years), purged daily by Celery beat.
-SEMH_AUDIT_RETENTION_DAYS = int(os.environ.get("SEMH_AUDIT_RETENTION_DAYS", str(7 * 365 + 2)))
+# How long the audit trail is kept (default about 7 years), purged daily by Celery beat. The
+# database's purge function refuses less than a year (semh migration 0005), and so does start-up.
+SEMH_AUDIT_RETENTION_DAYS = env_int("SEMH_AUDIT_RETENTION_DAYS", 7 * 365 + 2, minimum=365)
 # Unfinished incident forms untouched this long are discarded (audited), daily by Celery beat.
-SEMH_INCIDENT_DRAFT_DAYS = int(os.environ.get("SEMH_INCIDENT_DRAFT_DAYS", "30"))
+SEMH_INCIDENT_DRAFT_DAYS = env_int("SEMH_INCIDENT_DRAFT_DAYS", 30, minimum=1)
 # Reset Area: a planned pupil not checked in this long after their period starts shows as missing.
-SEMH_RESET_MISSING_AFTER_MINUTES = int(os.environ.get("SEMH_RESET_MISSING_AFTER_MINUTES", "10"))
+SEMH_RESET_MISSING_AFTER_MINUTES = env_int("SEMH_RESET_MISSING_AFTER_MINUTES", 10, minimum=1)
 # Step-up: exports and old records ask for the password (or MFA code) again after 15 minutes.
-SEMH_STEP_UP_SECONDS = int(os.environ.get("SEMH_STEP_UP_SECONDS", str(15 * 60)))
+SEMH_STEP_UP_SECONDS = env_int("SEMH_STEP_UP_SECONDS", 15 * 60, minimum=1)
 ACCOUNT_REAUTHENTICATION_TIMEOUT = SEMH_STEP_UP_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -247,6 +288,10 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# The reverse proxies in front of gunicorn (addresses or CIDR networks, comma separated; none by
+# default). Only a request whose connection comes from one of them has its X-Forwarded-For read:
+# the client is the right-most address there that is not itself a trusted proxy (semh.audit).
+SEMH_TRUSTED_PROXIES = env_networks("SEMH_TRUSTED_PROXIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -255,7 +300,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 

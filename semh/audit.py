@@ -5,6 +5,8 @@ views record audited reads with ``record_view``. Actions are ``AuditAction`` mem
 one finds every place that writes it.
 """
 
+import functools
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -126,8 +128,46 @@ class Client:
 
 
 def client_ip(request) -> str | None:
-    # Behind the production proxy REMOTE_ADDR is the proxy; the proxy sets X-Real-IP.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    """The address the request came from: the connection's own, unless that is a trusted proxy
+    (settings.SEMH_TRUSTED_PROXIES); then the right-most X-Forwarded-For address that is not
+    itself a trusted proxy. X-Real-IP is never read. None when no valid address is known, so an
+    unparsable header is never stored."""
+    remote = _parse_address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None or not _is_trusted_proxy(remote):
+        return _text(remote)
+    forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hop = remote
+    for entry in reversed([entry for entry in forwarded if entry]):
+        hop = _parse_address(entry)
+        if hop is None or not _is_trusted_proxy(hop):
+            break  # the client, or garbage where the client's address should be (unknown)
+    return _text(hop)
+
+
+def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    text = text.strip()
+    if not text or len(text) > 45:  # the longest textual IPv6 address
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return None if getattr(address, "scope_id", None) else address
+
+
+def _is_trusted_proxy(address) -> bool:
+    return any(
+        address in network for network in _trusted_networks(tuple(settings.SEMH_TRUSTED_PROXIES))
+    )
+
+
+@functools.cache
+def _trusted_networks(proxies: tuple[str, ...]):
+    return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
+
+
+def _text(address) -> str | None:
+    return str(address) if address is not None else None
 
 
 def record(
@@ -168,12 +208,24 @@ def record_view(request, action: AuditAction, target=None, **detail) -> AuditEve
     )
 
 
-def purge_expired(*, now=None) -> int:
-    """Delete audit events older than the retention period; the only deletion there is."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.SEMH_AUDIT_RETENTION_DAYS)
+# The shortest retention there may be; the database's purge function refuses less as well.
+RETENTION_FLOOR_DAYS = 365
+
+
+def purge_expired() -> int:
+    """Delete audit events older than the retention period; the only deletion there is.
+
+    On PostgreSQL through the database's own purge function (semh migration 0005), which alone
+    may delete and only what is past the retention it is given, by the database's clock."""
+    days = settings.SEMH_AUDIT_RETENTION_DAYS
+    if days < RETENTION_FLOOR_DAYS:
+        raise ValueError(f"Audit events are kept for at least {RETENTION_FLOOR_DAYS} days.")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT semh_purge_audit_events(%s)", [days])
+            (deleted,) = cursor.fetchone()
+        return deleted
+    cutoff = timezone.now() - timedelta(days=days)
     with transaction.atomic(), scopes_disabled():  # retention applies to every school's rows
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL semh.audit_purge = 'on'")
         deleted, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
     return deleted

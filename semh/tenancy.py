@@ -16,29 +16,28 @@ class SchoolAccess:
     school: School
     roles: frozenset[str]
     capabilities: frozenset[str] = field(default=frozenset())
+    # MFA is a property of the person: a senior role in any school asks for it in every school.
+    needs_mfa: bool = False
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
-
-    @property
-    def needs_mfa(self) -> bool:
-        return bool(self.roles & MFA_REQUIRED_ROLES)
 
 
 def resolve_school_access(user, school_slug: str) -> SchoolAccess:
     """The viewer's access to the school named in the URL; 404 when they have none."""
     if not user.is_authenticated:
         raise Http404
-    memberships = list(
-        Membership.objects.active()
-        .filter(user=user, school__slug=school_slug)
-        .select_related("school")
-    )
+    everywhere = list(Membership.objects.active().filter(user=user).select_related("school"))
+    memberships = [m for m in everywhere if m.school.slug == school_slug]
     if not memberships:
         raise Http404
     roles = frozenset(m.role for m in memberships)
     return SchoolAccess(
-        user=user, school=memberships[0].school, roles=roles, capabilities=capabilities_for(roles)
+        user=user,
+        school=memberships[0].school,
+        roles=roles,
+        capabilities=capabilities_for(roles),
+        needs_mfa=any(m.role in MFA_REQUIRED_ROLES for m in everywhere),
     )
 
 

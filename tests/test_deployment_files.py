@@ -479,3 +479,112 @@ def test_gunicorn_in_the_image_listens_on_the_exposed_port():
 
     assert parsed.bind == ["0.0.0.0:8000"]
     assert {bind.rsplit(":", 1)[1] for bind in parsed.bind} <= exposed
+
+
+# --- Proxy and database roles ----------------------------------------------------------------
+
+
+def bind_mount_source(service: dict, target: str) -> Path:
+    for volume in service.get("volumes", []):
+        source, _, rest = volume.partition(":")
+        if rest.split(":")[0] == target and source.startswith("."):
+            return ROOT / source
+    raise AssertionError(f"nothing is mounted at {target}")
+
+
+def test_only_the_proxy_is_published_and_it_is_the_official_nginx_image():
+    services = load_compose()["services"]
+
+    assert services["proxy"]["image"].startswith("nginx:")
+    assert services["proxy"]["ports"] == ["8000:80"]
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_sends_the_forwarded_headers_to_gunicorn():
+    services = load_compose()["services"]
+    conf = bind_mount_source(services["proxy"], "/etc/nginx/conf.d/default.conf").read_text()
+    directives = {" ".join(line.split()) for line in conf.splitlines()}
+    (gunicorn,) = [
+        cmd
+        for cmd in simple_commands(compose_argv(services["web"]["command"]))
+        if cmd[0] == "gunicorn"
+    ]
+    port = gunicorn_parse(gunicorn[1:]).bind[0].rsplit(":", 1)[1]
+
+    assert f"server web:{port};" in directives
+    assert "proxy_pass http://semh_web;" in directives
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in directives
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in directives
+    assert "listen 80;" in directives
+
+
+def test_the_app_believes_the_forwarded_address_of_the_proxy_alone(settings):
+    import ipaddress
+
+    from django.test import RequestFactory
+
+    from semh.audit import client_ip
+
+    compose = load_compose()
+    services = compose["services"]
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    (subnet,) = [c["subnet"] for c in compose["networks"]["default"]["ipam"]["config"]]
+    trusted = environment_of(services["web"])["SEMH_TRUSTED_PROXIES"]
+    settings.SEMH_TRUSTED_PROXIES = trusted.split(",")
+    through_proxy = RequestFactory().get(
+        "/", REMOTE_ADDR=proxy_address, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    direct = RequestFactory().get(
+        "/", REMOTE_ADDR="172.28.0.99", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
+
+    assert trusted == proxy_address
+    assert ipaddress.ip_address(proxy_address) in ipaddress.ip_network(subnet)
+    assert client_ip(through_proxy) == "203.0.113.9"
+    assert client_ip(direct) == "172.28.0.99"
+
+
+def test_migrations_run_as_the_owner_and_the_app_as_a_role_that_owns_nothing():
+    services = load_compose()["services"]
+    migrate = services["migrate"]
+    owner = urlparse(environment_of(migrate)["DATABASE_URL"]).username
+    app = urlparse(environment_of(services["web"])["DATABASE_URL"]).username
+
+    assert compose_argv(migrate["command"]) == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["restart"] == "no"
+    assert {k: v for k, v in environment_of(migrate).items() if k != "DATABASE_URL"} == {
+        k: v for k, v in environment_of(services["web"]).items() if k != "DATABASE_URL"
+    }
+    assert owner != app and "postgres" not in (owner, app)
+    for name in APP_SERVICES:
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+        assert "migrate" not in json.dumps(services[name].get("command", "")), name
+
+
+def test_the_database_init_script_creates_the_owner_and_the_app_role_with_table_rights_only():
+    services = load_compose()["services"]
+    script = bind_mount_source(services["postgres"], "/docker-entrypoint-initdb.d/01-roles.sql")
+    sql = " ".join(line.split("--")[0] for line in script.read_text().splitlines())
+    sql = " ".join(sql.split())
+    owner = urlparse(environment_of(services["migrate"])["DATABASE_URL"]).username
+    app = urlparse(environment_of(services["web"])["DATABASE_URL"]).username
+
+    assert f"CREATE ROLE {owner} LOGIN" in sql and f"CREATE ROLE {app} LOGIN" in sql
+    assert f'ALTER DATABASE :"DBNAME" OWNER TO {owner};' in sql
+    assert f"ALTER SCHEMA public OWNER TO {owner};" in sql
+    assert (
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};"
+    ) in sql
+    assert (
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+        f"GRANT USAGE, SELECT ON SEQUENCES TO {app};"
+    ) in sql
+    assert "TRUNCATE" not in sql and "SUPERUSER" not in sql.upper()
+    assert f"OWNER TO {app}" not in sql
+    # The passwords come from the postgres service's environment, the same the URLs use.
+    for variable in ("SEMH_DB_OWNER_PASSWORD", "SEMH_DB_APP_PASSWORD"):
+        assert "\\getenv" in sql and variable in sql
+        assert variable in environment_of(services["postgres"])

@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import time
 
@@ -9,6 +10,7 @@ from django_scopes import scopes_disabled
 from semh import audit
 from semh.access import Role
 from semh.models import AuditEvent
+from tests.conftest import SUITE_DAY, SUITE_TIME
 from tests.factories import MembershipFactory, UserFactory
 
 
@@ -124,25 +126,32 @@ def test_audit_events_cannot_be_changed_or_deleted_in_the_database(cast, trail):
         assert AuditEvent.objects.get(pk=event.pk).action == event.action
 
 
-def test_retention_purge_deletes_only_events_past_the_retention_period(cast, settings):
-    import datetime
-
-    from django.utils import timezone
-
+def test_retention_purge_deletes_only_events_past_the_retention_period(cast, clock, settings):
     from semh.audit import purge_expired
 
+    settings.SEMH_AUDIT_RETENTION_DAYS = 7 * 365 + 2
+    clock.set(datetime.date(2006, 3, 1), 9)
+    expired = audit.record(actor=cast.user(Role.DSL), action="pupil.view", school=cast.school_a)
+    clock.set(SUITE_DAY, *SUITE_TIME)
+    recent = audit.record(actor=cast.user(Role.DSL), action="pupil.view", school=cast.school_a)
+
+    assert purge_expired() == 1
+    with scopes_disabled():
+        assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert purge_expired() == 0
+    assert expired.pk != recent.pk
+
+
+def test_retention_purge_refuses_a_retention_under_a_year(cast, settings):
+    from semh.audit import purge_expired
+
+    audit.record(actor=cast.user(Role.DSL), action="pupil.view", school=cast.school_a)
     settings.SEMH_AUDIT_RETENTION_DAYS = 30
-    event = audit.record(actor=cast.user(Role.DSL), action="pupil.view", school=cast.school_a)
-    in_29_days = timezone.now() + datetime.timedelta(days=29)
-    in_31_days = timezone.now() + datetime.timedelta(days=31)
 
-    kept = purge_expired(now=in_29_days)
+    with pytest.raises(ValueError, match="at least 365 days"):
+        purge_expired()
     with scopes_disabled():
-        assert kept == 0 and AuditEvent.objects.filter(pk=event.pk).exists()
-
-    assert purge_expired(now=in_31_days) >= 1
-    with scopes_disabled():
-        assert not AuditEvent.objects.filter(pk=event.pk).exists()
+        assert AuditEvent.objects.count() == 1
 
 
 def test_export_escapes_a_cell_a_spreadsheet_would_run_as_a_formula(client, cast, login):
@@ -157,3 +166,44 @@ def test_export_escapes_a_cell_a_spreadsheet_would_run_as_a_formula(client, cast
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][2] == "user email"
     assert [r[2] for r in rows[1:]] == ["'=2+5@alder.example"]
+
+
+def test_no_exported_audit_cell_starts_like_a_formula(client, cast, login):
+    # Invited by an admin, so any valid address: each of these would run in a spreadsheet.
+    emails = ["=1+1@example.org", "+1@example.org", "-1@example.org", "@x@example.org"]
+    for email in emails:
+        member = UserFactory(email=email)
+        MembershipFactory(user=member, school=cast.school_a, role=Role.TEACHER)
+        audit.record(actor=member, action="pupil.view", school=cast.school_a, target=member)
+    login(cast.user(Role.DSL))
+
+    response = client.get(audit_url(cast, "export"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    cells = [cell for row in rows for cell in row]
+    assert {f"'{email}" for email in emails} <= set(cells)
+    assert not [cell for cell in cells if cell.lstrip("\ufeff").startswith(("=", "+", "-", "@"))]
+
+
+def test_every_csv_download_goes_through_the_one_escaping_writer():
+    import re
+    from pathlib import Path
+
+    writes_csv = re.compile(r"csv\.(Dict)?[Ww]riter|content_type=[^\n]*text/csv")
+    root = Path(__file__).resolve().parents[2]
+    writers = {
+        str(path.relative_to(root))
+        for app in (
+            "semh",
+            "pupils",
+            "incidents",
+            "interventions",
+            "reset_area",
+            "reports",
+            "staff",
+        )
+        for path in (root / app).rglob("*.py")
+        if writes_csv.search(path.read_text())
+    }
+
+    assert writers == {"semh/spreadsheet.py"}

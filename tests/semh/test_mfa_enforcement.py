@@ -3,8 +3,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
 from semh.access import Role
+from tests.factories import MembershipFactory
 
 
 @pytest.fixture
@@ -156,3 +158,26 @@ def test_a_wrong_code_does_not_sign_in(client, cast, mfa_required):
     client.post(reverse("mfa_authenticate"), {"code": "000000"})
 
     assert "_auth_user_id" not in client.session
+
+
+def test_a_senior_role_in_one_school_needs_mfa_in_every_school(client, cast, login, mfa_required):
+    dsl = cast.user(Role.DSL)
+    with scopes_disabled():
+        MembershipFactory(user=dsl, school=cast.school_b, role=Role.ASSISTANT)
+    login(dsl)
+
+    response = client.get(f"/s/{cast.school_b.slug}/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_a_deactivated_senior_membership_no_longer_asks_for_mfa_elsewhere(
+    client, cast, login, mfa_required
+):
+    teacher = cast.user(Role.TEACHER)
+    with scopes_disabled():
+        MembershipFactory(user=teacher, school=cast.school_b, role=Role.SENCO, is_active=False)
+    login(teacher)
+
+    assert client.get(f"/s/{cast.school_a.slug}/").status_code == 200

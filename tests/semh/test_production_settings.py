@@ -2,6 +2,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -38,3 +40,46 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SEMH_REQUIRE_MFA", "ture"),
+        ("SEMH_REQUIRE_MFA", "of"),
+        ("DEBUG", "nope"),
+        ("SECURE_SSL_REDIRECT", "yes please"),
+        ("EMAIL_USE_TLS", "2"),
+        ("SEMH_SESSION_IDLE_MINUTES", "thirty"),
+        ("SEMH_SESSION_IDLE_MINUTES", "0"),
+        ("SEMH_AUDIT_RETENTION_DAYS", "30"),
+        ("SEMH_AUDIT_RETENTION_DAYS", "7y"),
+        ("SEMH_STEP_UP_SECONDS", "-5"),
+        ("EMAIL_PORT", "25a"),
+        ("DB_CONN_MAX_AGE", "1.5"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("SEMH_TRUSTED_PROXIES", "10.0.0.1,proxy"),
+        ("SEMH_TRUSTED_PROXIES", "999.1.1.1"),
+    ],
+)
+def test_a_setting_it_does_not_recognise_stops_start_up_naming_the_variable(variable, value):
+    result = run_manage("check", env={**PRODUCTION_ENV, variable: value})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("TRUE", True), (" yes ", True), ("On", True), ("0", False), ("off", False)],
+)
+def test_recognised_boolean_spellings_are_read(value, expected):
+    env = {**PRODUCTION_ENV, "SEMH_REQUIRE_MFA": value}
+
+    result = run_manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SEMH_REQUIRE_MFA)", env=env
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(expected)

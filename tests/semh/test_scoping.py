@@ -11,7 +11,7 @@ from django_scopes.exceptions import ScopeError
 from semh import audit
 from semh.audit import AuditAction
 from semh.models import AcademicYear, AuditEvent, Invitation, Period, Term
-from tests.conftest import SUITE_DAY, at
+from tests.conftest import SUITE_DAY, SUITE_TIME, at
 from tests.factories import InvitationFactory, PeriodFactory, TermFactory
 
 SCOPED = [AcademicYear, Term, Period, Invitation, AuditEvent]
@@ -106,9 +106,11 @@ def test_audit_rows_are_written_outside_any_scope_and_sign_ins_belong_to_no_scho
     assert sign_in.actor == user and sign_in.school is None
 
 
-def test_the_retention_purge_runs_outside_any_scope(rows, settings):
-    from django.utils import timezone
+def test_the_retention_purge_runs_outside_any_scope(rows, clock, settings):
+    settings.SEMH_AUDIT_RETENTION_DAYS = 7 * 365 + 2
+    clock.set(datetime.date(2006, 3, 1), 9)
+    for school in (rows.school_a, rows.school_b):
+        audit.record(actor=None, action=AuditAction.WORKER_CHECK, school=school)
+    clock.set(SUITE_DAY, *SUITE_TIME)
 
-    settings.SEMH_AUDIT_RETENTION_DAYS = 1
-
-    assert audit.purge_expired(now=timezone.now() + datetime.timedelta(days=2)) == 2
+    assert audit.purge_expired() == 2
