@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from semh import params
 from semh.access import RESET_AREA_READERS, Capability
 from semh.audit import Client
 from semh.calendar import monday_of
 from semh.decorators import school_view
 
-from ..forms.placements import PlacementForm, PupilPickForm, parse_day
+from ..forms.placements import PlacementForm, PupilPickForm
 from ..selectors import (
     access_period,
     access_placement,
@@ -31,7 +32,7 @@ def _timetable_url(request, room, monday):
 
 
 def _week(value):
-    return monday_of(parse_day(value, timezone.localdate()))
+    return params.week(value, timezone.localdate())
 
 
 @school_view(*RESET_AREA_READERS)
@@ -60,7 +61,10 @@ def placement_create(request, room_id):
     room = access_room(viewer, school, room_id)
     monday = _week(request.GET.get("week"))
     period_id = request.GET.get("period")
-    period = access_period(viewer, school, period_id) if period_id else None
+    if period_id:
+        period = access_period(viewer, school, params.required_object_id(period_id))
+    else:
+        period = None
     pick, form = _placement_forms(request, period, starts_on=max(timezone.localdate(), monday))
     if request.method == "POST" and pick.is_valid() and form.is_valid():
         try:
@@ -94,7 +98,7 @@ def _placement_forms(request, period, *, starts_on):
 
 
 def _placement_page(request, room, pick, form, *, monday, period):
-    q = request.GET.get("q", "")
+    q = params.text(request.GET.get("q"))
     return render(
         request,
         "reset_area/placements/placement_form.html",
