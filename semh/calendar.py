@@ -107,7 +107,9 @@ class DateRule:
 
     def allows(self, value, today: date | None = None) -> bool:
         if isinstance(value, datetime.datetime):
-            value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
+            # A form's datetime is already in local time; converting one near year 1 or 9999
+            # again could overflow.
+            value = value.date()
         first, last = self.bounds(today)
         return first <= value <= last
 
@@ -128,11 +130,16 @@ ROLL_DATE = DateRule("a date on roll", years_back=20, years_ahead=1)
 PLACEMENT_DATE = DateRule("a placement date", years_back=2, years_ahead=2)
 
 
-def hold_dates(form, **rules: DateRule) -> None:
-    """Hold the named date (or date and time) fields of ``form`` to their rules."""
-    for name, rule in rules.items():
-        if name in form.fields:
-            form.fields[name].validators.append(rule)
+class PlausibleDates:
+    """Form mixin: ``date_rules`` holds each named date (or date and time) field to its rule."""
+
+    date_rules: dict[str, DateRule] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, rule in self.date_rules.items():
+            if name in self.fields:
+                self.fields[name].validators.append(rule)
 
 
 # The days a page may be asked about in its address or a date-range filter: wide enough for any

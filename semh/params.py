@@ -32,6 +32,15 @@ def required_object_id(value) -> uuid.UUID:
     return found
 
 
+def required_row_id(value) -> int:
+    """A counter id (the few set-up rows that have one, such as a period of the school day);
+    404 when ``value`` is not a whole number a row could have."""
+    found = integer(value, 0, low=1, high=2**63 - 1)
+    if not found:
+        raise Http404
+    return found
+
+
 def day(value, default: datetime.date) -> datetime.date:
     """The day in ``value`` (YYYY-MM-DD), else ``default`` (also outside the days a page may be
     asked about, ``semh.calendar.EARLIEST_DAY``–``LATEST_DAY``)."""
@@ -51,7 +60,7 @@ def week(value, default: datetime.date) -> datetime.date:
 
 def integer(value, default: int, *, low: int, high: int) -> int:
     """The whole number in ``value`` from ``low`` to ``high``, else ``default``."""
-    if not isinstance(value, str) or len(value) > 12:
+    if not isinstance(value, str) or len(value) > 20:
         return default
     try:
         number = int(value)

@@ -29,6 +29,7 @@ from incidents.models import (
 )
 from incidents.selectors import pupils_to_record_for, recording_staff
 from pupils.models import Pupil
+from semh.calendar import EVENT_DATE
 from semh.models import Period
 from semh.widgets import DateTimeInput
 
@@ -47,7 +48,10 @@ class IncidentForm(forms.Form):
         queryset=Pupil.objects.none(), required=False, label="Other pupils involved"
     )
     occurred_at = forms.DateTimeField(
-        label="When", widget=DateTimeInput(), error_messages={"required": "Say when it happened."}
+        label="When",
+        widget=DateTimeInput(),
+        error_messages={"required": "Say when it happened."},
+        validators=[EVENT_DATE],
     )
     location = forms.ModelChoiceField(
         queryset=Vocabulary.objects.none(),

@@ -15,6 +15,7 @@ from pupils.models import (
     SupportPlan,
     Target,
 )
+from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.models import User
 from semh.widgets import DateInput
 
@@ -22,7 +23,13 @@ TEXTAREA_SMALL = {"rows": 3}
 NEXT_CYCLE_WEEKS = 12
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(PlausibleDates, forms.ModelForm):
+    date_rules = {
+        "starts_on": PLAN_DATE,
+        "next_review_on": PLAN_DATE,
+        "agreed_with_parents_on": PLAN_DATE,
+    }
+
     class Meta:
         model = SupportPlan
         fields = [
@@ -170,7 +177,7 @@ class TargetForm(forms.ModelForm):
 class PlanReviewForm(forms.Form):
     """The review meeting plus, for every target of the plan, a rating and its evidence."""
 
-    held_on = forms.DateField(label="Review held on", widget=DateInput())
+    held_on = forms.DateField(label="Review held on", widget=DateInput(), validators=[EVENT_DATE])
     attendees = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA_SMALL), help_text="Who attended, one per line."
     )
@@ -215,7 +222,9 @@ class PlanReviewForm(forms.Form):
 
 
 class NextCycleForm(forms.Form):
-    next_review_on = forms.DateField(label="Next review date of the new cycle", widget=DateInput())
+    next_review_on = forms.DateField(
+        label="Next review date of the new cycle", widget=DateInput(), validators=[PLAN_DATE]
+    )
 
     def __init__(self, *args, **kwargs):
         today = timezone.localdate()

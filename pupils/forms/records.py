@@ -6,10 +6,13 @@ from django import forms
 from pupils.models import PrimaryNeed, Pupil, SafeguardingStatus, SenStatus, YearGroup
 from pupils.services.records import PUPIL_FIELDS
 from pupils.validators import normalise_upn
+from semh.calendar import DATE_OF_BIRTH, ROLL_DATE, PlausibleDates
 from semh.widgets import DateInput
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"date_of_birth": DATE_OF_BIRTH, "on_roll_from": ROLL_DATE}
+
     class Meta:
         model = Pupil
         fields = list(PUPIL_FIELDS)
@@ -33,7 +36,7 @@ class PupilForm(forms.ModelForm):
 
 
 class ArchiveForm(forms.Form):
-    left_on = forms.DateField(label="Leaving date", widget=DateInput())
+    left_on = forms.DateField(label="Leaving date", widget=DateInput(), validators=[ROLL_DATE])
 
 
 class PupilListFilter(django_filters.FilterSet):

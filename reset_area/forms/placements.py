@@ -4,6 +4,7 @@ from django import forms
 from django_scopes.forms import SafeModelChoiceField
 
 from pupils.models import Pupil
+from semh.calendar import PLACEMENT_DATE, PlausibleDates
 from semh.models import Period
 from semh.widgets import DateInput
 
@@ -27,7 +28,9 @@ class PupilPickForm(forms.Form):
         self.fields["pupil"].queryset = Pupil.objects.filter(school=school).on_roll()
 
 
-class PlacementForm(forms.ModelForm):
+class PlacementForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"starts_on": PLACEMENT_DATE, "ends_on": PLACEMENT_DATE}
+
     class Meta:
         model = PlannedPlacement
         fields = ["period", "purpose", "starts_on", "ends_on"]

@@ -60,11 +60,7 @@ def placement_create(request, room_id):
     viewer, school = request.school_access, request.school
     room = access_room(viewer, school, room_id)
     monday = _week(request.GET.get("week"))
-    period_id = request.GET.get("period")
-    if period_id:
-        period = access_period(viewer, school, params.required_object_id(period_id))
-    else:
-        period = None
+    period = _period(request, request.GET.get("period"))
     pick, form = _placement_forms(request, period, starts_on=max(timezone.localdate(), monday))
     if request.method == "POST" and pick.is_valid() and form.is_valid():
         try:
@@ -82,6 +78,13 @@ def placement_create(request, room_id):
             messages.success(request, f"Planned {placement.pupil} into {placement.period}.")
             return redirect(_timetable_url(request, room, monday))
     return _placement_page(request, room, pick, form, monday=monday, period=period)
+
+
+def _period(request, value):
+    """The period named in ``?period=`` (404 if it is not one of the school's), else None."""
+    if not value:
+        return None
+    return access_period(request.school_access, request.school, params.required_row_id(value))
 
 
 def _placement_forms(request, period, *, starts_on):
