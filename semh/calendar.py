@@ -90,8 +90,8 @@ def years_from(day: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class DateRule:
-    """Dates from ``years_back`` years before today to ``years_ahead`` years after it. Used as a
-    form field validator (a date, or the local date of a datetime) and by the import."""
+    """Dates (or the day of a date and time) from ``years_back`` years before today to
+    ``years_ahead`` years after it. Forms use it through ``PlausibleDates``; the import directly."""
 
     what: str
     years_back: int
@@ -113,10 +113,6 @@ class DateRule:
         first, last = self.bounds(today)
         return first <= value <= last
 
-    def __call__(self, value):
-        if value is not None and not self.allows(value):
-            raise ValidationError(self.message(), code="implausible")
-
 
 # A pupil's date of birth: of school age up to 25 (an EHCP can run to 25), never in the future.
 DATE_OF_BIRTH = DateRule("a date of birth", years_back=30, years_ahead=0)
@@ -131,15 +127,19 @@ PLACEMENT_DATE = DateRule("a placement date", years_back=2, years_ahead=2)
 
 
 class PlausibleDates:
-    """Form mixin: ``date_rules`` holds each named date (or date and time) field to its rule."""
+    """Form mixin: ``date_rules`` holds each named date (or date and time) field to its rule.
+
+    Checked after the fields' own checks (a more precise "that is in the future" wins) and before
+    the form's ``clean``, so rules comparing two dates never see an implausible one."""
 
     date_rules: dict[str, DateRule] = {}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def clean(self):
         for name, rule in self.date_rules.items():
-            if name in self.fields:
-                self.fields[name].validators.append(rule)
+            value = self.cleaned_data.get(name)
+            if value is not None and not rule.allows(value):
+                self.add_error(name, ValidationError(rule.message(), code="implausible"))
+        return super().clean()
 
 
 # The days a page may be asked about in its address or a date-range filter: wide enough for any

@@ -174,10 +174,11 @@ class TargetForm(forms.ModelForm):
         self.fields["position"].required = False
 
 
-class PlanReviewForm(forms.Form):
+class PlanReviewForm(PlausibleDates, forms.Form):
     """The review meeting plus, for every target of the plan, a rating and its evidence."""
 
-    held_on = forms.DateField(label="Review held on", widget=DateInput(), validators=[EVENT_DATE])
+    date_rules = {"held_on": EVENT_DATE}
+    held_on = forms.DateField(label="Review held on", widget=DateInput())
     attendees = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA_SMALL), help_text="Who attended, one per line."
     )
@@ -221,10 +222,9 @@ class PlanReviewForm(forms.Form):
         return [(t, data[f"rating_{t.pk}"], data[f"evidence_{t.pk}"]) for t in self.targets]
 
 
-class NextCycleForm(forms.Form):
-    next_review_on = forms.DateField(
-        label="Next review date of the new cycle", widget=DateInput(), validators=[PLAN_DATE]
-    )
+class NextCycleForm(PlausibleDates, forms.Form):
+    date_rules = {"next_review_on": PLAN_DATE}
+    next_review_on = forms.DateField(label="Next review date of the new cycle", widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         today = timezone.localdate()

@@ -35,8 +35,9 @@ class PupilForm(PlausibleDates, forms.ModelForm):
         return upn
 
 
-class ArchiveForm(forms.Form):
-    left_on = forms.DateField(label="Leaving date", widget=DateInput(), validators=[ROLL_DATE])
+class ArchiveForm(PlausibleDates, forms.Form):
+    date_rules = {"left_on": ROLL_DATE}
+    left_on = forms.DateField(label="Leaving date", widget=DateInput())
 
 
 class PupilListFilter(django_filters.FilterSet):
