@@ -23,7 +23,7 @@ from incidents.models import (
 from incidents.selectors import recording_staff
 from pupils.models import Pupil
 from semh.access import Capability
-from semh.calendar import DateRange, default_range
+from semh.calendar import DateRange, any_day, default_range
 from semh.models import Term
 from semh.widgets import DateInput
 
@@ -50,10 +50,18 @@ class VocabularyFilter(django_filters.ModelChoiceFilter):
 
 class IncidentFilter(django_filters.FilterSet):
     since = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__gte", label="From", widget=DateInput
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=DateInput,
+        validators=[any_day],
     )
     until = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label="To", widget=DateInput
+        field_name="occurred_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=DateInput,
+        validators=[any_day],
     )
     pupil = PupilFilter(
         queryset=None, method="involving_pupil", label="Pupil", empty_label="Any pupil"
@@ -144,8 +152,8 @@ class AnalysisRangeForm(forms.Form):
 
     MAX_DAYS = 731
 
-    start = forms.DateField(label="From", widget=DateInput)
-    end = forms.DateField(label="To", widget=DateInput)
+    start = forms.DateField(label="From", widget=DateInput, validators=[any_day])
+    end = forms.DateField(label="To", widget=DateInput, validators=[any_day])
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

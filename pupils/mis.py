@@ -50,10 +50,10 @@ from functools import cached_property
 
 import charset_normalizer
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from pupils.models import Gender, LocalAuthorityCode, PrimaryNeed, Pupil, SenStatus, YearGroup
 from pupils.validators import normalise_upn, unrecognised_la_code, validate_upn
+from semh.calendar import DATE_OF_BIRTH
 from semh.spreadsheet import FORMULA_STARTS
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -503,11 +503,8 @@ def clean_date_of_birth(value: str) -> datetime.date:
     if not value.strip():
         raise BadValue("Date of birth is missing.")
     born = parse_uk_date(value)
-    today = timezone.localdate()
-    if born > today:
-        raise BadValue(f"Date of birth {born:%d/%m/%Y} is in the future.")
-    if born.year < today.year - 30:
-        raise BadValue(f"Date of birth {born:%d/%m/%Y} is not plausible for a pupil.")
+    if not DATE_OF_BIRTH.allows(born):
+        raise BadValue(f"{born:%d/%m/%Y} is not plausible. {DATE_OF_BIRTH.message()}")
     return born
 
 

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from semh.models import AcademicYear, Term
@@ -72,3 +73,85 @@ def school_days(school, first: date, last: date) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
+
+
+# --- Plausible dates --------------------------------------------------------------------------
+# One rule per kind of date, shared by every form and the MIS import, relative to today (the one
+# clock). A date outside its rule is a typo (0001-01-01, 9999-12-31), refused on its field.
+
+
+def years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (or earlier); 29 February becomes the 28th in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """Dates (or the day of a date and time) from ``years_back`` years before today to
+    ``years_ahead`` years after it. Forms use it through ``PlausibleDates``; the import directly."""
+
+    what: str
+    years_back: int
+    years_ahead: int
+
+    def bounds(self, today: date | None = None) -> tuple[date, date]:
+        today = today or timezone.localdate()
+        return years_from(today, -self.years_back), years_from(today, self.years_ahead)
+
+    def message(self, today: date | None = None) -> str:
+        first, last = self.bounds(today)
+        return f"Enter {self.what} between {first:%d/%m/%Y} and {last:%d/%m/%Y}."
+
+    def allows(self, value, today: date | None = None) -> bool:
+        if isinstance(value, datetime.datetime):
+            # A form's datetime is already in local time; converting one near year 1 or 9999
+            # again could overflow.
+            value = value.date()
+        first, last = self.bounds(today)
+        return first <= value <= last
+
+
+# A pupil's date of birth: of school age up to 25 (an EHCP can run to 25), never in the future.
+DATE_OF_BIRTH = DateRule("a date of birth", years_back=30, years_ahead=0)
+# Something that happened: an incident, a parent contact, a meeting, a visit, a debrief.
+EVENT_DATE = DateRule("a date", years_back=20, years_ahead=0)
+# A support plan's start, review and agreement dates; due dates of actions and follow-ups.
+PLAN_DATE = DateRule("a plan or review date", years_back=20, years_ahead=5)
+# A pupil's time on roll (joining and leaving dates).
+ROLL_DATE = DateRule("a date on roll", years_back=20, years_ahead=1)
+# A planned Reset Area placement.
+PLACEMENT_DATE = DateRule("a placement date", years_back=2, years_ahead=2)
+
+
+class PlausibleDates:
+    """Form mixin: ``date_rules`` holds each named date (or date and time) field to its rule.
+
+    Checked after the fields' own checks (a more precise "that is in the future" wins) and before
+    the form's ``clean``, so rules comparing two dates never see an implausible one."""
+
+    date_rules: dict[str, DateRule] = {}
+
+    def clean(self):
+        for name, rule in self.date_rules.items():
+            value = self.cleaned_data.get(name)
+            if value is not None and not rule.allows(value):
+                self.add_error(name, ValidationError(rule.message(), code="implausible"))
+        return super().clean()
+
+
+# The days a page may be asked about in its address or a date-range filter: wide enough for any
+# school record, far from the calendar's own ends (the week before 1 January of year 1 does not
+# exist, and 9999-12-31 plus a day overflows).
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def any_day(value) -> None:
+    """A form validator for a day to search by: refused outside ``EARLIEST_DAY``–``LATEST_DAY``."""
+    if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(
+            f"Enter a date between {EARLIEST_DAY:%d/%m/%Y} and {LATEST_DAY:%d/%m/%Y}.",
+            code="out_of_range",
+        )

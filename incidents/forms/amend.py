@@ -14,11 +14,13 @@ from incidents.forms.common import (
 from incidents.models import Incident, VocabularyKind
 from incidents.selectors import AMENDABLE_FIELDS
 from incidents.services.amend import amendment_changes
+from semh.calendar import EVENT_DATE, PlausibleDates
 from semh.models import Period
 from semh.widgets import DateTimeInput
 
 
-class IncidentAmendmentForm(forms.ModelForm):
+class IncidentAmendmentForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"occurred_at": EVENT_DATE}
     # Declared here: vocabularies are tenant rows, so their choices are set per school below.
     location = forms.ModelChoiceField(label="Where", queryset=None, required=False)
     category = forms.ModelChoiceField(queryset=None)

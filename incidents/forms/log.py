@@ -29,6 +29,7 @@ from incidents.models import (
 )
 from incidents.selectors import pupils_to_record_for, recording_staff
 from pupils.models import Pupil
+from semh.calendar import EVENT_DATE, PlausibleDates
 from semh.models import Period
 from semh.widgets import DateTimeInput
 
@@ -36,7 +37,8 @@ from semh.widgets import DateTimeInput
 NOT_DRAFTED = {"csrfmiddlewaretoken", "q"}
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(PlausibleDates, forms.Form):
+    date_rules = {"occurred_at": EVENT_DATE}
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     primary_pupil = forms.ModelChoiceField(
         queryset=Pupil.objects.none(),
@@ -47,7 +49,9 @@ class IncidentForm(forms.Form):
         queryset=Pupil.objects.none(), required=False, label="Other pupils involved"
     )
     occurred_at = forms.DateTimeField(
-        label="When", widget=DateTimeInput(), error_messages={"required": "Say when it happened."}
+        label="When",
+        widget=DateTimeInput(),
+        error_messages={"required": "Say when it happened."},
     )
     location = forms.ModelChoiceField(
         queryset=Vocabulary.objects.none(),

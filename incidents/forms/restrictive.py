@@ -29,6 +29,7 @@ from incidents.services.restrictive import (
     recorded_debrief_parts,
     restrictive_intervention_problems,
 )
+from semh.calendar import EVENT_DATE, PlausibleDates
 from semh.widgets import DateTimeInput, TimeInput
 
 RESTRAINT, SECLUSION = InterventionKind.RESTRAINT, InterventionKind.SECLUSION
@@ -213,8 +214,10 @@ class RestrictiveInterventionForm(forms.Form):
                 self.add_error(name if name in self.fields else None, text)
 
 
-class ParentReportForm(forms.ModelForm):
+class ParentReportForm(PlausibleDates, forms.ModelForm):
     """The statutory report to parents — or why it was not made (then the local authority)."""
+
+    date_rules = {"reported_at": EVENT_DATE, "local_authority_reported_at": EVENT_DATE}
 
     MADE, NOT_MADE = "made", "not_made"
     METHODS = [
@@ -303,8 +306,10 @@ class ParentReportForm(forms.ModelForm):
         return {n: self.cleaned_data[n] for n in self.REPORT_FIELDS + self.EXCEPTION_FIELDS}
 
 
-class DebriefForm(forms.ModelForm):
+class DebriefForm(PlausibleDates, forms.ModelForm):
     """Debriefs and support offered; parts already recorded are not offered again."""
+
+    date_rules = {"pupil_debrief_at": EVENT_DATE, "staff_debrief_at": EVENT_DATE}
 
     class Meta:
         model = RestrictiveIntervention

@@ -3,6 +3,7 @@
 from django import forms
 
 from incidents.models import FollowUpAction
+from semh.calendar import PLAN_DATE, PlausibleDates
 from semh.widgets import DateInput
 
 
@@ -16,7 +17,9 @@ class ReviewForm(forms.Form):
     mark_reviewed = forms.BooleanField(label="Mark this incident as reviewed", required=False)
 
 
-class FollowUpActionForm(forms.ModelForm):
+class FollowUpActionForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"due_on": PLAN_DATE}
+
     class Meta:
         model = FollowUpAction
         fields = ["description", "owner", "due_on"]

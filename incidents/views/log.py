@@ -14,7 +14,7 @@ from incidents import selectors
 from incidents.forms.log import IncidentForm, IncidentLog, draft_data
 from incidents.services.log import discard_draft, record_incident, save_draft
 from incidents.vocabulary import ensure_school_vocabulary
-from semh import audit
+from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
@@ -44,7 +44,7 @@ def pupil_search(request):
     """Pupils of the school by name (name, year and form only), keeping those already chosen."""
     field = "other_pupils" if request.GET.get("field") == "other_pupils" else "primary_pupil"
     chosen = selectors.chosen_pupils(request.school, request.GET.getlist(field))
-    q = request.GET.get("q", "").strip()
+    q = params.text(request.GET.get("q"))
     found = selectors.pupils_to_pick(request.school, q, excluding=chosen, limit=SEARCH_RESULTS)
     return render(
         request,
@@ -80,7 +80,7 @@ def period_options(request):
 @require_POST
 def draft_save(request):
     """Autosave: keep the form's raw values against its submission key (author only)."""
-    key = _uuid(request.POST.get("submission_key"))
+    key = params.object_id(request.POST.get("submission_key"))
     if key is None:
         return HttpResponseBadRequest("No submission key.")
     draft = save_draft(
@@ -94,7 +94,7 @@ def draft_save(request):
 @school_view(Capability.RECORD)
 @require_POST
 def draft_discard(request):
-    if _uuid(request.POST.get("key")) is None:
+    if params.object_id(request.POST.get("key")) is None:
         return HttpResponseBadRequest("No draft named.")
     draft = selectors.access_draft(request.school_access, request.school, request.POST["key"])
     discard_draft(actor=request.user, school=request.school, draft=draft)
@@ -112,7 +112,8 @@ def _open_form(request):
         ensure_school_vocabulary(school)
     draft = None
     if "draft" in request.GET:
-        draft = selectors.access_draft(request.school_access, school, request.GET["draft"])
+        key = params.required_object_id(request.GET["draft"])
+        draft = selectors.access_draft(request.school_access, school, key)
     return _render_form(request, _fresh_log(request, draft), draft)
 
 
@@ -154,7 +155,7 @@ def _render_form(request, log, draft):
     form, school = log.incident, request.school
     primary = selectors.chosen_pupils(school, [form.raw("primary_pupil")])
     drafts = selectors.own_drafts_with_pupils(
-        request.school_access, excluding=_uuid(form.raw("submission_key"))
+        request.school_access, excluding=params.object_id(form.raw("submission_key"))
     )
     recent = drafts[0] if drafts and not form.is_bound and draft is None else None
     if recent and recent.updated_at < timezone.now() - RECENT_DRAFT:
@@ -185,15 +186,6 @@ def _parse_moment(value):
     try:
         return IncidentForm.base_fields["occurred_at"].clean(value)
     except ValidationError:
-        return None
-
-
-def _uuid(value):
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
         return None
 
 

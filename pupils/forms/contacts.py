@@ -3,10 +3,13 @@
 from django import forms
 
 from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
+from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.widgets import DateInput, DateTimeInput
 
 
-class ParentContactForm(forms.ModelForm):
+class ParentContactForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"contacted_at": EVENT_DATE, "follow_up_due": PLAN_DATE}
+
     class Meta:
         model = ParentContact
         fields = [
@@ -28,7 +31,9 @@ class ParentContactForm(forms.ModelForm):
         return data
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"referred_on": EVENT_DATE}
+
     class Meta:
         model = AgencyInvolvement
         fields = [
@@ -49,7 +54,9 @@ class AgencyForm(forms.ModelForm):
         return data
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"held_on": EVENT_DATE}
+
     class Meta:
         model = Meeting
         fields = ["kind", "held_on", "staff_attendees", "external_attendees", "notes"]
@@ -60,7 +67,9 @@ class MeetingForm(forms.ModelForm):
         self.fields["staff_attendees"].queryset = staff
 
 
-class MeetingActionForm(forms.ModelForm):
+class MeetingActionForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"due_on": PLAN_DATE}
+
     class Meta:
         model = MeetingAction
         fields = ["description", "owner", "due_on"]

@@ -15,6 +15,7 @@ from pupils.models import (
     SupportPlan,
     Target,
 )
+from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.models import User
 from semh.widgets import DateInput
 
@@ -22,7 +23,13 @@ TEXTAREA_SMALL = {"rows": 3}
 NEXT_CYCLE_WEEKS = 12
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(PlausibleDates, forms.ModelForm):
+    date_rules = {
+        "starts_on": PLAN_DATE,
+        "next_review_on": PLAN_DATE,
+        "agreed_with_parents_on": PLAN_DATE,
+    }
+
     class Meta:
         model = SupportPlan
         fields = [
@@ -167,9 +174,10 @@ class TargetForm(forms.ModelForm):
         self.fields["position"].required = False
 
 
-class PlanReviewForm(forms.Form):
+class PlanReviewForm(PlausibleDates, forms.Form):
     """The review meeting plus, for every target of the plan, a rating and its evidence."""
 
+    date_rules = {"held_on": EVENT_DATE}
     held_on = forms.DateField(label="Review held on", widget=DateInput())
     attendees = forms.CharField(
         widget=forms.Textarea(attrs=TEXTAREA_SMALL), help_text="Who attended, one per line."
@@ -214,7 +222,8 @@ class PlanReviewForm(forms.Form):
         return [(t, data[f"rating_{t.pk}"], data[f"evidence_{t.pk}"]) for t in self.targets]
 
 
-class NextCycleForm(forms.Form):
+class NextCycleForm(PlausibleDates, forms.Form):
+    date_rules = {"next_review_on": PLAN_DATE}
     next_review_on = forms.DateField(label="Next review date of the new cycle", widget=DateInput())
 
     def __init__(self, *args, **kwargs):

@@ -13,10 +13,12 @@ from pupils.models import (
 )
 from pupils.services.records import PUPIL_FIELDS
 from pupils.validators import normalise_upn, unrecognised_la_code
+from semh.calendar import DATE_OF_BIRTH, ROLL_DATE, PlausibleDates
 from semh.widgets import DateInput
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"date_of_birth": DATE_OF_BIRTH, "on_roll_from": ROLL_DATE}
     # Holds the UPN the SENCo confirmed despite an unknown LA code, so that confirming one UPN
     # never lets a different one through. A checkbox only while the warning shows.
     confirm_upn = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -61,7 +63,8 @@ class PupilForm(forms.ModelForm):
         return cleaned
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(PlausibleDates, forms.Form):
+    date_rules = {"left_on": ROLL_DATE}
     left_on = forms.DateField(label="Leaving date", widget=DateInput())
 
 

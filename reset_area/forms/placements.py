@@ -1,11 +1,10 @@
 """Forms of the weekly timetable: choosing the pupil, and the placement itself."""
 
-from datetime import date, datetime
-
 from django import forms
 from django_scopes.forms import SafeModelChoiceField
 
 from pupils.models import Pupil
+from semh.calendar import PLACEMENT_DATE, PlausibleDates
 from semh.models import Period
 from semh.widgets import DateInput
 
@@ -29,7 +28,9 @@ class PupilPickForm(forms.Form):
         self.fields["pupil"].queryset = Pupil.objects.filter(school=school).on_roll()
 
 
-class PlacementForm(forms.ModelForm):
+class PlacementForm(PlausibleDates, forms.ModelForm):
+    date_rules = {"starts_on": PLACEMENT_DATE, "ends_on": PLACEMENT_DATE}
+
     class Meta:
         model = PlannedPlacement
         fields = ["period", "purpose", "starts_on", "ends_on"]
@@ -51,18 +52,3 @@ class PlacementForm(forms.ModelForm):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "It must end on or after the day it starts.")
         return data
-
-
-# The days a Reset Area page may be asked about: wide enough for any school record, and far from
-# the calendar's own ends (the week before 1 January of year 1 does not exist).
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def parse_day(value, default):
-    """The day named in ``?week=`` or ``?day=`` (YYYY-MM-DD), else ``default`` (also for a day
-    outside ``EARLIEST_DAY``–``LATEST_DAY``)."""
-    try:
-        day = datetime.strptime(value or "", "%Y-%m-%d").date()
-    except ValueError:
-        return default
-    return day if EARLIEST_DAY <= day <= LATEST_DAY else default

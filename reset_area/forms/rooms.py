@@ -94,12 +94,3 @@ class CopyDayForm(forms.Form):
     from_weekday = forms.TypedChoiceField(
         choices=Weekday.choices, coerce=int, label="Copy this day to every weekday"
     )
-
-
-def parse_weekday(value) -> int:
-    """The weekday named in ``?day=`` (0 is Monday); Monday for anything else."""
-    try:
-        weekday = int(value)
-    except (TypeError, ValueError):
-        return 0
-    return weekday if weekday in Weekday.values else 0

@@ -7,17 +7,16 @@ from operator import attrgetter
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from incidents.forms.restrictive import RestrictiveInterventionForm
 from incidents.models import InterventionKind, Vocabulary, VocabularyKind
 from pupils.models import Pupil
+from semh.calendar import any_day
 from semh.selectors import staff_with_roles
 from semh.widgets import DateInput, TimeInput
 
 from ..models import PlannedPlacement, Reason, Room, VisitOutcome, Zone, aware
-from .placements import EARLIEST_DAY, LATEST_DAY
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -215,17 +214,12 @@ class LinkIncidentForm(forms.Form):
         self.fields["incident"].label_from_instance = _incident_label
 
 
-PLAUSIBLE_DAY = [MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)]
-
-
 class DateRangeForm(forms.Form):
     room = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rooms")
     date_from = forms.DateField(
-        widget=DateInput(), label="From", required=False, validators=PLAUSIBLE_DAY
+        widget=DateInput(), label="From", required=False, validators=[any_day]
     )
-    date_to = forms.DateField(
-        widget=DateInput(), label="To", required=False, validators=PLAUSIBLE_DAY
-    )
+    date_to = forms.DateField(widget=DateInput(), label="To", required=False, validators=[any_day])
 
     def __init__(self, *args, school, default_range, **kwargs):
         """``default_range``: a ``semh.calendar.DateRange`` (the school's default)."""

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from semh import params
 from semh.access import RESET_AREA_READERS, Capability
 from semh.audit import Client
 from semh.calendar import monday_of
 from semh.decorators import school_view
 
-from ..forms.placements import PlacementForm, PupilPickForm, parse_day
+from ..forms.placements import PlacementForm, PupilPickForm
 from ..selectors import (
     access_period,
     access_placement,
@@ -31,7 +32,7 @@ def _timetable_url(request, room, monday):
 
 
 def _week(value):
-    return monday_of(parse_day(value, timezone.localdate()))
+    return params.week(value, timezone.localdate())
 
 
 @school_view(*RESET_AREA_READERS)
@@ -59,8 +60,7 @@ def placement_create(request, room_id):
     viewer, school = request.school_access, request.school
     room = access_room(viewer, school, room_id)
     monday = _week(request.GET.get("week"))
-    period_id = request.GET.get("period")
-    period = access_period(viewer, school, period_id) if period_id else None
+    period = _period(request, request.GET.get("period"))
     pick, form = _placement_forms(request, period, starts_on=max(timezone.localdate(), monday))
     if request.method == "POST" and pick.is_valid() and form.is_valid():
         try:
@@ -80,6 +80,13 @@ def placement_create(request, room_id):
     return _placement_page(request, room, pick, form, monday=monday, period=period)
 
 
+def _period(request, value):
+    """The period named in ``?period=`` (404 if it is not one of the school's), else None."""
+    if not value:
+        return None
+    return access_period(request.school_access, request.school, params.required_row_id(value))
+
+
 def _placement_forms(request, period, *, starts_on):
     data = request.POST if request.method == "POST" else None
     initial = {
@@ -94,7 +101,7 @@ def _placement_forms(request, period, *, starts_on):
 
 
 def _placement_page(request, room, pick, form, *, monday, period):
-    q = request.GET.get("q", "")
+    q = params.text(request.GET.get("q"))
     return render(
         request,
         "reset_area/placements/placement_form.html",

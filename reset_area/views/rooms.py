@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from semh import params
 from semh.access import RESET_AREA_READERS, Capability
 from semh.audit import Client
 from semh.decorators import school_view
 from semh.models import Weekday
 
-from ..forms.rooms import CopyDayForm, DutyForm, PeriodFormSet, RoomForm, parse_weekday
+from ..forms.rooms import CopyDayForm, DutyForm, PeriodFormSet, RoomForm
 from ..models import Room
 from ..selectors import (
     access_room,
@@ -32,9 +33,11 @@ def index(request):
     rooms = rooms_with_occupancy(request.school)
     pupil, check_in_query = None, ""
     if request.school_access.can(Capability.RECORD) and "pupil" in request.GET:
-        pupil = pupil_to_check_in(request.school_access, request.school, request.GET["pupil"])
+        pupil_id = params.object_id(request.GET["pupil"])
+        pupil = pupil_to_check_in(request.school_access, request.school, pupil_id)
     if pupil is not None:
-        incident = {"incident": request.GET["incident"]} if "incident" in request.GET else {}
+        incident_id = params.object_id(request.GET.get("incident"))
+        incident = {"incident": incident_id} if incident_id else {}
         check_in_query = urlencode({"pupil": pupil.pk, **incident})
         in_use = [room for room in rooms if room.is_active]
         if len(in_use) == 1:
@@ -124,7 +127,7 @@ def school_day(request):
 @school_view(Capability.EDIT_PUPILS)
 def school_day_edit(request):
     """Edit one weekday's periods (``?day=0`` is Monday)."""
-    weekday = parse_weekday(request.GET.get("day"))
+    weekday = params.weekday(request.GET.get("day"))
     queryset = school_periods(request.school, weekday)
     formset = PeriodFormSet(request.POST or None, queryset=queryset)
     if request.method == "POST" and formset.is_valid():

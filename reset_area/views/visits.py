@@ -13,14 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from incidents.models import Incident
 from pupils.selectors import access_pupil
-from semh import audit
+from semh import audit, params
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
 from semh.calendar import default_range
 from semh.decorators import school_view
 
 from .. import metrics
-from ..forms.placements import parse_day
 from ..forms.visits import (
     CheckInForm,
     CheckOutForm,
@@ -95,8 +94,8 @@ def _check_in_form(request, room, pupil):
         request.school_access,
         room=room,
         pupil=pupil,
-        placement_id=request.GET.get("placement"),
-        incident_id=request.GET.get("incident"),
+        placement_id=params.object_id(request.GET.get("placement")),
+        incident_id=params.object_id(request.GET.get("incident")),
     )
     placement, after = choices["placement"], choices["after_incident"]
     if after is not None:
@@ -142,9 +141,9 @@ def check_in(request, room_id):
         messages.error(request, f"{room.name} is not in use: choose another room.")
         return redirect("reset_area:index", school_slug=school.slug)
     data = request.POST if request.method == "POST" else request.GET
-    pupil = pupil_to_check_in(viewer, school, data.get("pupil"))
+    pupil = pupil_to_check_in(viewer, school, params.object_id(data.get("pupil")))
     if request.method != "POST":
-        context = _check_in_context(request, room, pupil=pupil, q=request.GET.get("q", ""))
+        context = _check_in_context(request, room, pupil=pupil, q=params.text(request.GET.get("q")))
         return render(request, CHECK_IN_PART if request.htmx else CHECK_IN_PAGE, context)
     incidents = linkable_incidents(viewer, pupil) if pupil else Incident.objects.none()
     form, refused = CheckInForm(request.POST, room=room, incidents=incidents), None
@@ -172,7 +171,7 @@ def pupil_search(request, room_id):
     """Search-as-you-type results: links that open the check-in form for a pupil, or (``pick``)
     radio buttons for the placement form. Name, year and form only."""
     room = access_room(request.school_access, request.school, room_id)
-    q = request.GET.get("q", "")
+    q = params.text(request.GET.get("q"))
     if not request.htmx:
         url = reverse("reset_area:check_in", args=[request.school.slug, room.pk])
         return redirect(f"{url}?{urlencode({'q': q})}")
@@ -332,7 +331,7 @@ def register(request, room_id):
     """The day's register for a room: planned against attended, times in and out, outcomes."""
     room = access_room(request.school_access, request.school, room_id)
     today = timezone.localdate()
-    day = parse_day(request.GET.get("day"), today)
+    day = params.day(request.GET.get("day"), today)
     audit.record_view(request, AuditAction.RESET_REGISTER_VIEW, target=room, day=day.isoformat())
     return render(
         request,

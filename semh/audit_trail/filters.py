@@ -2,6 +2,7 @@
 
 import django_filters
 
+from semh.calendar import any_day
 from semh.models import AuditEvent
 from semh.widgets import DateInput
 
@@ -15,10 +16,18 @@ class AuditFilter(django_filters.FilterSet):
         help_text="A pupil's (or any record's) id, as in its page address.",
     )
     since = django_filters.DateFilter(
-        field_name="at", lookup_expr="date__gte", label="From", widget=DateInput()
+        field_name="at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=DateInput(),
+        validators=[any_day],
     )
     until = django_filters.DateFilter(
-        field_name="at", lookup_expr="date__lte", label="To", widget=DateInput()
+        field_name="at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=DateInput(),
+        validators=[any_day],
     )
 
     class Meta:

@@ -112,7 +112,7 @@ def test_who_may_open_an_incident(client, cast, who, status):
 
 
 def test_there_is_no_way_to_delete_an_incident(client, cast, incident):
-    from tests.test_access_matrix import all_url_patterns
+    from tests.urlconf_world import all_url_patterns
 
     assert not [n for _, n, _ in all_url_patterns() if "delete" in (n or "")]
     client.force_login(cast.user(Role.SENCO))

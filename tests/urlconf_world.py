@@ -1,0 +1,191 @@
+"""The URLconf as tests see it: every URL pattern of the project, and one object of every kind a URL
+can name, for the access matrix and the bad-input sweep."""
+
+import datetime
+import re
+import uuid
+
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from incidents.models import (
+    FollowUpAction,
+    Incident,
+    IncidentPupil,
+    RestrictiveIntervention,
+    SafeguardingConcern,
+    Vocabulary,
+)
+from pupils.models import (
+    AgencyInvolvement,
+    Meeting,
+    MeetingAction,
+    ParentContact,
+    PupilImport,
+    SupportPlan,
+    Target,
+)
+from semh.access import Role
+from semh.models import Invitation, Membership, User, hash_invitation_token
+from tests.factories import PupilFactory, UserFactory
+
+SCHOOL_PREFIX = "s/<slug:school_slug>/"
+
+
+def all_url_patterns():
+    found = []
+
+    def walk(patterns, prefix="", namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            else:
+                found.append((prefix + str(p.pattern), f"{namespace}{p.name}", p.callback))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+SCHOOL_URLS = [
+    (route, name, view)
+    for route, name, view in all_url_patterns()
+    if route.startswith(SCHOOL_PREFIX)
+]
+OTHER_URLS = [
+    (route, name) for route, name, _ in all_url_patterns() if not route.startswith(SCHOOL_PREFIX)
+]
+
+
+def kwarg_names(route):
+    """The names of a route's path converters, in order (``school_slug`` among them)."""
+    return re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+
+def build_objects(school, owner, caseload_user=None):
+    """One object of every kind a URL can name, all hanging off one pupil of ``school``."""
+    pupil = PupilFactory(school=school)
+    # Everyone of the school who records: all involved in the incident and its restraint, so each
+    # (the cast teacher has no caseload) sees it and may write their own statement.
+    recorders = list(
+        User.objects.filter(
+            memberships__school=school,
+            memberships__role__in=[Role.ASSISTANT, Role.TEACHER, Role.SENCO, Role.DSL],
+        ).distinct()
+    )
+    dsl = Membership.objects.filter(school=school, role=Role.DSL).first().user
+    # A member to administer who is none of the cast (an admin may deactivate them mid-test).
+    member = UserFactory()
+    Membership.objects.create(user=member, school=school, role=Role.ASSISTANT)
+    if caseload_user:
+        assign_perm("view_pupil", caseload_user, pupil)
+    plan = SupportPlan.objects.create(
+        pupil=pupil,
+        kind="ibp",
+        status="active",
+        starts_on=datetime.date(2026, 9, 7),
+        owner=owner,
+        created_by=owner,
+    )
+    target = Target.objects.create(plan=plan, area_of_need="semh", description="Use the pass")
+    meeting = Meeting.objects.create(
+        pupil=pupil, kind="pastoral", held_on=datetime.date(2026, 10, 1), recorded_by=owner
+    )
+    incident = Incident.objects.create(
+        school=school,
+        submission_key=uuid.uuid4(),
+        category=Vocabulary.objects.create(school=school, kind="category", label="Disruption"),
+        severity=1,
+        behaviour="Shouted",
+        outcome="returned",
+        parents_informed="yes",
+        reported_by=owner,
+    )
+    IncidentPupil.objects.create(incident=incident, pupil=pupil, is_primary=True)
+    incident.staff_involved.set(recorders)
+    intervention = RestrictiveIntervention.objects.create(
+        pupil=pupil,
+        kind="restraint",
+        incident=incident,
+        started_at=timezone.now(),
+        ended_at=timezone.now(),
+        location="Corridor",
+        what_happened_before="Refused",
+        deescalation_tried="Space",
+        necessity=["injury_others"],
+        necessity_detail="Kicking",
+        pupil_injured=False,
+        staff_injured=False,
+        recorded_by=owner,
+    )
+    intervention.staff_involved.set(recorders)
+    from reset_area.models import MissingPupil, PlannedPlacement, Room, Visit
+    from semh.models import Period
+
+    reset_room = Room.objects.create(school=school, name="The Hub", capacity=4)
+    reset_placement = PlannedPlacement.objects.create(
+        room=reset_room,
+        pupil=pupil,
+        period=Period.objects.create(
+            school=school,
+            weekday=0,
+            name="Early",
+            starts_at=datetime.time(7, 5),
+            ends_at=datetime.time(7, 45),
+        ),
+        starts_on=datetime.date(2026, 9, 7),
+        ends_on=datetime.date(2026, 12, 18),
+        purpose="Regulation session",
+        created_by=owner,
+    )
+    return {
+        "room_id": reset_room.pk,
+        "placement_id": reset_placement.pk,
+        "visit_id": Visit.objects.create(
+            school=school,
+            room=reset_room,
+            pupil=pupil,
+            reason="referred",
+            zone_on_arrival="red",
+            checked_in_by=owner,
+        ).pk,
+        "missing_id": MissingPupil.objects.create(
+            placement=reset_placement, day=datetime.date(2026, 9, 7)
+        ).pk,
+        "pupil_id": pupil.pk,
+        "incident_id": incident.pk,
+        "intervention_id": intervention.pk,
+        # Raised by the DSL: see the concern rule in expected().
+        "concern_id": SafeguardingConcern.objects.create(
+            incident=incident, raised_by=dsl, concern="Disclosure"
+        ).pk,
+        "plan_id": plan.pk,
+        "target_id": target.pk,
+        "contact_id": ParentContact.objects.create(
+            pupil=pupil, method="phone", with_whom="Mum", summary="Chat", recorded_by=owner
+        ).pk,
+        "agency_id": AgencyInvolvement.objects.create(
+            pupil=pupil, agency="camhs", status="referred", recorded_by=owner
+        ).pk,
+        "meeting_id": meeting.pk,
+        "follow_up_id": FollowUpAction.objects.create(
+            incident=incident, description="Call home", owner=owner, created_by=owner
+        ).pk,
+        "action_id": MeetingAction.objects.create(
+            meeting=meeting, description="Call", owner=owner
+        ).pk,
+        "member_id": member.public_id,
+        "invitation_id": Invitation.objects.create(
+            school=school,
+            email=f"new@{school.slug}.example",
+            role=Role.TEACHER,
+            token_hash=hash_invitation_token(f"token-{school.slug}"),
+            invited_by=owner,
+            sent_at=timezone.now(),
+            expires_at=timezone.now() + datetime.timedelta(days=7),
+        ).pk,
+        "import_id": PupilImport.objects.create(
+            school=school, uploaded_by=owner, filename="x.csv", content="UPN\n"
+        ).pk,
+    }
