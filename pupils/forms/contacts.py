@@ -3,10 +3,11 @@
 from django import forms
 
 from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
+from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput, DateTimeInput
 
 
-class ParentContactForm(forms.ModelForm):
+class ParentContactForm(SubmittedOnce, forms.ModelForm):
     class Meta:
         model = ParentContact
         fields = [
@@ -28,7 +29,7 @@ class ParentContactForm(forms.ModelForm):
         return data
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(SubmittedOnce, forms.ModelForm):
     class Meta:
         model = AgencyInvolvement
         fields = [
@@ -49,7 +50,7 @@ class AgencyForm(forms.ModelForm):
         return data
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(SubmittedOnce, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["kind", "held_on", "staff_attendees", "external_attendees", "notes"]

@@ -16,13 +16,14 @@ from pupils.models import (
     Target,
 )
 from semh.models import User
+from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput
 
 TEXTAREA_SMALL = {"rows": 3}
 NEXT_CYCLE_WEEKS = 12
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(SubmittedOnce, forms.ModelForm):
     class Meta:
         model = SupportPlan
         fields = [
@@ -138,7 +139,7 @@ class PlanForms:
         }
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(SubmittedOnce, forms.ModelForm):
     class Meta:
         model = Target
         fields = [
@@ -167,7 +168,7 @@ class TargetForm(forms.ModelForm):
         self.fields["position"].required = False
 
 
-class PlanReviewForm(forms.Form):
+class PlanReviewForm(SubmittedOnce, forms.Form):
     """The review meeting plus, for every target of the plan, a rating and its evidence."""
 
     held_on = forms.DateField(label="Review held on", widget=DateInput())

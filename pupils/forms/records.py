@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from pupils.models import PrimaryNeed, Pupil, SafeguardingStatus, SenStatus, YearGroup
-from pupils.services.records import PUPIL_FIELDS
+from pupils.services.records import PUPIL_FIELDS, UPN_TAKEN
 from pupils.validators import normalise_upn
 from semh.widgets import DateInput
 
@@ -28,7 +28,7 @@ class PupilForm(forms.ModelForm):
         upn = normalise_upn(self.cleaned_data["upn"])
         clash = Pupil.objects.filter(school=self.school, upn=upn).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another pupil in this school already has this UPN.")
+            raise forms.ValidationError(UPN_TAKEN)
         return upn
 
 

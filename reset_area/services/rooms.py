@@ -5,15 +5,19 @@ from django.db import transaction
 from semh import audit, school_day
 from semh.audit import AuditAction
 from semh.models import Period
+from semh.submissions import unique_or_invalid
 
 from ..models import PlannedPlacement, Room, RoomDuty
 
 ROOM_FIELDS = ("name", "capacity", "is_active")
+# Checked by the room form; met here when the same name was saved a moment before.
+NAME_TAKEN = "There is already a room with this name."
 
 
 @transaction.atomic
 def create_room(*, actor, school, name, capacity, is_active=True, client=None) -> Room:
-    room = Room.objects.create(school=school, name=name, capacity=capacity, is_active=is_active)
+    with unique_or_invalid(NAME_TAKEN, field="name"):
+        room = Room.objects.create(school=school, name=name, capacity=capacity, is_active=is_active)
     audit.record(
         actor=actor,
         action=AuditAction.RESET_ROOM_CREATE,
@@ -32,7 +36,8 @@ def update_room(*, actor, school, room, name, capacity, is_active, client=None) 
     changed = sorted(f for f, value in wanted.items() if getattr(room, f) != value)
     for field, value in wanted.items():
         setattr(room, field, value)
-    room.save(update_fields=list(ROOM_FIELDS))
+    with unique_or_invalid(NAME_TAKEN, field="name"):
+        room.save(update_fields=list(ROOM_FIELDS))
     audit.record(
         actor=actor,
         action=AuditAction.RESET_ROOM_UPDATE,

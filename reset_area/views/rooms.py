@@ -12,6 +12,7 @@ from semh.access import RESET_AREA_READERS, Capability
 from semh.audit import Client
 from semh.decorators import school_view
 from semh.models import Weekday
+from semh.submissions import submit
 
 from ..forms.rooms import CopyDayForm, DutyForm, PeriodFormSet, RoomForm, parse_weekday
 from ..models import Room
@@ -64,11 +65,12 @@ def _room_form(request, room):
         fields = {f: form.cleaned_data[f] for f in ("name", "capacity", "is_active")}
         context = {"actor": request.user, "school": request.school, "client": Client.of(request)}
         if room is None:
-            room = services.create_room(**context, **fields)
+            saved = submit(form, services.create_room, **context, **fields)
         else:
-            room = services.update_room(**context, room=room, **fields)
-        messages.success(request, f"Saved {room.name}.")
-        return redirect("reset_area:index", school_slug=request.school.slug)
+            saved = submit(form, services.update_room, **context, room=room, **fields)
+        if saved is not None:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect("reset_area:index", school_slug=request.school.slug)
     return render(
         request,
         "reset_area/rooms/room_form.html",

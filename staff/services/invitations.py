@@ -18,6 +18,7 @@ from django.utils import timezone
 from semh import audit
 from semh.audit import AuditAction
 from semh.models import Invitation, Membership, User, hash_invitation_token
+from semh.submissions import submitted_once
 from staff.services.members import StaffRuleError
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -43,6 +44,7 @@ def _send_on_commit(*, invitation, token, site_root, invited_by):
     transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
 
 
+@submitted_once
 @transaction.atomic
 def invite_staff(*, actor, school, email, role, site_root, client=None) -> Invitation:
     email = email.strip().lower()

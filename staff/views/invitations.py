@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from semh.access import MFA_REQUIRED_ROLES, Capability
 from semh.audit import Client
 from semh.decorators import school_view
+from semh.submissions import submit
 from staff.forms.invitations import AcceptInvitationForm, InviteForm
 from staff.selectors import access_invitation, account_for, invitation_for_token
 from staff.services import invitations
@@ -35,12 +36,18 @@ def invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = invitations.invite_staff(
-                **_who(request), site_root=request.build_absolute_uri("/"), **form.cleaned_data
+            invitation = submit(
+                form,
+                invitations.invite_staff,
+                **_who(request),
+                site_root=request.build_absolute_uri("/"),
+                **form.cleaned_data,
             )
         except StaffRuleError as error:
             form.add_error("email", str(error))
         else:
+            if invitation is None:
+                return render(request, "staff/invitations/invite_form.html", {"form": form})
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return _to_list(request)
     return render(request, "staff/invitations/invite_form.html", {"form": form})
