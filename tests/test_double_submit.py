@@ -28,6 +28,7 @@ from incidents.models import (
     FollowUpAction,
     Incident,
     ParentReport,
+    StaffStatement,
     Vocabulary,
 )
 from pupils.models import (
@@ -36,12 +37,13 @@ from pupils.models import (
     ParentContact,
     PlanReview,
     Pupil,
+    PupilProfile,
     SupportPlan,
     Target,
 )
-from reset_area.models import PlannedPlacement, Room
+from reset_area.models import PlannedPlacement, Room, RoomDuty, Visit
 from semh.access import Role
-from semh.models import Invitation
+from semh.models import Invitation, Period
 from tests.factories import PASSWORD
 from tests.factories.incidents import (
     ConcernFactory,
@@ -243,6 +245,14 @@ FORMS = [
         lambda w: {"behaviour__startswith": "Swore at the teacher"},
     ),
     Form(
+        "pupil profile (natural key: one per pupil)",
+        Role.SENCO,
+        lambda w: w.pupil_url("pupils:profile_edit"),
+        lambda w: {"strengths_and_interests": "Lego and drawing"},
+        PupilProfile,
+        lambda w: {"pupil": w.pupil},
+    ),
+    Form(
         "concern action",
         Role.DSL,
         lambda w: w.url("incidents:concern_action", concern_id=w.concern.pk),
@@ -281,6 +291,14 @@ FORMS = [
         lambda w: {"intervention": w.restraint},
     ),
     Form(
+        "own statement on a hold (natural key: one per person)",
+        Role.ASSISTANT,
+        lambda w: w.url("incidents:statement", intervention_id=w.restraint.pk),
+        lambda w: {"text": "I held his arm for four minutes."},
+        StaffStatement,
+        lambda w: {"intervention": w.restraint},
+    ),
+    Form(
         "vocabulary entry (natural key: label)",
         Role.SENCO,
         lambda w: w.url("incidents:vocabulary"),
@@ -309,6 +327,41 @@ FORMS = [
         },
         PlannedPlacement,
         lambda w: {"pupil": w.pupil},
+    ),
+    Form(
+        "Reset Area check-in (natural key: one open visit per pupil)",
+        Role.ASSISTANT,
+        lambda w: w.url("reset_area:check_in", room_id=w.room.pk),
+        lambda w: {"pupil": w.pupil.pk, "reason": "referred", "zone_on_arrival": "yellow"},
+        Visit,
+        lambda w: {"pupil": w.pupil},
+    ),
+    Form(
+        "staff on duty (a set: each person once)",
+        Role.ASSISTANT,
+        lambda w: w.url("reset_area:duty", room_id=w.room.pk),
+        lambda w: {"staff": [w.user(Role.ASSISTANT).pk]},
+        RoomDuty,
+        lambda w: {"room": w.room},
+    ),
+    Form(
+        "a new period of the school day (natural key: its start)",
+        Role.SENCO,
+        lambda w: w.url("reset_area:school_day_edit") + "?day=0",
+        lambda w: {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": w.period.pk,
+            "form-0-name": "P1",
+            "form-0-starts_at": "09:00",
+            "form-0-ends_at": "10:00",
+            "form-0-is_learning": "on",
+            "form-1-name": "Club",
+            "form-1-starts_at": "15:00",
+            "form-1-ends_at": "16:00",
+        },
+        Period,
+        lambda w: {"school": w.cast.school_a, "name": "Club"},
     ),
     Form(
         "staff invitation",

@@ -1,6 +1,7 @@
 """The Reset Area's rooms and their set-up (SENCo): rooms, who is on duty, the school day."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -142,6 +143,8 @@ def school_day_edit(request):
             )
         except ProtectedError:
             messages.error(request, PERIOD_IN_USE)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Saved {Weekday(weekday).label}.")
             return redirect("reset_area:school_day", school_slug=request.school.slug)
