@@ -15,6 +15,8 @@ from pupils.services.records import add_pupil
 from reset_area.models import Room
 from reset_area.services.rooms import create_room, update_room
 from semh.access import Role
+from semh.models import Period
+from semh.school_day import TYPICAL_DAY
 from tests.factories import MembershipFactory, PupilFactory, UserFactory
 from tests.factories.incidents import incident_data, school_vocabulary
 from tests.factories.reset_area import RoomFactory
@@ -226,3 +228,17 @@ def test_two_new_vocabulary_entries_with_one_label_at_the_same_moment_save_one(c
     with scopes_disabled():
         labels = Vocabulary.objects.filter(school=cast.school_a, kind=VocabularyKind.LOCATION)
         assert list(labels.values_list("label", flat=True)).count("Science lab") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writes are tested on PostgreSQL")
+def test_the_typical_school_day_set_up_twice_at_the_same_moment_is_set_up_once(cast):
+    senco = cast.user(Role.SENCO, "b")
+    clients = [signed_in(senco), signed_in(senco)]
+    url = reverse("reset_area:school_day_typical", kwargs={"school_slug": cast.school_b.slug})
+
+    outcomes = post_at_once(clients, url, {})
+
+    assert outcomes == [302, 302], outcomes
+    with scopes_disabled():
+        assert Period.objects.filter(school=cast.school_b).count() == 5 * len(TYPICAL_DAY)
