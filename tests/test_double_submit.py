@@ -417,14 +417,16 @@ def test_a_form_sent_twice_makes_one_record(
 
 
 def post_at_once(clients, url, data) -> list:
-    """Each client posts at the same moment from its own thread (and database connection)."""
+    """Each client posts at the same moment from its own thread (and database connection);
+    ``url`` may be a list, one for each client."""
     barrier = threading.Barrier(len(clients))
     outcomes = [None] * len(clients)
+    urls = url if isinstance(url, list) else [url] * len(clients)
 
     def send(n):
         try:
             barrier.wait()
-            outcomes[n] = clients[n].post(url, data).status_code
+            outcomes[n] = clients[n].post(urls[n], data).status_code
         except Exception as error:  # a server error raised through the test client
             outcomes[n] = repr(error)
         finally:

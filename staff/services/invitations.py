@@ -18,7 +18,7 @@ from django.utils import timezone
 from semh import audit
 from semh.audit import AuditAction
 from semh.models import Invitation, Membership, User, hash_invitation_token
-from semh.submissions import submitted_once
+from semh.submissions import submitted_once, unique_or_invalid
 from staff.services.members import StaffRuleError
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -129,6 +129,14 @@ def revoke_invitation(*, actor, school, invitation, client=None) -> Invitation:
     return invitation
 
 
+# Two invitations to one new person (from two schools) accepted at the same moment: one makes the
+# account, the other is asked to sign in with it.
+ACCOUNT_JUST_MADE = (
+    "An account with this email address has just been made. Sign in with it, then open this "
+    "invitation again to join."
+)
+
+
 @transaction.atomic
 def accept_invitation(
     *, invitation, actor=None, first_name="", last_name="", password=None, client=None
@@ -145,9 +153,13 @@ def accept_invitation(
     if new_account:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationUnusable
-        user = User.objects.create_user(
-            email=invitation.email, password=password, first_name=first_name, last_name=last_name
-        )
+        with unique_or_invalid(ACCOUNT_JUST_MADE):
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+            )
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     membership, _ = Membership.objects.get_or_create(
         user=user, school=invitation.school, role=invitation.role

@@ -109,7 +109,9 @@ def _accept_as_new_member(request, invitation, context):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = invitations.accept_invitation(
+            user = submit(
+                form,
+                invitations.accept_invitation,
                 invitation=invitation,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -118,7 +120,8 @@ def _accept_as_new_member(request, invitation, context):
             )
         except InvitationUnusable:
             return _unusable(request, "gone", invitation=invitation, status=410)
-        return _log_in_new_member(request, user, invitation)
+        if user is not None:
+            return _log_in_new_member(request, user, invitation)
     return render(request, "staff/invitations/accept_new.html", {**context, "form": form})
 
 

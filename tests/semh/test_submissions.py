@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -15,11 +16,12 @@ from pupils.services.records import add_pupil
 from reset_area.models import Room
 from reset_area.services.rooms import create_room, update_room
 from semh.access import Role
-from semh.models import Period
+from semh.models import Period, User
 from semh.school_day import TYPICAL_DAY
 from tests.factories import MembershipFactory, PupilFactory, UserFactory
 from tests.factories.incidents import incident_data, school_vocabulary
 from tests.factories.reset_area import RoomFactory
+from tests.factories.staff import InvitationFactory
 from tests.test_double_submit import ON_POSTGRES, post_at_once, signed_in
 
 UPN = "A123456789012"
@@ -242,3 +244,24 @@ def test_the_typical_school_day_set_up_twice_at_the_same_moment_is_set_up_once(c
     assert outcomes == [302, 302], outcomes
     with scopes_disabled():
         assert Period.objects.filter(school=cast.school_b).count() == 5 * len(TYPICAL_DAY)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writes are tested on PostgreSQL")
+def test_two_invitations_to_one_new_person_accepted_at_the_same_moment_make_one_account(cast):
+    email = "new.person@example.org"
+    tokens = ["join-alder-token", "join-birch-token"]
+    with scopes_disabled():
+        for token, key, school in zip(tokens, "ab", (cast.school_a, cast.school_b), strict=True):
+            InvitationFactory(
+                token=token, school=school, email=email, invited_by=cast.user(Role.ADMIN, key)
+            )
+    urls = [reverse("invite:accept", kwargs={"token": token}) for token in tokens]
+    password = "a-long-enough-secret-phrase"
+    data = {"first_name": "Jo", "last_name": "Bloggs", "password1": password, "password2": password}
+
+    outcomes = post_at_once([Client(), Client()], urls, data)
+
+    assert sorted(outcomes) in ([200, 302], [302, 410]), outcomes
+    with scopes_disabled():
+        assert User.objects.filter(email=email).count() == 1
