@@ -1,9 +1,11 @@
 """A form's submission key counts for the person and school that sent it; a clash with a unique
 rule, even in a race, is the form's message, never a server error."""
 
+import importlib
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -19,7 +21,7 @@ from semh.access import Role
 from semh.models import Period, User
 from semh.school_day import TYPICAL_DAY
 from tests.factories import MembershipFactory, PupilFactory, UserFactory
-from tests.factories.incidents import incident_data, school_vocabulary
+from tests.factories.incidents import IncidentFactory, incident_data, school_vocabulary
 from tests.factories.reset_area import RoomFactory
 from tests.factories.staff import InvitationFactory
 from tests.test_double_submit import ON_POSTGRES, post_at_once, signed_in
@@ -265,3 +267,22 @@ def test_two_invitations_to_one_new_person_accepted_at_the_same_moment_make_one_
     assert sorted(outcomes) in ([200, 302], [302, 410]), outcomes
     with scopes_disabled():
         assert User.objects.filter(email=email).count() == 1
+
+
+def test_an_incident_recorded_before_keys_were_claimed_is_still_found_by_its_key(client, cast):
+    claims = importlib.import_module("incidents.migrations.0004_submission_key_claims")
+    assistant = cast.user(Role.ASSISTANT)
+    vocab = school_vocabulary(cast.school_a)
+    data = incident_data(vocab, cast.caseload[0], assistant)
+    with scopes_disabled():
+        earlier = IncidentFactory(
+            school=cast.school_a, reported_by=assistant, submission_key=data["submission_key"]
+        )
+    claims.claim_existing_keys(django_apps, None)
+    client.force_login(assistant)
+
+    response = client.post(log_url(cast.school_a), data)
+
+    assert response.status_code == 302 and str(earlier.pk) in response["Location"]
+    with scopes_disabled():
+        assert Incident.objects.count() == 1
