@@ -90,7 +90,7 @@ def is_unique_violation(error: IntegrityError) -> bool:
 
 @contextmanager
 def unique_or_invalid(message: str, *, field: str = NON_FIELD_ERRORS):
-    """Run the insert or update inside in a savepoint; if it breaks a unique rule (someone else
+    """Run the insert or update inside a savepoint; if it breaks a unique rule (someone else
     saved the same thing a moment before), raise ``ValidationError`` with ``message`` on ``field``
     instead of a server error. The caller's transaction stays usable."""
     try:

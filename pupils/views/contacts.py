@@ -41,8 +41,8 @@ def _back_to(request, pupil, anchor):
 
 def _record_form(request, pupil, form, save, *, title, anchor):
     """The one page for adding or updating a contact or agency row: ``save(**values)`` writes."""
-    saved = request.method == "POST" and form.is_valid()
-    if saved and submit(form, save, **_who(request), **form.cleaned_data) is not None:
+    valid = request.method == "POST" and form.is_valid()
+    if valid and submit(form, save, **_who(request), **form.cleaned_data) is not None:
         messages.success(request, "Saved.")
         return _back_to(request, pupil, anchor)
     context = {"form": form, "pupil": pupil, "title": title}

@@ -46,10 +46,9 @@ def invite(request):
         except StaffRuleError as error:
             form.add_error("email", str(error))
         else:
-            if invitation is None:
-                return render(request, "staff/invitations/invite_form.html", {"form": form})
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return _to_list(request)
+            if invitation is not None:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return _to_list(request)
     return render(request, "staff/invitations/invite_form.html", {"form": form})
 
 
