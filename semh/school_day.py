@@ -24,7 +24,7 @@ def ensure_typical_school_day(school) -> bool:
     Two at once (a double click) are serialised on the school's row: the second finds the
     first's periods."""
     with transaction.atomic():
-        School.objects.select_for_update().filter(pk=school.pk).first()
+        School.objects.select_for_update(no_key=True).filter(pk=school.pk).first()
         if Period.objects.filter(school=school).exists():
             return False
         Period.objects.bulk_create(

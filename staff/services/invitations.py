@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from semh import audit
 from semh.audit import AuditAction
-from semh.models import Invitation, Membership, User, hash_invitation_token
+from semh.models import Invitation, Membership, School, User, hash_invitation_token
 from semh.submissions import submitted_once, unique_or_invalid
 from staff.services.members import StaffRuleError
 
@@ -47,6 +47,10 @@ def _send_on_commit(*, invitation, token, site_root, invited_by):
 @submitted_once
 @transaction.atomic
 def invite_staff(*, actor, school, email, role, site_root, client=None) -> Invitation:
+    """Invite ``email`` to the school in ``role`` and email the link once committed. Invitations
+    of a school are made one at a time (its row locked), so two admins inviting the same person
+    at the same moment make one invitation: the second is told it is waiting."""
+    School.objects.select_for_update(no_key=True).filter(pk=school.pk).first()
     email = email.strip().lower()
     here = Membership.objects.filter(school=school, user__email__iexact=email)
     if here.filter(is_active=True, user__is_active=True).exists():

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.apps import apps as django_apps
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +19,7 @@ from pupils.services.records import add_pupil
 from reset_area.models import Room
 from reset_area.services.rooms import create_room, update_room
 from semh.access import Role
-from semh.models import Period, User
+from semh.models import Invitation, Period, User
 from semh.school_day import TYPICAL_DAY
 from tests.factories import MembershipFactory, PupilFactory, UserFactory
 from tests.factories.incidents import IncidentFactory, incident_data, school_vocabulary
@@ -286,3 +287,21 @@ def test_an_incident_recorded_before_keys_were_claimed_is_still_found_by_its_key
     assert response.status_code == 302 and str(earlier.pk) in response["Location"]
     with scopes_disabled():
         assert Incident.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writes are tested on PostgreSQL")
+def test_two_admins_inviting_one_person_at_the_same_moment_send_one_invitation(cast):
+    with scopes_disabled():
+        second_admin = UserFactory(email="second.admin@alder.example")
+        MembershipFactory(user=second_admin, school=cast.school_a, role=Role.ADMIN)
+    clients = [signed_in(cast.user(Role.ADMIN)), signed_in(second_admin)]
+    url = reverse("staff:invite", kwargs={"school_slug": cast.school_a.slug})
+    mail.outbox = []
+
+    outcomes = post_at_once(clients, url, {"email": "jo.bloggs@alder.example", "role": "teacher"})
+
+    assert sorted(outcomes) == [200, 302], outcomes
+    with scopes_disabled():
+        assert Invitation.objects.filter(email="jo.bloggs@alder.example").count() == 1
+    assert len(mail.outbox) == 1
