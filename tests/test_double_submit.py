@@ -27,6 +27,7 @@ from incidents.models import (
     ConcernAction,
     FollowUpAction,
     Incident,
+    IncidentAmendment,
     ParentReport,
     StaffStatement,
     Vocabulary,
@@ -54,6 +55,7 @@ from tests.factories.incidents import (
 )
 from tests.factories.pupils import SupportPlanFactory, TargetFactory
 from tests.factories.reset_area import PeriodFactory, RoomFactory
+from tests.incidents.test_amend import form_data as amendment
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
@@ -274,6 +276,14 @@ FORMS = [
             "actions-0-due_on": iso(7),
         },
         FollowUpAction,
+        lambda w: {"incident": w.incident},
+    ),
+    Form(
+        "incident amendment (natural key: sent again, it changes nothing)",
+        Role.ASSISTANT,
+        lambda w: w.url("incidents:amend", incident_id=w.incident.pk),
+        lambda w: amendment(w.incident, behaviour="Shouted; did not kick", reason="Misremembered"),
+        IncidentAmendment,
         lambda w: {"incident": w.incident},
     ),
     Form(
