@@ -113,8 +113,9 @@ class IncidentStatus(models.TextChoices):
 class Incident(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="+")
-    # Sent by the form; a second submit of the same form finds this and creates nothing.
-    submission_key = models.UUIDField(unique=True)
+    # Sent by the form (and naming its draft); claimed once per person and school through
+    # semh.submissions, so a second submit of the same form creates nothing.
+    submission_key = models.UUIDField(db_index=True)
     status = models.CharField(
         max_length=10, choices=IncidentStatus.choices, default=IncidentStatus.SUBMITTED
     )

@@ -362,3 +362,32 @@ class ActionItem(models.Model):
         return (
             self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
         )
+
+
+class Submission(models.Model):
+    """One sent form that creates a record, named by the hidden key the form carried
+    (``semh.submissions``). Claimed once per person and school: the same form sent twice (a double
+    click, a retry, two at the same moment) finds this row and gets back the record it made."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+
+    objects = scoped(school="school")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "actor", "key"], name="submission_once")
+        ]
+
+    def __str__(self):
+        return f"{self.key} by {self.actor_id}"

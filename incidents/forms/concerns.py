@@ -4,9 +4,10 @@ from django import forms
 
 from incidents.forms.common import TEXT
 from incidents.models import SafeguardingConcern
+from semh.submissions import SubmittedOnce
 
 
-class ConcernActionForm(forms.Form):
+class ConcernActionForm(SubmittedOnce, forms.Form):
     note = forms.CharField(
         label="Action taken",
         widget=forms.Textarea(attrs=TEXT),

@@ -4,10 +4,11 @@ from django import forms
 
 from incidents.models import FollowUpAction
 from semh.calendar import PLAN_DATE, PlausibleDates
+from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SubmittedOnce, forms.Form):
     review_notes = forms.CharField(
         label="Review notes",
         required=False,

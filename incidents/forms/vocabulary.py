@@ -3,6 +3,7 @@
 from django import forms
 
 from incidents.models import Vocabulary, VocabularyKind
+from incidents.services.vocabulary import already_listed
 
 
 class VocabularyAddForm(forms.Form):
@@ -45,6 +46,6 @@ class VocabularyEntryForm(forms.Form):
                 .exclude(pk=self.entry.pk)
             )
             if clash.exists():
-                self.add_error("label", f"“{label}” is already in this list.")
+                self.add_error("label", already_listed(label))
             data["label"] = label
         return data

@@ -13,6 +13,7 @@ from incidents.models import ConcernAction, SafeguardingConcern
 from incidents.selectors import school_dsls
 from semh import audit
 from semh.audit import AuditAction
+from semh.submissions import submitted_once
 
 
 @transaction.atomic
@@ -53,6 +54,7 @@ def _tell_dsls_on_commit(*, school, concern, base_url) -> None:
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
 
 
+@submitted_once
 @transaction.atomic
 def add_concern_action(*, actor, school, concern, note: str, client=None) -> ConcernAction:
     """What the DSL did about a concern (appended, never changed)."""

@@ -14,7 +14,7 @@ from incidents.models import Incident, IncidentDraft, IncidentPupil, Interventio
 from incidents.services.concerns import raise_concern
 from incidents.services.restrictive import record_restrictive_intervention
 from incidents.signals import incident_recorded
-from semh import audit
+from semh import audit, submissions
 from semh.audit import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -54,46 +54,40 @@ def record_incident(
     """Record a submitted incident with its pupils, its restraint record and its safeguarding
     concern; ``(incident, created)``.
 
-    ``submission_key`` comes from the form: a second submit of the same form (a double tap, a
-    retry after a dropped connection, even at the same moment) returns the first incident and
-    creates nothing. ``restrictive_intervention`` holds the restraint record's fields
-    (``record_restrictive_intervention``'s, without actor, school, kind, pupil and incident); a
-    record that breaks a statutory rule raises ``ValidationError`` and nothing is saved.
+    ``submission_key`` comes from the form: a second submit of the same form by the same person
+    (a double tap, a retry after a dropped connection, even at the same moment) returns the first
+    incident and creates nothing (``semh.submissions``). ``restrictive_intervention`` holds the
+    restraint record's fields (``record_restrictive_intervention``'s, without actor, school,
+    kind, pupil and incident); a record that breaks a statutory rule raises ``ValidationError``
+    and nothing is saved.
     ``base_url`` (the site's address as the person sees it) starts the link in the DSLs' email;
     ``at`` is when it was submitted (now unless given: demo data).
     """
-    existing = Incident.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            incident = Incident.objects.create(
-                school=school,
-                submission_key=submission_key,
-                reported_by=actor,
-                submitted_at=at or timezone.now(),
-                occurred_at=occurred_at,
-                location=location,
-                period=period,
-                category=category,
-                severity=severity,
-                trigger=trigger,
-                antecedent=antecedent,
-                behaviour=behaviour,
-                outcome=outcome,
-                outcome_notes=outcome_notes,
-                suspension_days=suspension_days,
-                suspension_reason=suspension_reason,
-                witnesses=witnesses,
-                parents_informed=parents_informed,
-                parents_informed_detail=parents_informed_detail,
-            )
-    except IntegrityError:
-        # The same form was submitted concurrently and that request committed first.
-        existing = Incident.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return existing, False
+    submission, first = submissions.claim(school=school, actor=actor, key=submission_key)
+    if not first:
+        return submissions.made_earlier(submission), False
+    incident = Incident.objects.create(
+        school=school,
+        submission_key=submission_key,
+        reported_by=actor,
+        submitted_at=at or timezone.now(),
+        occurred_at=occurred_at,
+        location=location,
+        period=period,
+        category=category,
+        severity=severity,
+        trigger=trigger,
+        antecedent=antecedent,
+        behaviour=behaviour,
+        outcome=outcome,
+        outcome_notes=outcome_notes,
+        suspension_days=suspension_days,
+        suspension_reason=suspension_reason,
+        witnesses=witnesses,
+        parents_informed=parents_informed,
+        parents_informed_detail=parents_informed_detail,
+    )
+    submissions.made(submission, incident)
 
     other_pupils = [p for p in other_pupils if p != primary_pupil]
     IncidentPupil.objects.bulk_create(
@@ -169,7 +163,7 @@ def _announce(*, incident, pupil, actor, client):
 
 def save_draft(*, actor, school, key, data: dict) -> IncidentDraft | None:
     """Keep what someone has typed so far. ``None`` when the key is not theirs to write to."""
-    if Incident.objects.filter(submission_key=key).exists():
+    if Incident.objects.filter(submission_key=key, reported_by=actor).exists():
         return None  # already submitted: a late autosave must not bring the draft back
     with transaction.atomic():
         draft = IncidentDraft.objects.select_for_update().filter(key=key).first()

@@ -8,8 +8,10 @@ from incidents.models import FollowUpAction, Incident, IncidentStatus
 from incidents.selectors import primary_pupil_id, recording_staff
 from semh import audit
 from semh.audit import AuditAction
+from semh.submissions import submitted_once
 
 
+@submitted_once
 @transaction.atomic
 def review_incident(
     *,

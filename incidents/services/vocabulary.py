@@ -6,18 +6,24 @@ from django.db import transaction
 from incidents.models import Vocabulary
 from semh import audit
 from semh.audit import AuditAction
+from semh.submissions import unique_or_invalid
+
+
+def already_listed(label: str) -> str:
+    """The message for a label already in its list (checked by the forms; met here when someone
+    added the same label a moment before)."""
+    return f"“{label}” is already in this list."
 
 
 @transaction.atomic
 def add_vocabulary_entry(*, actor, school, kind: str, label: str, client=None) -> Vocabulary:
     """A new entry at the end of its list."""
     last = Vocabulary.objects.filter(school=school, kind=kind).order_by("-position").first()
-    entry = Vocabulary.objects.create(
-        school=school,
-        kind=kind,
-        label=label.strip(),
-        position=(last.position + 1) if last else 0,
-    )
+    label = label.strip()
+    with unique_or_invalid(already_listed(label), field="label"):
+        entry = Vocabulary.objects.create(
+            school=school, kind=kind, label=label, position=(last.position + 1) if last else 0
+        )
     audit.record(
         actor=actor,
         action=AuditAction.VOCABULARY_CREATE,
@@ -38,7 +44,8 @@ def update_vocabulary_entry(
     changed = [f for f, v in (("label", label), ("position", position)) if getattr(entry, f) != v]
     if changed:
         entry.label, entry.position = label, position
-        entry.save(update_fields=changed)
+        with unique_or_invalid(already_listed(label), field="label"):
+            entry.save(update_fields=changed)
         audit.record(
             actor=actor,
             action=AuditAction.VOCABULARY_UPDATE,

@@ -10,6 +10,7 @@ from incidents.views import redirect_to
 from semh.access import Capability
 from semh.audit import Client
 from semh.decorators import school_view
+from semh.submissions import submit
 
 WRITERS = (Capability.RECORD, Capability.EDIT_PUPILS)
 
@@ -18,15 +19,20 @@ WRITERS = (Capability.RECORD, Capability.EDIT_PUPILS)
 def incident_amend(request, incident_id):
     incident = selectors.access_incident(request.school_access, request.school, incident_id)
     form = IncidentAmendmentForm(request.POST or None, instance=incident, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        amend_incident(
-            actor=request.user,
-            school=request.school,
-            incident=incident,
-            values=form.new_values(),
-            reason=form.cleaned_data["reason"],
-            client=Client.of(request),
-        )
+    amended = request.method == "POST" and form.is_valid()
+    # The service checks again under its lock: an amendment sent twice at once changes nothing
+    # the second time, and says so on the form.
+    amended = amended and submit(
+        form,
+        amend_incident,
+        actor=request.user,
+        school=request.school,
+        incident=incident,
+        values=form.new_values(),
+        reason=form.cleaned_data["reason"],
+        client=Client.of(request),
+    )
+    if amended:
         messages.success(request, "Amendment saved. The original and every change are kept.")
         return redirect_to(request, "detail", "history", incident_id=incident.pk)
     involvements = list(incident.involvements.select_related("pupil").order_by("-is_primary"))

@@ -13,6 +13,7 @@ from semh import audit
 from semh.access import Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
+from semh.submissions import submit
 
 C = Capability
 PAGE_SIZE = 50
@@ -64,13 +65,17 @@ def concern_action(request, concern_id):
     form = ConcernActionForm(request.POST)
     if not form.is_valid():
         return _concern_page(request, concern, action_form=form)
-    add_concern_action(
+    action = submit(
+        form,
+        add_concern_action,
         actor=request.user,
         school=request.school,
         concern=concern,
         note=form.cleaned_data["note"],
         client=Client.of(request),
     )
+    if action is None:
+        return _concern_page(request, concern, action_form=form)
     messages.success(request, "Action recorded.")
     return redirect_to(request, "concern_detail", "actions", concern_id=concern.pk)
 

@@ -16,6 +16,7 @@ from semh import audit
 from semh.access import INCIDENT_LIST_READERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
+from semh.submissions import submit
 
 C = Capability
 WRITERS = (C.RECORD, C.EDIT_PUPILS)
@@ -72,7 +73,9 @@ def incident_review(request, incident_id):
     form = ReviewForm(request.POST or None, initial={"review_notes": incident.review_notes})
     actions = _follow_up_formset(request)
     if request.method == "POST" and form.is_valid() and actions.is_valid():
-        incident = review_incident(
+        reviewed = submit(
+            form,
+            review_incident,
             actor=request.user,
             school=school,
             incident=incident,
@@ -81,7 +84,8 @@ def incident_review(request, incident_id):
             mark_reviewed=form.cleaned_data["mark_reviewed"],
             client=Client.of(request),
         )
-        return _after_review(request, incident)
+        if reviewed is not None:
+            return _after_review(request, reviewed)
     context = selectors.incident_page(incident, access)
     audit.record_view(
         request, AuditAction.INCIDENT_VIEW, target=incident, pupil=context["primary_pupil_id"]

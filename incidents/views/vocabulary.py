@@ -17,6 +17,7 @@ from incidents.vocabulary import ensure_school_vocabulary
 from semh.access import Capability
 from semh.audit import Client
 from semh.decorators import school_view
+from semh.submissions import submit
 
 
 def _page(request, *, add_form=None, entry_form=None):
@@ -48,14 +49,18 @@ def _entry(request):
 @school_view(Capability.EDIT_PUPILS)
 def vocabulary(request):
     form = VocabularyAddForm(request.POST or None, school=request.school)
+    entry = None
     if request.method == "POST" and form.is_valid():
-        entry = add_vocabulary_entry(
+        entry = submit(
+            form,
+            add_vocabulary_entry,
             actor=request.user,
             school=request.school,
             kind=form.cleaned_data["kind"],
             label=form.cleaned_data["label"],
             client=Client.of(request),
         )
+    if entry is not None:
         messages.success(request, f"Added “{entry.label}”.")
         return redirect_to(request, "vocabulary", entry.kind)
     return _page(request, add_form=form if request.method == "POST" else None)
@@ -68,9 +73,9 @@ def vocabulary_update(request):
     if entry is None:
         return redirect_to(request, "vocabulary")
     form = VocabularyEntryForm(request.POST, entry=entry)
-    if not form.is_valid():
-        return _page(request, entry_form=form)
-    update_vocabulary_entry(
+    saved = form.is_valid() and submit(
+        form,
+        update_vocabulary_entry,
         actor=request.user,
         school=request.school,
         entry=entry,
@@ -78,6 +83,8 @@ def vocabulary_update(request):
         position=form.cleaned_data["position"],
         client=Client.of(request),
     )
+    if not saved:
+        return _page(request, entry_form=form)
     messages.success(request, f"Saved “{entry.label}”.")
     return redirect_to(request, "vocabulary", entry.kind)
 

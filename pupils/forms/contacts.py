@@ -4,10 +4,11 @@ from django import forms
 
 from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
 from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
+from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput, DateTimeInput
 
 
-class ParentContactForm(PlausibleDates, forms.ModelForm):
+class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
     date_rules = {"contacted_at": EVENT_DATE, "follow_up_due": PLAN_DATE}
 
     class Meta:
@@ -31,7 +32,7 @@ class ParentContactForm(PlausibleDates, forms.ModelForm):
         return data
 
 
-class AgencyForm(PlausibleDates, forms.ModelForm):
+class AgencyForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
     date_rules = {"referred_on": EVENT_DATE}
 
     class Meta:
@@ -54,7 +55,7 @@ class AgencyForm(PlausibleDates, forms.ModelForm):
         return data
 
 
-class MeetingForm(PlausibleDates, forms.ModelForm):
+class MeetingForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
     date_rules = {"held_on": EVENT_DATE}
 
     class Meta:

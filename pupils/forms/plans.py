@@ -17,13 +17,14 @@ from pupils.models import (
 )
 from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.models import User
+from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput
 
 TEXTAREA_SMALL = {"rows": 3}
 NEXT_CYCLE_WEEKS = 12
 
 
-class PlanForm(PlausibleDates, forms.ModelForm):
+class PlanForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
     date_rules = {
         "starts_on": PLAN_DATE,
         "next_review_on": PLAN_DATE,
@@ -145,7 +146,7 @@ class PlanForms:
         }
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(SubmittedOnce, forms.ModelForm):
     class Meta:
         model = Target
         fields = [
@@ -174,7 +175,7 @@ class TargetForm(forms.ModelForm):
         self.fields["position"].required = False
 
 
-class PlanReviewForm(PlausibleDates, forms.Form):
+class PlanReviewForm(SubmittedOnce, PlausibleDates, forms.Form):
     """The review meeting plus, for every target of the plan, a rating and its evidence."""
 
     date_rules = {"held_on": EVENT_DATE}

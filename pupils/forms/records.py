@@ -11,7 +11,7 @@ from pupils.models import (
     SenStatus,
     YearGroup,
 )
-from pupils.services.records import PUPIL_FIELDS
+from pupils.services.records import PUPIL_FIELDS, UPN_TAKEN
 from pupils.validators import normalise_upn, unrecognised_la_code
 from semh.calendar import DATE_OF_BIRTH, ROLL_DATE, PlausibleDates
 from semh.widgets import DateInput
@@ -42,7 +42,7 @@ class PupilForm(PlausibleDates, forms.ModelForm):
         upn = normalise_upn(self.cleaned_data["upn"])
         clash = Pupil.objects.filter(school=self.school, upn=upn).exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another pupil in this school already has this UPN.")
+            raise forms.ValidationError(UPN_TAKEN)
         if upn != self.instance.upn:
             self._check_la_code(upn)
         return upn

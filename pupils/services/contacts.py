@@ -7,6 +7,7 @@ from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentConta
 from pupils.services.fields import assign
 from semh import audit
 from semh.audit import AuditAction
+from semh.submissions import submitted_once
 
 CONTACT_FIELDS = (
     "contacted_at",
@@ -41,6 +42,7 @@ def _record(action, *, actor, school, record, client, **detail):
     )
 
 
+@submitted_once
 @transaction.atomic
 def record_parent_contact(*, actor, school, pupil, client=None, **details) -> ParentContact:
     """A contact with the pupil's parents or carers (``details``: fields of
@@ -70,6 +72,7 @@ def update_parent_contact(*, actor, school, contact, client=None, **changes) -> 
     return contact
 
 
+@submitted_once
 @transaction.atomic
 def record_agency_involvement(*, actor, school, pupil, client=None, **details) -> AgencyInvolvement:
     """An outside agency's involvement with the pupil (``details``: fields of
@@ -99,6 +102,7 @@ def update_agency_involvement(
     return agency
 
 
+@submitted_once
 @transaction.atomic
 def record_meeting(
     *,

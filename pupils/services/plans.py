@@ -23,6 +23,7 @@ from pupils.selectors import has_next_cycle, next_target_position, targets_with_
 from pupils.services.fields import assign
 from semh import audit
 from semh.audit import AuditAction
+from semh.submissions import submitted_once
 
 PLAN_FIELDS = (
     "kind",
@@ -107,6 +108,7 @@ def _record_plan(action, *, actor, school, plan, client, fields):
     )
 
 
+@submitted_once
 @transaction.atomic
 def create_plan(
     *, actor, school, pupil, risks=None, positive_handling=None, client=None, **details
@@ -156,6 +158,7 @@ def _position(target):
         target.position = next_target_position(target.plan)
 
 
+@submitted_once
 @transaction.atomic
 def add_target(*, actor, school, plan, client=None, **details) -> Target:
     """A target of the plan (``details``: fields of ``TARGET_FIELDS``; no ``position``: last)."""
@@ -197,6 +200,7 @@ def update_target(*, actor, school, target, client=None, **changes) -> Target:
     return target
 
 
+@submitted_once
 @transaction.atomic
 def record_review(
     *, actor, school, plan, held_on, attendees, next_steps, ratings, client=None

@@ -6,6 +6,7 @@ from pupils.models import Pupil
 from pupils.services.fields import assign
 from semh import audit
 from semh.audit import AuditAction
+from semh.submissions import unique_or_invalid
 
 PUPIL_FIELDS = (
     "upn",
@@ -26,12 +27,18 @@ PUPIL_FIELDS = (
 )
 
 
+# A pupil's UPN is unique in its school: the form checks it, and a pupil saved with the same UPN
+# a moment later (two people adding the same new pupil) meets the same message here.
+UPN_TAKEN = "Another pupil in this school already has this UPN."
+
+
 @transaction.atomic
 def add_pupil(*, actor, school, client=None, **details) -> Pupil:
     """A new pupil of ``school`` with ``details`` (fields of ``PUPIL_FIELDS``)."""
     pupil = Pupil(school=school)
     fields = assign(pupil, details, allowed=PUPIL_FIELDS)
-    pupil.save()
+    with unique_or_invalid(UPN_TAKEN, field="upn"):
+        pupil.save()
     audit.record(
         actor=actor,
         action=AuditAction.PUPIL_CREATE,
@@ -49,7 +56,8 @@ def update_pupil(*, actor, school, pupil, client=None, **changes) -> Pupil:
     that changed, never their values."""
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk, school=school)
     fields = assign(pupil, changes, allowed=PUPIL_FIELDS)
-    pupil.save()
+    with unique_or_invalid(UPN_TAKEN, field="upn"):
+        pupil.save()
     audit.record(
         actor=actor,
         action=AuditAction.PUPIL_UPDATE,

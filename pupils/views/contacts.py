@@ -25,6 +25,7 @@ from semh import audit
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
+from semh.submissions import submit
 
 CONTACT_WRITERS = (Capability.EDIT_PUPILS, Capability.RECORD)
 
@@ -40,8 +41,8 @@ def _back_to(request, pupil, anchor):
 
 def _record_form(request, pupil, form, save, *, title, anchor):
     """The one page for adding or updating a contact or agency row: ``save(**values)`` writes."""
-    if request.method == "POST" and form.is_valid():
-        save(**_who(request), **form.cleaned_data)
+    valid = request.method == "POST" and form.is_valid()
+    if valid and submit(form, save, **_who(request), **form.cleaned_data) is not None:
         messages.success(request, "Saved.")
         return _back_to(request, pupil, anchor)
     context = {"form": form, "pupil": pupil, "title": title}
@@ -103,9 +104,17 @@ def meeting_create(request, pupil_id):
     form = MeetingForm(request.POST or None, staff=staff)
     actions = ActionFormSet(request.POST or None, staff=staff, prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
-        meeting = contacts.record_meeting(
-            **_who(request), pupil=pupil, actions=agreed_actions(actions), **form.cleaned_data
+        meeting = submit(
+            form,
+            contacts.record_meeting,
+            **_who(request),
+            pupil=pupil,
+            actions=agreed_actions(actions),
+            **form.cleaned_data,
         )
+    else:
+        meeting = None
+    if meeting is not None:
         messages.success(request, "Meeting recorded.")
         return redirect(
             "pupils:meeting_detail",

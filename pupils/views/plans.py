@@ -14,6 +14,7 @@ from semh import audit
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
+from semh.submissions import submit
 
 EDIT = Capability.EDIT_PUPILS
 
@@ -67,15 +68,17 @@ def _plan_form(request, plan):
         handling=selectors.positive_handling_of(plan),
     )
     if request.method == "POST" and forms.is_valid():
+        who = {**_who(request), **forms.values()}
         try:
             if is_new:
-                plan = plans.create_plan(**_who(request), pupil=plan.pupil, **forms.values())
+                saved = submit(forms.plan, plans.create_plan, **who, pupil=plan.pupil)
             else:
-                plan = plans.update_plan(**_who(request), plan=plan, **forms.values())
+                saved = submit(forms.plan, plans.update_plan, **who, plan=plan)
         except PlanRefused as refusal:
             return _refused(request, refusal, plan)
-        messages.success(request, "Plan saved.")
-        return _to_plan(request, plan)
+        if saved is not None:
+            messages.success(request, "Plan saved.")
+            return _to_plan(request, saved)
     context = {"form": forms.plan, "risks": forms.risks, "handling": forms.handling}
     context |= {"pupil": plan.pupil, "plan": plan, "is_new": is_new}
     return render(request, "pupils/plans/plan_form.html", context)
@@ -113,15 +116,17 @@ def _target_form(request, target):
         return _to_plan(request, plan)
     form = TargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
+        who = {**_who(request), **form.cleaned_data}
         try:
             if is_new:
-                plans.add_target(**_who(request), plan=plan, **form.cleaned_data)
+                saved = submit(form, plans.add_target, **who, plan=plan)
             else:
-                plans.update_target(**_who(request), target=target, **form.cleaned_data)
+                saved = submit(form, plans.update_target, **who, target=target)
         except PlanRefused as refusal:
             return _refused(request, refusal, plan)
-        messages.success(request, "Target saved.")
-        return _to_plan(request, plan)
+        if saved is not None:
+            messages.success(request, "Target saved.")
+            return _to_plan(request, plan)
     context = {"form": form, "plan": plan, "pupil": plan.pupil, "is_new": is_new}
     return render(request, "pupils/plans/target_form.html", context)
 
@@ -136,11 +141,19 @@ def plan_review_create(request, pupil_id, plan_id):
     if request.method == "POST" and form.is_valid():
         meeting = {name: form.cleaned_data[name] for name in ("held_on", "attendees", "next_steps")}
         try:
-            plans.record_review(**_who(request), plan=plan, ratings=form.ratings(), **meeting)
+            review = submit(
+                form,
+                plans.record_review,
+                **_who(request),
+                plan=plan,
+                ratings=form.ratings(),
+                **meeting,
+            )
         except PlanRefused as refusal:
             return _refused(request, refusal, plan)
-        messages.success(request, "Review recorded.")
-        return _to_plan(request, plan)
+        if review is not None:
+            messages.success(request, "Review recorded.")
+            return _to_plan(request, plan)
     context = {"form": form, "plan": plan, "pupil": plan.pupil}
     return render(request, "pupils/plans/review_form.html", context)
 

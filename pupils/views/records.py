@@ -16,6 +16,7 @@ from semh.audit import AuditAction, Client
 from semh.calendar import academic_year_start
 from semh.decorators import school_view
 from semh.stepup import require_recent_authentication
+from semh.submissions import submit
 
 EDIT = Capability.EDIT_PUPILS
 
@@ -75,11 +76,12 @@ def _pupil_form(request, pupil):
     if request.method == "POST" and form.is_valid():
         who = {"actor": request.user, "school": request.school, "client": Client.of(request)}
         if pupil is None:
-            pupil = records.add_pupil(**who, **form.cleaned_data)
+            saved = submit(form, records.add_pupil, **who, **form.cleaned_data)
         else:
-            pupil = records.update_pupil(**who, pupil=pupil, **form.cleaned_data)
-        messages.success(request, f"Saved {pupil.full_name}.")
-        return _to_pupil(request, pupil)
+            saved = submit(form, records.update_pupil, **who, pupil=pupil, **form.cleaned_data)
+        if saved is not None:
+            messages.success(request, f"Saved {saved.full_name}.")
+            return _to_pupil(request, saved)
     context = {"form": form, "pupil": form.instance, "is_new": pupil is None}
     return render(request, "pupils/records/pupil_form.html", context)
 

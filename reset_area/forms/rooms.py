@@ -9,6 +9,7 @@ from semh.selectors import staff_with_roles
 from semh.widgets import TimeInput
 
 from ..models import Room
+from ..services.rooms import NAME_TAKEN
 
 
 class RoomForm(forms.ModelForm):
@@ -26,7 +27,7 @@ class RoomForm(forms.ModelForm):
             pk=self.instance.pk
         )
         if clash.exists():
-            raise forms.ValidationError("There is already a room with this name.")
+            raise forms.ValidationError(NAME_TAKEN)
         return name
 
 

@@ -5,15 +5,23 @@ from django.db import transaction
 from semh import audit, school_day
 from semh.audit import AuditAction
 from semh.models import Period
+from semh.submissions import unique_or_invalid
 
 from ..models import PlannedPlacement, Room, RoomDuty
 
 ROOM_FIELDS = ("name", "capacity", "is_active")
+# Checked by the room form; met here when the same name was saved a moment before.
+NAME_TAKEN = "There is already a room with this name."
+PERIOD_STARTS_TAKEN = (
+    "Another period of this day already starts at that time (perhaps it was saved a moment "
+    "ago): check the day below and try again."
+)
 
 
 @transaction.atomic
 def create_room(*, actor, school, name, capacity, is_active=True, client=None) -> Room:
-    room = Room.objects.create(school=school, name=name, capacity=capacity, is_active=is_active)
+    with unique_or_invalid(NAME_TAKEN, field="name"):
+        room = Room.objects.create(school=school, name=name, capacity=capacity, is_active=is_active)
     audit.record(
         actor=actor,
         action=AuditAction.RESET_ROOM_CREATE,
@@ -32,7 +40,8 @@ def update_room(*, actor, school, room, name, capacity, is_active, client=None) 
     changed = sorted(f for f, value in wanted.items() if getattr(room, f) != value)
     for field, value in wanted.items():
         setattr(room, field, value)
-    room.save(update_fields=list(ROOM_FIELDS))
+    with unique_or_invalid(NAME_TAKEN, field="name"):
+        room.save(update_fields=list(ROOM_FIELDS))
     audit.record(
         actor=actor,
         action=AuditAction.RESET_ROOM_UPDATE,
@@ -51,7 +60,8 @@ def set_duty(*, actor, school, room, day, staff, client=None) -> None:
     RoomDuty.objects.filter(room=room, day=day).exclude(staff_id__in=wanted).delete()
     have = set(RoomDuty.objects.filter(room=room, day=day).values_list("staff_id", flat=True))
     RoomDuty.objects.bulk_create(
-        RoomDuty(room=room, day=day, staff_id=pk) for pk in sorted(wanted - have)
+        (RoomDuty(room=room, day=day, staff_id=pk) for pk in sorted(wanted - have)),
+        ignore_conflicts=True,  # the same list saved at the same moment: each row once
     )
     audit.record(
         actor=actor,
@@ -87,7 +97,8 @@ def save_school_day(*, actor, school, weekday, periods, removed=(), client=None)
         period.delete()
     for period in periods:
         period.school, period.weekday = school, weekday
-        period.save()
+        with unique_or_invalid(PERIOD_STARTS_TAKEN):
+            period.save()
     audit.record(
         actor=actor,
         action=AuditAction.RESET_SCHOOL_DAY_UPDATE,

@@ -1,6 +1,7 @@
 """The Reset Area's rooms and their set-up (SENCo): rooms, who is on duty, the school day."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from semh.access import RESET_AREA_READERS, Capability
 from semh.audit import Client
 from semh.decorators import school_view
 from semh.models import Weekday
+from semh.submissions import submit
 
 from ..forms.rooms import CopyDayForm, DutyForm, PeriodFormSet, RoomForm
 from ..models import Room
@@ -67,11 +69,12 @@ def _room_form(request, room):
         fields = {f: form.cleaned_data[f] for f in ("name", "capacity", "is_active")}
         context = {"actor": request.user, "school": request.school, "client": Client.of(request)}
         if room is None:
-            room = services.create_room(**context, **fields)
+            saved = submit(form, services.create_room, **context, **fields)
         else:
-            room = services.update_room(**context, room=room, **fields)
-        messages.success(request, f"Saved {room.name}.")
-        return redirect("reset_area:index", school_slug=request.school.slug)
+            saved = submit(form, services.update_room, **context, room=room, **fields)
+        if saved is not None:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect("reset_area:index", school_slug=request.school.slug)
     return render(
         request,
         "reset_area/rooms/room_form.html",
@@ -143,6 +146,8 @@ def school_day_edit(request):
             )
         except ProtectedError:
             messages.error(request, PERIOD_IN_USE)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Saved {Weekday(weekday).label}.")
             return redirect("reset_area:school_day", school_slug=request.school.slug)

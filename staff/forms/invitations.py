@@ -3,9 +3,10 @@ from django.contrib.auth import password_validation
 
 from semh.access import Role
 from semh.models import User
+from semh.submissions import SubmittedOnce
 
 
-class InviteForm(forms.Form):
+class InviteForm(SubmittedOnce, forms.Form):
     email = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "off"})
     )

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from semh import audit
 from semh.audit import AuditAction
-from semh.models import Invitation, Membership, User, hash_invitation_token
+from semh.models import Invitation, Membership, School, User, hash_invitation_token
+from semh.submissions import submitted_once, unique_or_invalid
 from staff.services.members import StaffRuleError
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -43,8 +44,13 @@ def _send_on_commit(*, invitation, token, site_root, invited_by):
     transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
 
 
+@submitted_once
 @transaction.atomic
 def invite_staff(*, actor, school, email, role, site_root, client=None) -> Invitation:
+    """Invite ``email`` to the school in ``role`` and email the link once committed. Invitations
+    of a school are made one at a time (its row locked), so two admins inviting the same person
+    at the same moment make one invitation: the second is told it is waiting."""
+    School.objects.select_for_update(no_key=True).filter(pk=school.pk).first()
     email = email.strip().lower()
     here = Membership.objects.filter(school=school, user__email__iexact=email)
     if here.filter(is_active=True, user__is_active=True).exists():
@@ -127,6 +133,14 @@ def revoke_invitation(*, actor, school, invitation, client=None) -> Invitation:
     return invitation
 
 
+# Two invitations to one new person (from two schools) accepted at the same moment: one makes the
+# account, the other is asked to sign in with it.
+ACCOUNT_JUST_MADE = (
+    "An account with this email address has just been made. Sign in with it, then open this "
+    "invitation again to join."
+)
+
+
 @transaction.atomic
 def accept_invitation(
     *, invitation, actor=None, first_name="", last_name="", password=None, client=None
@@ -143,9 +157,13 @@ def accept_invitation(
     if new_account:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationUnusable
-        user = User.objects.create_user(
-            email=invitation.email, password=password, first_name=first_name, last_name=last_name
-        )
+        with unique_or_invalid(ACCOUNT_JUST_MADE):
+            user = User.objects.create_user(
+                email=invitation.email,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+            )
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     membership, _ = Membership.objects.get_or_create(
         user=user, school=invitation.school, role=invitation.role

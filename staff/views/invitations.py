@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from semh.access import MFA_REQUIRED_ROLES, Capability
 from semh.audit import Client
 from semh.decorators import school_view
+from semh.submissions import submit
 from staff.forms.invitations import AcceptInvitationForm, InviteForm
 from staff.selectors import access_invitation, account_for, invitation_for_token
 from staff.services import invitations
@@ -35,14 +36,19 @@ def invite(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = invitations.invite_staff(
-                **_who(request), site_root=request.build_absolute_uri("/"), **form.cleaned_data
+            invitation = submit(
+                form,
+                invitations.invite_staff,
+                **_who(request),
+                site_root=request.build_absolute_uri("/"),
+                **form.cleaned_data,
             )
         except StaffRuleError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return _to_list(request)
+            if invitation is not None:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return _to_list(request)
     return render(request, "staff/invitations/invite_form.html", {"form": form})
 
 
@@ -102,7 +108,9 @@ def _accept_as_new_member(request, invitation, context):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = invitations.accept_invitation(
+            user = submit(
+                form,
+                invitations.accept_invitation,
                 invitation=invitation,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -111,7 +119,8 @@ def _accept_as_new_member(request, invitation, context):
             )
         except InvitationUnusable:
             return _unusable(request, "gone", invitation=invitation, status=410)
-        return _log_in_new_member(request, user, invitation)
+        if user is not None:
+            return _log_in_new_member(request, user, invitation)
     return render(request, "staff/invitations/accept_new.html", {**context, "form": form})
 
 
