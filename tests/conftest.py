@@ -1,6 +1,7 @@
 """The shared cast: two schools of one trust, a member of each role in each, an assistant with a
 caseload and one without, and an outsider with no membership anywhere."""
 
+import importlib
 import os
 import socket
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 from guardian.shortcuts import assign_perm
 
+from incidents.vocabulary import ensure_suspension_reasons
+from pupils.models import LocalAuthorityCode
 from semh.access import Role
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory, UserFactory
 
@@ -131,6 +134,25 @@ class Cast:
 
     def user(self, role: str, school: str = "a"):
         return self.members[(school, role)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data that migrations load (census LA codes, DfE suspension reasons) is wiped by
+    the flush after each transactional test; load it again before the next one."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    census = importlib.import_module("pupils.migrations.0007_census_la_codes")
+    LocalAuthorityCode.objects.bulk_create(
+        [LocalAuthorityCode(code=code, valid_from=since) for code, since in census.codes()],
+        ignore_conflicts=True,
+    )
+    ensure_suspension_reasons()
 
 
 @pytest.fixture

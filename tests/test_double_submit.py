@@ -129,7 +129,7 @@ FORMS = [
         Role.SENCO,
         lambda w: w.url("pupils:create"),
         lambda w: {
-            "upn": "A123456789012",
+            "upn": "H801200001001",
             "legal_first_name": "Ellis",
             "legal_last_name": "Marsh",
             "date_of_birth": "2013-05-02",
@@ -140,7 +140,7 @@ FORMS = [
             "primary_need": "SEMH",
         },
         Pupil,
-        lambda w: {"upn": "A123456789012"},
+        lambda w: {"upn": "H801200001001"},
     ),
     Form(
         "support plan",

@@ -27,7 +27,7 @@ from tests.factories.reset_area import RoomFactory
 from tests.factories.staff import InvitationFactory
 from tests.test_double_submit import ON_POSTGRES, post_at_once, signed_in
 
-UPN = "A123456789012"
+UPN = "H801200001001"
 
 
 def pupil_post(**overrides):
