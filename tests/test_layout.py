@@ -111,7 +111,7 @@ def test_audit_actions_are_enum_members_never_strings():
             name = attribute_name(call) or getattr(call.func, "id", None)
             if name == "record":
                 action = next((k.value for k in call.keywords if k.arg == "action"), None)
-            elif name == "record_view" and len(call.args) >= 2:
+            elif name in ("record_view", "record_page_view") and len(call.args) >= 2:
                 action = call.args[1]
             else:
                 continue

@@ -1,0 +1,106 @@
+"""Every page of the URLconf, opened with a GET: it writes nothing but audit rows (and the
+session), and a page that shows a pupil's record leaves its audit row.
+
+The URLs and the objects they name come from the access matrix (``all_url_patterns`` and
+``build_objects``), so a new page is covered without anyone remembering it.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from semh.access import Role
+from semh.models import AuditEvent
+from tests.test_access_matrix import SCHOOL_URLS, world  # noqa: F401 - the matrix's objects
+
+# What a GET may write: its own audit row (an audited read), the session and the sign-in record.
+WRITABLE_ON_GET = {"semh_auditevent", "django_session"}
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+# The objects in a URL that are, or hang off, a pupil's record.
+PUPIL_RECORD_KWARGS = {
+    "pupil_id",
+    "visit_id",
+    "incident_id",
+    "intervention_id",
+    "concern_id",
+    "plan_id",
+    "target_id",
+    "contact_id",
+    "agency_id",
+    "meeting_id",
+    "action_id",
+    "follow_up_id",
+}
+# Pages naming a pupil that show nothing of the record beyond the pupil's name: empty forms to add
+# a new entry, and the access log (itself a list of audit rows, recorded as PUPIL_ACCESS_LOG_VIEW).
+NAME_ONLY_PAGES = {
+    "pupils:contact_create",
+    "pupils:agency_create",
+    "pupils:meeting_create",
+    "pupils:plan_create",
+}
+
+
+def written_tables(queries):
+    tables = set()
+    for query in queries:
+        match = WRITE.match(query["sql"])
+        if match:
+            tables.add(match[2].lower())
+    return tables
+
+
+def url_of(route, name, objects, school):
+    kwarg_names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    kwargs = {k: objects[k] for k in kwarg_names if k != "school_slug"}
+    return reverse(name, kwargs={"school_slug": school.slug, **kwargs}), set(kwargs)
+
+
+@pytest.fixture
+def own_objects(world):  # noqa: F811
+    return world["own"]
+
+
+ROLES = [Role.SENCO, Role.ASSISTANT]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_get_of_any_page_writes_anything_but_its_audit_row(client, cast, own_objects, role):
+    client.force_login(cast.user(role))
+    offenders = []
+    for route, name, _ in SCHOOL_URLS:
+        url, _ = url_of(route, name, own_objects, cast.school_a)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code < 500, url
+        wrote = written_tables(queries.captured_queries) - WRITABLE_ON_GET
+        if wrote:
+            offenders.append(f"{name} ({url}): {sorted(wrote)}")
+    assert offenders == [], "\n".join(offenders)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_get_of_a_pupil_record_page_leaves_an_audit_row(client, cast, own_objects, role):
+    client.force_login(cast.user(role))
+    offenders = []
+    for route, name, _ in SCHOOL_URLS:
+        url, kwargs = url_of(route, name, own_objects, cast.school_a)
+        if not kwargs & PUPIL_RECORD_KWARGS or name in NAME_ONLY_PAGES:
+            continue
+        with scopes_disabled():
+            before = AuditEvent.objects.count()
+        response = client.get(url)
+        if response.status_code != 200 or response.get("HX-Redirect"):
+            continue  # refused, not found, not a GET page, or sent elsewhere: nothing shown
+        with scopes_disabled():
+            audited = AuditEvent.objects.filter(actor=cast.user(role)).count() > 0 and (
+                AuditEvent.objects.count() > before
+            )
+        if not audited:
+            offenders.append(f"{name} ({url})")
+    assert offenders == [], "\n".join(offenders)
