@@ -27,6 +27,7 @@ from incidents.selectors import (
 from pupils.models import Pupil, PupilProfile
 from pupils.selectors import openable_pupil_ids, pupils_visible_to
 from semh.access import Capability
+from semh.calendar import school_days
 from semh.models import Period
 
 from .models import (
@@ -42,7 +43,6 @@ from .models import (
     overlaps_period,
     wall_clock,
 )
-from .services.missing import flag_missing_pupils
 
 # --- One object named in a URL --------------------------------------------------------------
 
@@ -206,9 +206,14 @@ class BoardState:
     expected: list
     coming_up: list
     missing: list
+    missing_now: list  # due this period, not yet flagged (the beat task flags them each minute)
     needing_correction: list
     on_duty: list
     periods_today: list = field(default_factory=list)
+
+    @property
+    def missing_count(self):
+        return len(self.missing) + len(self.missing_now)
 
     @property
     def taken(self):
@@ -230,9 +235,10 @@ class BoardState:
 def board_state(*, room, at=None) -> BoardState:
     """Everything the live board shows, in a fixed number of queries however busy the room.
 
-    Looking is when missing pupils are noticed: ``flag_missing_pupils`` (idempotent) runs first."""
+    Only reads: missing pupils are flagged by the beat task every minute
+    (``reset_area.tasks.flag_missing_pupils``); a planned pupil due since then, not yet flagged, is
+    shown as missing now (``missing_now``) from the same rule, without writing."""
     at = at or timezone.now()
-    flag_missing_pupils(school=room.school, at=at)
     local = wall_clock(at)
     today = local.date()
     periods_today = list(Period.objects.filter(school=room.school, weekday=today.weekday()))
@@ -263,14 +269,24 @@ def board_state(*, room, at=None) -> BoardState:
         .select_related("placement__pupil", "placement__period")
         .order_by("day", "placement__period__starts_at")[:100]
     )
-    missing_keys = {(m.placement_id, m.day) for m in missing}
+    flagged_today = set(  # resolved or not: a resolved flag (absent, cancelled) is settled
+        MissingPupil.objects.filter(placement__in=planned, day=today).values_list(
+            "placement_id", flat=True
+        )
+    )
+    school_day = bool(school_days(room.school, today, today))
     after = timedelta(minutes=settings.SEMH_RESET_MISSING_AFTER_MINUTES)
-    expected, coming_up = [], []
+    expected, coming_up, missing_now = [], [], []
     for p in planned:
-        if (p.pk, today) in missing_keys or attended_period(spans[p.pupil_id], today, p.period):
+        if p.pk in flagged_today or attended_period(spans[p.pupil_id], today, p.period):
             continue
         due = aware(today, p.period.starts_at) + after
-        (expected if p.period == current else coming_up).append(Expected(p, due))
+        if p.period != current:
+            coming_up.append(Expected(p, due))
+        elif due <= at and school_day and p.expects_pupil_on(today):
+            missing_now.append(Expected(p, due))
+        else:
+            expected.append(Expected(p, due))
     return BoardState(
         room=room,
         at=at,
@@ -280,6 +296,7 @@ def board_state(*, room, at=None) -> BoardState:
         expected=expected,
         coming_up=coming_up,
         missing=missing,
+        missing_now=missing_now,
         needing_correction=list(
             Visit.objects.filter(room=room).needing_correction(today).select_related("pupil")
         ),
@@ -420,8 +437,9 @@ def seclusion_follow_up(viewer, visit) -> dict | None:
 
 
 def home_reset_area(viewer, at=None):
-    """The Reset Area block of a school's home page: missing pupils (a safety feature, shown
-    until resolved) and visits left open, for those who run or oversee the Reset Area."""
+    """The Reset Area block of a school's home page: missing pupils (a safety feature, flagged
+    every minute by the beat task and shown until resolved) and visits left open, for those who
+    run or oversee the Reset Area. Only reads."""
     if not (viewer.can(Capability.RECORD) or viewer.can(Capability.DASHBOARDS)):
         return None
     school = viewer.school
@@ -429,7 +447,6 @@ def home_reset_area(viewer, at=None):
     rooms = list(Room.objects.filter(school=school).active())
     if not rooms:
         return {"rooms": [], "missing": [], "needing_correction": [], "missing_count": 0}
-    flag_missing_pupils(school=school, at=at)
     missing = MissingPupil.objects.unresolved().filter(placement__room__school=school)
     shown = list(
         missing.select_related("placement__pupil", "placement__period", "placement__room").order_by(

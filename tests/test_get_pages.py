@@ -5,16 +5,21 @@ The URLs and the objects they name come from the access matrix (``all_url_patter
 ``build_objects``), so a new page is covered without anyone remembering it.
 """
 
+import datetime
 import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from reset_area.models import Room
 from semh.access import Role
-from semh.models import AuditEvent
+from semh.models import AuditEvent, Period
+from tests.conftest import at
+from tests.factories.reset_area import PlannedPlacementFactory
 from tests.test_access_matrix import SCHOOL_URLS, world  # noqa: F401 - the matrix's objects
 
 # What a GET may write: its own audit row (an audited read), the session and the sign-in record.
@@ -62,7 +67,27 @@ def url_of(route, name, objects, school):
 
 
 @pytest.fixture
-def own_objects(world):  # noqa: F811
+def own_objects(world, cast):  # noqa: F811
+    """The matrix's objects, and a pupil planned into the Reset Area this morning who has not
+    arrived: a page that flagged missing pupils itself would write."""
+    with scopes_disabled():
+        room = Room.objects.get(pk=world["own"]["room_id"])
+        early = Period.objects.create(
+            school=cast.school_a,
+            weekday=timezone.localdate().weekday(),
+            name="Early today",
+            starts_at=datetime.time(7, 0),
+            ends_at=datetime.time(7, 40),
+        )
+        PlannedPlacementFactory(
+            room=room,
+            pupil=cast.pupils_a[0],
+            period=early,
+            starts_on=datetime.date(2026, 9, 7),
+            ends_on=datetime.date(2026, 12, 18),
+            created_by=cast.user(Role.SENCO),
+            created_at=at(datetime.date(2026, 9, 1), 12),
+        )
     return world["own"]
 
 

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 APPS = ["pupils", "incidents", "reset_area", "staff"]
 WRITES = {"save", "delete", "create", "bulk_create", "get_or_create", "update_or_create"}
 ORM_ONLY_WRITES = {"bulk_create", "get_or_create", "update_or_create"}
-# Writes the system makes on its own, with no person acting (each audits or needs no audit).
+# Writes the system makes on its own, with no person acting (each audits or needs no audit): the
+# missing-pupil check, run every minute by the beat task (reset_area.tasks), never by a page.
 SYSTEM_WRITES = {"flag_missing_pupils"}
 
 

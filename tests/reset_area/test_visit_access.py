@@ -116,9 +116,7 @@ def test_the_register_shows_notes_only_of_pupils_the_viewer_may_open(
     assert MISSING_NOTE in sencos and "Over capacity" in sencos
 
 
-def test_a_seclusion_is_not_shown_to_a_room_runner_who_may_not_open_the_pupil(
-    client, cast, visit
-):
+def test_a_seclusion_is_not_shown_to_a_room_runner_who_may_not_open_the_pupil(client, cast, visit):
     from incidents.models import RestrictiveIntervention
 
     with scopes_disabled():
@@ -147,9 +145,7 @@ def test_a_seclusion_is_not_shown_to_a_room_runner_who_may_not_open_the_pupil(
     assert "Seclusion" not in register
 
 
-def test_reading_a_visit_the_register_and_the_board_leaves_an_audit_row(
-    client, cast, hub, visit
-):
+def test_reading_a_visit_the_register_and_the_board_leaves_an_audit_row(client, cast, hub, visit):
     teacher = cast.user(Role.TEACHER)
     client.force_login(teacher)
 
