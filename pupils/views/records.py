@@ -80,6 +80,8 @@ def _pupil_form(request, pupil):
             pupil = records.update_pupil(**who, pupil=pupil, **form.cleaned_data)
         messages.success(request, f"Saved {pupil.full_name}.")
         return _to_pupil(request, pupil)
+    if pupil is not None:
+        audit.record_page_view(request, AuditAction.PUPIL_VIEW, target=pupil, page="edit")
     context = {"form": form, "pupil": form.instance, "is_new": pupil is None}
     return render(request, "pupils/records/pupil_form.html", context)
 

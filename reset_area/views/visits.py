@@ -236,6 +236,7 @@ def _checked_out(request, visit, secluded):
 
 
 def _check_out_page(request, visit, form, seclusion, at):
+    _audit_visit_view(request, visit, "check_out")
     return render(
         request,
         "reset_area/visits/check_out.html",
@@ -288,6 +289,7 @@ def link_incident(request, visit_id):
         )
         messages.success(request, "Incident linked.")
         return redirect(_visit_url(request, visit))
+    _audit_visit_view(request, visit, "link_incident")
     return render(request, "reset_area/visits/link_incident.html", {"visit": visit, "form": form})
 
 
@@ -317,6 +319,7 @@ def record_seclusion(request, visit_id):
         else:
             messages.success(request, SECLUSION_RECORDED)
             return redirect(_visit_url(request, visit))
+    _audit_visit_view(request, visit, "seclusion")
     return render(request, "reset_area/visits/seclusion_form.html", {"visit": visit, "form": form})
 
 
