@@ -12,7 +12,9 @@ from reset_area.models import MissingPupil, Reason, Zone
 from reset_area.services import visits
 from reset_area.tasks import flag_missing_pupils
 from semh.models import AcademicYear, AuditEvent, Term
-from tests.reset_area.conftest import MONDAY, TUESDAY, at, plan
+from semh.school_day import ensure_typical_school_day
+from tests.factories.reset_area import RoomFactory
+from tests.reset_area.conftest import MONDAY, TUESDAY, at, period, plan
 
 
 def board(client, room):
@@ -276,13 +278,8 @@ def test_a_leaver_is_not_expected(client, login, cast, hub, clock, senco):
 def test_the_board_and_home_page_only_read_while_the_beat_task_flags_every_school(
     client, login, cast, hub, clock, senco
 ):
-    from tests.factories.reset_area import RoomFactory
-    from tests.reset_area.conftest import period
-
     plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
     with scopes_disabled():
-        from semh.school_day import ensure_typical_school_day
-
         ensure_typical_school_day(cast.school_b)
         birch = RoomFactory(school=cast.school_b, name="Birch base")
     plan(birch, cast.pupils_b[0], 0, "P1", by=cast.user("senco", "b"))

@@ -9,7 +9,9 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from guardian.shortcuts import assign_perm
 
+from incidents.models import RestrictiveIntervention
 from reset_area.models import MissingPupil, Resolution, VisitOutcome
 from reset_area.selectors import access_visit
 from semh.access import Capability, Role
@@ -68,8 +70,6 @@ def test_a_teacher_who_may_not_open_the_pupil_sees_only_what_running_the_room_ne
 
 def test_those_who_may_open_the_pupil_see_the_whole_visit(client, cast, visit):
     with scopes_disabled():
-        from guardian.shortcuts import assign_perm
-
         assign_perm("view_pupil", cast.user(Role.TEACHER), visit.pupil)
     for user in (cast.user(Role.SENCO), cast.user(Role.TEACHER)):
         client.force_login(user)
@@ -117,8 +117,6 @@ def test_the_register_shows_notes_only_of_pupils_the_viewer_may_open(
 
 
 def test_a_seclusion_is_not_shown_to_a_room_runner_who_may_not_open_the_pupil(client, cast, visit):
-    from incidents.models import RestrictiveIntervention
-
     with scopes_disabled():
         visit.restrictive_intervention = RestrictiveIntervention.objects.create(
             pupil=visit.pupil,
