@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.discard_stale_incident_drafts",
         "schedule": 24 * 60 * 60,
     },
+    # Planned Reset Area pupils who have not arrived: flagged here, so pages only read.
+    "flag-missing-pupils": {
+        "task": "reset_area.tasks.flag_missing_pupils",
+        "schedule": 60,
+    },
 }
 
 # Sessions and cookies. A session ends after SEMH_SESSION_IDLE_MINUTES without a request, and in

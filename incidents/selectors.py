@@ -222,11 +222,6 @@ def access_vocabulary_entry(viewer, school, entry_id) -> Vocabulary:
     return _get_or_404(Vocabulary.objects.filter(school=school), pk=entry_id)
 
 
-def has_vocabulary(school) -> bool:
-    """Has the school its lists yet (they are given the defaults the first time they are used)?"""
-    return Vocabulary.objects.filter(school=school).exists()
-
-
 def school_vocabulary(school) -> dict:
     """Each of the school's lists, by kind (every kind, in order), retired entries included."""
     entries = list(Vocabulary.objects.filter(school=school))

@@ -65,6 +65,13 @@ def pupils_visible_to(viewer, school):
     return Pupil.objects.visible_to(viewer).filter(school=school)
 
 
+def openable_pupil_ids(viewer, school) -> frozenset:
+    """The ids of the pupils the viewer may open, in one query: for pages that list other
+    records (visits, incidents) and show a pupil's details only where the viewer may open them.
+    Fetch once per request; never check per row."""
+    return frozenset(pupils_visible_to(viewer, school).values_list("pk", flat=True))
+
+
 def access_pupil(viewer, school, pupil_id) -> Pupil:
     """The pupil, if the viewer may open it; 404 otherwise."""
     return _one(pupils_visible_to(viewer, school), pupil_id)

@@ -210,6 +210,17 @@ class PlannedPlacement(models.Model):
     def __str__(self):
         return f"{self.pupil_id} · {self.period} · {self.purpose}"
 
+    def expects_pupil_on(self, day) -> bool:
+        """Is the pupil expected in this session on ``day`` (a school day): within its dates since
+        it was made, on its weekday, not removed, and the pupil still on roll."""
+        since = max(self.starts_on, timezone.localdate(self.created_at))
+        return (
+            since <= day <= self.ends_on
+            and day.weekday() == self.period.weekday
+            and (self.removed_on is None or self.removed_on > day)
+            and (self.pupil.left_on is None or self.pupil.left_on > day)
+        )
+
 
 class VisitQuerySet(models.QuerySet):
     def open(self):

@@ -3,8 +3,9 @@ other school's id, so no view filters by hand) and what each page shows.
 
 Who may open which page is the view's declared capability; within the school, anyone who records
 visits may check in and find any pupil of the school (name, year and form only), so rooms,
-placements, visits and missing flags are reached through the school alone. What follows the
-pupil (their profile's strategies, their incidents) goes through ``Pupil.objects.visible_to``.
+placements and missing flags are reached through the school alone. What follows the pupil (their
+profile's strategies, their incidents) goes through ``Pupil.objects.visible_to``; what a visit shows
+follows ``visit_record_open`` below.
 """
 
 from collections import defaultdict
@@ -24,7 +25,9 @@ from incidents.selectors import (
     visible_restrictive_interventions,
 )
 from pupils.models import Pupil, PupilProfile
+from pupils.selectors import openable_pupil_ids, pupils_visible_to
 from semh.access import Capability
+from semh.calendar import school_days
 from semh.models import Period
 
 from .models import (
@@ -40,7 +43,6 @@ from .models import (
     overlaps_period,
     wall_clock,
 )
-from .services.missing import flag_missing_pupils
 
 # --- One object named in a URL --------------------------------------------------------------
 
@@ -62,14 +64,39 @@ def access_room(viewer, school, room_id) -> Room:
     return _get_or_404(Room.objects.filter(school=school), room_id)
 
 
+# Who sees what of a visit, the one rule. Running the room (checking pupils in and out: RECORD)
+# needs each pupil's name, times, zone and reason, for any pupil of the school. The rest of a visit
+# (notes, outcome note, strategies, its seclusion, the pupil's other visits) is for those who may
+# open the pupil (the pupils app's rule); anyone else reaching the Reset Area (its dashboards) is
+# shown only visits of pupils they may open.
+
+
+def runs_the_room(viewer) -> bool:
+    return viewer.can(Capability.RECORD)
+
+
+def mark_record_open(visits, open_pupil_ids) -> list:
+    """Each visit with ``record_open``: whether the viewer may see all of it (``open_pupil_ids``
+    from ``pupils.selectors.openable_pupil_ids``, fetched once per request)."""
+    for visit in visits:
+        visit.record_open = visit.pupil_id in open_pupil_ids
+    return visits
+
+
 def access_visit(viewer, school, visit_id) -> Visit:
+    """The visit, with ``record_open`` (see above); 404 unless the viewer may open its pupil or
+    runs the room."""
     _of_viewers_school(viewer, school)
-    return _get_or_404(
+    visit = _get_or_404(
         Visit.objects.filter(school=school).select_related(
             "room", "pupil", "period", "referred_by", "incident", "restrictive_intervention"
         ),
         visit_id,
     )
+    visit.record_open = pupils_visible_to(viewer, school).filter(pk=visit.pupil_id).exists()
+    if not (visit.record_open or runs_the_room(viewer)):
+        raise Http404
+    return visit
 
 
 def access_placement(viewer, school, placement_id) -> PlannedPlacement:
@@ -179,9 +206,14 @@ class BoardState:
     expected: list
     coming_up: list
     missing: list
+    missing_now: list  # due this period, not yet flagged (the beat task flags them each minute)
     needing_correction: list
     on_duty: list
     periods_today: list = field(default_factory=list)
+
+    @property
+    def missing_count(self):
+        return len(self.missing) + len(self.missing_now)
 
     @property
     def taken(self):
@@ -203,9 +235,10 @@ class BoardState:
 def board_state(*, room, at=None) -> BoardState:
     """Everything the live board shows, in a fixed number of queries however busy the room.
 
-    Looking is when missing pupils are noticed: ``flag_missing_pupils`` (idempotent) runs first."""
+    Only reads: missing pupils are flagged by the beat task every minute
+    (``reset_area.tasks.flag_missing_pupils``); a planned pupil due since then, not yet flagged, is
+    shown as missing now (``missing_now``) from the same rule, without writing."""
     at = at or timezone.now()
-    flag_missing_pupils(school=room.school, at=at)
     local = wall_clock(at)
     today = local.date()
     periods_today = list(Period.objects.filter(school=room.school, weekday=today.weekday()))
@@ -236,14 +269,24 @@ def board_state(*, room, at=None) -> BoardState:
         .select_related("placement__pupil", "placement__period")
         .order_by("day", "placement__period__starts_at")[:100]
     )
-    missing_keys = {(m.placement_id, m.day) for m in missing}
+    flagged_today = set(  # resolved or not: a resolved flag (absent, cancelled) is settled
+        MissingPupil.objects.filter(placement__in=planned, day=today).values_list(
+            "placement_id", flat=True
+        )
+    )
+    school_day = bool(school_days(room.school, today, today))
     after = timedelta(minutes=settings.SEMH_RESET_MISSING_AFTER_MINUTES)
-    expected, coming_up = [], []
+    expected, coming_up, missing_now = [], [], []
     for p in planned:
-        if (p.pk, today) in missing_keys or attended_period(spans[p.pupil_id], today, p.period):
+        if p.pk in flagged_today or attended_period(spans[p.pupil_id], today, p.period):
             continue
         due = aware(today, p.period.starts_at) + after
-        (expected if p.period == current else coming_up).append(Expected(p, due))
+        if p.period != current:
+            coming_up.append(Expected(p, due))
+        elif due <= at and school_day and p.expects_pupil_on(today):
+            missing_now.append(Expected(p, due))
+        else:
+            expected.append(Expected(p, due))
     return BoardState(
         room=room,
         at=at,
@@ -253,6 +296,7 @@ def board_state(*, room, at=None) -> BoardState:
         expected=expected,
         coming_up=coming_up,
         missing=missing,
+        missing_now=missing_now,
         needing_correction=list(
             Visit.objects.filter(room=room).needing_correction(today).select_related("pupil")
         ),
@@ -370,7 +414,8 @@ def seclusion_follow_up(viewer, visit) -> dict | None:
     """The visit's seclusion and what its statutory follow-up still owes (the report to parents,
     each member of staff's statement, the pupil debrief), for the visit page: the confirmation
     once a seclusion is recorded. ``can_open``: the viewer may open the record (the incidents
-    app's rule); otherwise only the times and place are shown."""
+    app's rule); otherwise only the times and place are shown, and nothing at all to a viewer who
+    may not open the pupil (``visit`` from ``access_visit``)."""
     if not visit.restrictive_intervention_id:
         return None
     record = (
@@ -380,6 +425,8 @@ def seclusion_follow_up(viewer, visit) -> dict | None:
         .first()
     )
     if record is None:
+        if not visit.record_open:
+            return None  # a room runner who may not open the pupil: no seclusion details
         return {"intervention": visit.restrictive_intervention, "can_open": False}
     sections = restrictive_sections(record, viewer)
     owing = [s["user"] for s in sections["intervention_staff"] if not s["has_statement"]]
@@ -390,8 +437,9 @@ def seclusion_follow_up(viewer, visit) -> dict | None:
 
 
 def home_reset_area(viewer, at=None):
-    """The Reset Area block of a school's home page: missing pupils (a safety feature, shown
-    until resolved) and visits left open, for those who run or oversee the Reset Area."""
+    """The Reset Area block of a school's home page: missing pupils (a safety feature, flagged
+    every minute by the beat task and shown until resolved) and visits left open, for those who
+    run or oversee the Reset Area. Only reads."""
     if not (viewer.can(Capability.RECORD) or viewer.can(Capability.DASHBOARDS)):
         return None
     school = viewer.school
@@ -399,7 +447,6 @@ def home_reset_area(viewer, at=None):
     rooms = list(Room.objects.filter(school=school).active())
     if not rooms:
         return {"rooms": [], "missing": [], "needing_correction": [], "missing_count": 0}
-    flag_missing_pupils(school=school, at=at)
     missing = MissingPupil.objects.unresolved().filter(placement__room__school=school)
     shown = list(
         missing.select_related("placement__pupil", "placement__period", "placement__room").order_by(
@@ -421,14 +468,21 @@ def home_reset_area(viewer, at=None):
 # --- Records --------------------------------------------------------------------------------
 
 
-def day_register(*, room, day) -> dict:
+def day_register(viewer, *, room, day) -> dict:
     """A room's register for one day: each planned session against attendance (in any room),
-    its missing flag and resolution; and every visit to the room that day."""
-    visits = list(
-        Visit.objects.filter(room=room)
-        .on_day(day)
-        .select_related("pupil", "period", "referred_by", "restrictive_intervention")
-        .order_by("arrived_at")
+    its missing flag and resolution; and every visit to the room that day. Each visit and row has
+    ``record_open``: notes and seclusions are shown only where the viewer may open the pupil."""
+    open_ids = openable_pupil_ids(viewer, room.school)
+    visits = Visit.objects.filter(room=room).on_day(day)
+    if not runs_the_room(viewer):
+        visits = visits.filter(pupil_id__in=open_ids)
+    visits = mark_record_open(
+        list(
+            visits.select_related(
+                "pupil", "period", "referred_by", "restrictive_intervention"
+            ).order_by("arrived_at")
+        ),
+        open_ids,
     )
     planned = list(
         PlannedPlacement.objects.active_on(day)
@@ -461,7 +515,14 @@ def day_register(*, room, day) -> dict:
                 p.period,
             )
         ]
-        rows.append({"placement": p, "visits": attended, "missing": missing.get(p.pk)})
+        rows.append(
+            {
+                "placement": p,
+                "visits": attended,
+                "missing": missing.get(p.pk),
+                "record_open": p.pupil_id in open_ids,
+            }
+        )
     return {
         "visits": visits,
         "rows": rows,

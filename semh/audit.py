@@ -62,8 +62,10 @@ class AuditAction(models.TextChoices):
     PLAN_REVIEW = "plan.review", "Plan reviewed"
     TARGET_CREATE = "target.create", "Target added"
     TARGET_UPDATE = "target.update", "Target changed"
+    PARENT_CONTACT_VIEW = "parent_contact.view", "Parent contact viewed"
     PARENT_CONTACT_CREATE = "parent_contact.create", "Parent contact recorded"
     PARENT_CONTACT_UPDATE = "parent_contact.update", "Parent contact changed"
+    AGENCY_VIEW = "agency.view", "Agency involvement viewed"
     AGENCY_CREATE = "agency.create", "Agency involvement recorded"
     AGENCY_UPDATE = "agency.update", "Agency involvement changed"
     MEETING_VIEW = "meeting.view", "Meeting viewed"
@@ -109,6 +111,8 @@ class AuditAction(models.TextChoices):
     RESET_INCIDENT_LINK = "reset.incident_link", "Visit linked to incident"
     RESET_MISSING_RESOLVE = "reset.missing_resolve", "Missing pupil resolved"
     RESET_REGISTER_VIEW = "reset.register_view", "Daily register viewed"
+    RESET_BOARD_VIEW = "reset.board_view", "Reset Area board viewed"
+    RESET_VISIT_VIEW = "reset.visit_view", "Reset Area visit viewed"
     RESET_PUPIL_METRICS_VIEW = "reset.pupil_metrics_view", "Pupil's Reset Area figures viewed"
     RESET_PUPIL_VISITS_VIEW = "reset.pupil_visits_view", "Pupil's Reset Area visits viewed"
 
@@ -206,6 +210,14 @@ def record_view(request, action: AuditAction, target=None, **detail) -> AuditEve
         client=Client.of(request),
         **detail,
     )
+
+
+def record_page_view(request, action: AuditAction, target=None, **detail) -> AuditEvent | None:
+    """Audit a page that shows a record, when it is opened (a GET). A form page's POST is audited
+    by the service it calls, so a form shown again with its errors is not a second read."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    return record_view(request, action, target, **detail)
 
 
 # The shortest retention there may be; the database's purge function refuses less as well.

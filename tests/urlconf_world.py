@@ -95,7 +95,7 @@ def build_objects(school, owner, caseload_user=None):
     incident = Incident.objects.create(
         school=school,
         submission_key=uuid.uuid4(),
-        category=Vocabulary.objects.create(school=school, kind="category", label="Disruption"),
+        category=Vocabulary.objects.get(school=school, kind="category", label="Disruption"),
         severity=1,
         behaviour="Shouted",
         outcome="returned",

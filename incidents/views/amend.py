@@ -7,8 +7,9 @@ from incidents import selectors
 from incidents.forms.amend import IncidentAmendmentForm
 from incidents.services.amend import amend_incident
 from incidents.views import redirect_to
+from semh import audit
 from semh.access import Capability
-from semh.audit import Client
+from semh.audit import AuditAction, Client
 from semh.decorators import school_view
 from semh.submissions import submit
 
@@ -36,5 +37,9 @@ def incident_amend(request, incident_id):
         messages.success(request, "Amendment saved. The original and every change are kept.")
         return redirect_to(request, "detail", "history", incident_id=incident.pk)
     involvements = list(incident.involvements.select_related("pupil").order_by("-is_primary"))
+    primary = next((str(i.pupil_id) for i in involvements if i.is_primary), None)
+    audit.record_page_view(
+        request, AuditAction.INCIDENT_VIEW, target=incident, pupil=primary, page="amend"
+    )
     context = {"form": form, "incident": incident, "involvements": involvements}
     return render(request, "incidents/amend/form.html", {**context, "at": incident.occurred_at})

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from incidents import selectors
 from incidents.forms.log import IncidentForm, IncidentLog, draft_data
 from incidents.services.log import discard_draft, record_incident, save_draft
-from incidents.vocabulary import ensure_school_vocabulary
 from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction, Client
@@ -107,9 +106,6 @@ def draft_discard(request):
 
 def _open_form(request):
     school = request.school
-    # The school's default lists, the first time anyone opens the form (setup, not a record).
-    if not selectors.has_vocabulary(school):
-        ensure_school_vocabulary(school)
     draft = None
     if "draft" in request.GET:
         key = params.required_object_id(request.GET["draft"])

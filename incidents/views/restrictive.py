@@ -25,6 +25,19 @@ def _record(request, intervention_id):
     )
 
 
+def _follow_up_page(request, template, context, page):
+    """A follow-up form showing the record, opened (its POST is audited by the service)."""
+    intervention = context["intervention"]
+    audit.record_page_view(
+        request,
+        AuditAction.RESTRICTIVE_VIEW,
+        target=intervention,
+        pupil=str(intervention.pupil_id),
+        page=page,
+    )
+    return render(request, template, context)
+
+
 def _back(request, intervention):
     return redirect_to(request, "restrictive_detail", intervention_id=intervention.pk)
 
@@ -61,7 +74,8 @@ def parent_report(request, intervention_id):
         values, done = form.report_values(), "Report to parents recorded."
         return _saved(request, intervention, record_parent_report, values, done)
     context = {"form": form, "intervention": intervention, "title": "Report to parents / carers"}
-    return render(request, "incidents/restrictive/parent_report_form.html", context)
+    template = "incidents/restrictive/parent_report_form.html"
+    return _follow_up_page(request, template, context, "parent_report")
 
 
 @school_view(*WRITERS)
@@ -76,7 +90,7 @@ def debrief(request, intervention_id):
             request, intervention, record_debrief, form.debrief_values(), "Debrief recorded."
         )
     context = {"form": form, "intervention": intervention, "title": "Debriefs and support offered"}
-    return render(request, "incidents/restrictive/follow_up_form.html", context)
+    return _follow_up_page(request, "incidents/restrictive/follow_up_form.html", context, "debrief")
 
 
 @school_view(Capability.RECORD)
@@ -92,7 +106,9 @@ def statement(request, intervention_id):
             request, intervention, save_statement, form.cleaned_data, "Your statement is saved."
         )
     context = {"form": form, "intervention": intervention, "title": "Your statement"}
-    return render(request, "incidents/restrictive/follow_up_form.html", context)
+    return _follow_up_page(
+        request, "incidents/restrictive/follow_up_form.html", context, "statement"
+    )
 
 
 def _saved(request, intervention, service, values, done_message):

@@ -13,7 +13,6 @@ from incidents.services.vocabulary import (
     update_vocabulary_entry,
 )
 from incidents.views import redirect_to
-from incidents.vocabulary import ensure_school_vocabulary
 from semh.access import Capability
 from semh.audit import Client
 from semh.decorators import school_view
@@ -23,9 +22,6 @@ from semh.submissions import submit
 def _page(request, *, add_form=None, entry_form=None):
     school = request.school
     lists = selectors.school_vocabulary(school)
-    if not any(lists.values()):
-        ensure_school_vocabulary(school)  # the default lists, the first time (setup)
-        lists = selectors.school_vocabulary(school)
     kinds = []
     for kind, entries in lists.items():
         form = add_form if add_form is not None and add_form.data.get("kind") == kind else None

@@ -7,8 +7,9 @@ from pupils import selectors
 from pupils.forms.caseloads import PupilStaffForm
 from pupils.selectors import access_pupil
 from pupils.services.caseloads import CaseloadRefused, set_pupil_staff
+from semh import audit
 from semh.access import Capability
-from semh.audit import Client
+from semh.audit import AuditAction, Client
 from semh.decorators import school_view
 
 
@@ -35,4 +36,5 @@ def pupil_staff(request, pupil_id):
         else:
             messages.success(request, "Key adults and caseload saved.")
             return redirect("pupils:detail", school_slug=request.school.slug, pupil_id=pupil.pk)
+    audit.record_page_view(request, AuditAction.PUPIL_VIEW, target=pupil, page="staff")
     return render(request, "pupils/caseloads/pupil_staff.html", {"form": form, "pupil": pupil})

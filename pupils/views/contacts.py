@@ -39,12 +39,21 @@ def _back_to(request, pupil, anchor):
     return redirect(f"{url}#{anchor}")
 
 
+# The audited read of each kind of row the record form updates.
+RECORD_VIEWS = {"contacts": AuditAction.PARENT_CONTACT_VIEW, "agencies": AuditAction.AGENCY_VIEW}
+
+
 def _record_form(request, pupil, form, save, *, title, anchor):
-    """The one page for adding or updating a contact or agency row: ``save(**values)`` writes."""
+    """The one page for adding or updating a contact or agency row: ``save(**values)`` writes.
+    Opening an existing row is an audited read."""
     valid = request.method == "POST" and form.is_valid()
     if valid and submit(form, save, **_who(request), **form.cleaned_data) is not None:
         messages.success(request, "Saved.")
         return _back_to(request, pupil, anchor)
+    if not form.instance._state.adding:
+        audit.record_page_view(
+            request, RECORD_VIEWS[anchor], target=form.instance, pupil=str(pupil.pk)
+        )
     context = {"form": form, "pupil": pupil, "title": title}
     return render(request, "pupils/contacts/record_form.html", context)
 
@@ -129,7 +138,9 @@ def meeting_create(request, pupil_id):
 @school_view(*PUPIL_READERS)
 def meeting_detail(request, pupil_id, meeting_id):
     meeting = access_meeting(request.school_access, request.school, meeting_id, pupil_id=pupil_id)
-    audit.record_view(request, AuditAction.MEETING_VIEW, target=meeting)
+    audit.record_view(
+        request, AuditAction.MEETING_VIEW, target=meeting, pupil=str(meeting.pupil_id)
+    )
     context = {"pupil": meeting.pupil, "meeting": meeting, **selectors.meeting_page(meeting)}
     return render(request, "pupils/contacts/meeting_detail.html", context)
 

@@ -79,9 +79,18 @@ def _plan_form(request, plan):
         if saved is not None:
             messages.success(request, "Plan saved.")
             return _to_plan(request, saved)
+    if not is_new:
+        _audit_plan_page(request, plan, "edit")
     context = {"form": forms.plan, "risks": forms.risks, "handling": forms.handling}
     context |= {"pupil": plan.pupil, "plan": plan, "is_new": is_new}
     return render(request, "pupils/plans/plan_form.html", context)
+
+
+def _audit_plan_page(request, plan, page, **detail):
+    """A form page showing the plan, opened (its POST is audited by the service it calls)."""
+    audit.record_page_view(
+        request, AuditAction.PLAN_VIEW, target=plan, pupil=str(plan.pupil_id), page=page, **detail
+    )
 
 
 @school_view(*PUPIL_READERS)
@@ -127,6 +136,8 @@ def _target_form(request, target):
         if saved is not None:
             messages.success(request, "Target saved.")
             return _to_plan(request, plan)
+    if not is_new:
+        _audit_plan_page(request, plan, "target_edit", target_id=str(target.pk))
     context = {"form": form, "plan": plan, "pupil": plan.pupil, "is_new": is_new}
     return render(request, "pupils/plans/target_form.html", context)
 
@@ -154,6 +165,7 @@ def plan_review_create(request, pupil_id, plan_id):
         if review is not None:
             messages.success(request, "Review recorded.")
             return _to_plan(request, plan)
+    _audit_plan_page(request, plan, "review")
     context = {"form": form, "plan": plan, "pupil": plan.pupil}
     return render(request, "pupils/plans/review_form.html", context)
 
@@ -174,6 +186,7 @@ def plan_next_cycle(request, pupil_id, plan_id):
         messages.success(request, f"Cycle {plan.cycle} closed; cycle {new.cycle} started.")
         return _to_plan(request, new)
     targets = selectors.rated_targets(plan)
+    _audit_plan_page(request, plan, "next_cycle")
     context = {"form": form, "plan": plan, "pupil": plan.pupil, "targets": targets}
     return render(request, "pupils/plans/next_cycle_confirm.html", context)
 

@@ -32,6 +32,7 @@ def profile_edit(request, pupil_id):
         messages.success(request, "Profile saved and marked as reviewed today.")
         url = redirect("pupils:detail", school_slug=request.school.slug, pupil_id=pupil.pk).url
         return redirect(f"{url}#profile")
+    audit.record_page_view(request, AuditAction.PROFILE_VIEW, target=pupil, page="edit")
     return render(request, "pupils/profile/edit.html", {"form": form, "pupil": pupil})
 
 

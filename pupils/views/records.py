@@ -82,6 +82,8 @@ def _pupil_form(request, pupil):
         if saved is not None:
             messages.success(request, f"Saved {saved.full_name}.")
             return _to_pupil(request, saved)
+    if pupil is not None:
+        audit.record_page_view(request, AuditAction.PUPIL_VIEW, target=pupil, page="edit")
     context = {"form": form, "pupil": form.instance, "is_new": pupil is None}
     return render(request, "pupils/records/pupil_form.html", context)
 

@@ -37,7 +37,8 @@ MISSING_LOOKBACK_DAYS = 7
 def flag_missing_pupils(*, school, at=None) -> int:
     """Flag planned sessions whose pupil had not arrived ``SEMH_RESET_MISSING_AFTER_MINUTES``
     after the period began. Flags are rows, kept until someone resolves them. Reads a bounded
-    window (the last few days), a fixed number of queries. Returns how many were flagged.
+    window (the last few days), a fixed number of queries. Returns how many were flagged. Run
+    every minute for each school by the beat task (``reset_area.tasks``), never by a page.
 
     A detection, not anyone's action: idempotent, with no actor and no audit row (the flag keeps
     ``detected_at``; its resolution is audited)."""
@@ -68,13 +69,8 @@ def flag_missing_pupils(*, school, at=None) -> int:
     )
     new = []
     for p in placements:
-        since = max(p.starts_on, timezone.localdate(p.created_at))
         for day in days:
-            if not (since <= day <= p.ends_on) or day.weekday() != p.period.weekday:
-                continue
-            if p.removed_on is not None and p.removed_on <= day:
-                continue
-            if p.pupil.left_on is not None and p.pupil.left_on <= day:
+            if not p.expects_pupil_on(day):
                 continue
             if datetime.combine(day, p.period.starts_at) + after > local_now:
                 continue

@@ -82,6 +82,8 @@ def board(request, room_id):
     """The room's home screen. htmx polls this URL for the live part only, so whatever is being
     typed into the check-in form (outside that part) is never replaced."""
     room = access_room(request.school_access, request.school, room_id)
+    if not request.htmx:  # the refresh every few seconds re-reads what this load audited
+        audit.record_view(request, AuditAction.RESET_BOARD_VIEW, target=room)
     context = {"state": board_state(room=room), "poll": poll_seconds()}
     template = "reset_area/visits/_board.html" if request.htmx else "reset_area/visits/board.html"
     return render(request, template, {**context, **_check_in_context(request, room)})
@@ -233,6 +235,7 @@ def _checked_out(request, visit, secluded):
 
 
 def _check_out_page(request, visit, form, seclusion, at):
+    _audit_visit_view(request, visit, "check_out")
     return render(
         request,
         "reset_area/visits/check_out.html",
@@ -246,9 +249,16 @@ def _check_out_page(request, visit, form, seclusion, at):
     )
 
 
+def _audit_visit_view(request, visit, page):
+    audit.record_page_view(
+        request, AuditAction.RESET_VISIT_VIEW, target=visit, pupil=str(visit.pupil_id), page=page
+    )
+
+
 @school_view(*BOARD_VIEWERS)
 def visit_detail(request, visit_id):
     visit = access_visit(request.school_access, request.school, visit_id)
+    _audit_visit_view(request, visit, "visit")
     return render(
         request,
         "reset_area/visits/visit_detail.html",
@@ -278,6 +288,7 @@ def link_incident(request, visit_id):
         )
         messages.success(request, "Incident linked.")
         return redirect(_visit_url(request, visit))
+    _audit_visit_view(request, visit, "link_incident")
     return render(request, "reset_area/visits/link_incident.html", {"visit": visit, "form": form})
 
 
@@ -307,6 +318,7 @@ def record_seclusion(request, visit_id):
         else:
             messages.success(request, SECLUSION_RECORDED)
             return redirect(_visit_url(request, visit))
+    _audit_visit_view(request, visit, "seclusion")
     return render(request, "reset_area/visits/seclusion_form.html", {"visit": visit, "form": form})
 
 
@@ -342,7 +354,7 @@ def register(request, room_id):
             "today": today,
             "previous": day - timedelta(days=3 if day.weekday() == 0 else 1),
             "next": day + timedelta(days=3 if day.weekday() == 4 else 1),
-            **day_register(room=room, day=day),
+            **day_register(request.school_access, room=room, day=day),
         },
     )
 

@@ -1,17 +1,20 @@
 """The SENCo keeps the school's incident lists: add, rename, reorder, retire and restore; never
 delete. A retired entry leaves the logging form but stays on the incidents that used it."""
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from incidents.models import Vocabulary, VocabularyKind
-from incidents.vocabulary import ensure_school_vocabulary
+from incidents.vocabulary import DEFAULTS, ensure_school_vocabulary
 from semh.access import Role
 from semh.audit import AuditAction
 from semh.models import AuditEvent
+from tests.factories import MembershipFactory, SchoolFactory
 from tests.factories.incidents import IncidentFactory, vocabulary_entry
 
 VOCAB = reverse("incidents:vocabulary", args=["alder"])
@@ -139,12 +142,39 @@ def test_a_retired_entry_leaves_the_logging_form_but_stays_on_old_incidents(clie
     ]
 
 
-def test_a_new_school_gets_the_default_lists(client, cast):
+def test_a_new_school_has_the_default_lists_from_its_creation(client, cast):
+    with scopes_disabled():
+        school = SchoolFactory(slug="rowan")
+        MembershipFactory(user=cast.user(Role.SENCO), school=school, role=Role.SENCO)
     client.force_login(cast.user(Role.SENCO))
 
-    page = client.get(VOCAB).content.decode()
-
+    assert labels(school, VocabularyKind.CATEGORY) == DEFAULTS[VocabularyKind.CATEGORY]
+    page = client.get(reverse("incidents:vocabulary", args=["rowan"])).content.decode()
     assert "Dining hall" in page and "Figure of four" in page
+
+
+@pytest.mark.parametrize("url", [VOCAB, reverse("incidents:log", args=["alder"])])
+def test_opening_the_lists_or_the_incident_form_never_creates_entries(client, cast, url):
+    with scopes_disabled():
+        Vocabulary.objects.filter(school=cast.school_a).delete()
+    client.force_login(cast.user(Role.SENCO))
+
+    assert client.get(url).status_code == 200
+    assert labels(cast.school_a, VocabularyKind.LOCATION) == []
+
+
+def test_the_migration_gives_schools_without_lists_the_defaults(cast):
+    migration = importlib.import_module("incidents.migrations.0005_default_school_vocabulary")
+    with scopes_disabled():
+        Vocabulary.objects.filter(school=cast.school_a).delete()
+        vocabulary_entry(cast.school_b, VocabularyKind.LOCATION, "Forest school")
+        Vocabulary.objects.filter(school=cast.school_b).exclude(label="Forest school").delete()
+
+    with scopes_disabled():
+        migration.give_schools_the_default_lists(django_apps, None)
+
+    assert labels(cast.school_a, VocabularyKind.HOLD) == DEFAULTS[VocabularyKind.HOLD]
+    assert labels(cast.school_b, VocabularyKind.LOCATION) == ["Forest school"]  # already had lists
 
 
 @pytest.mark.parametrize("role", [Role.ASSISTANT, Role.TEACHER, Role.DSL, Role.SLT, Role.ADMIN])

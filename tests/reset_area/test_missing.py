@@ -1,15 +1,20 @@
 """A planned pupil who has not arrived 10 minutes (configurable) into their period shows as
-missing on the board and the SENCo's home page until someone resolves it."""
+missing on the board and the SENCo's home page until someone resolves it. The flags are raised by
+the beat task every minute; pages only read (the board shows a pupil due since the last run)."""
 
 from datetime import date
 
+from django.conf import settings
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from reset_area.models import MissingPupil, Reason, Zone
 from reset_area.services import visits
+from reset_area.tasks import flag_missing_pupils
 from semh.models import AcademicYear, AuditEvent, Term
-from tests.reset_area.conftest import MONDAY, TUESDAY, at, plan
+from semh.school_day import ensure_typical_school_day
+from tests.factories.reset_area import RoomFactory
+from tests.reset_area.conftest import MONDAY, TUESDAY, at, period, plan
 
 
 def board(client, room):
@@ -20,6 +25,11 @@ def board(client, room):
 
 def home(client, school):
     return client.get(reverse("school_home", args=[school.slug])).content.decode()
+
+
+def beat():
+    """The beat task's run of this minute."""
+    return flag_missing_pupils.apply().get()
 
 
 def flags():
@@ -38,11 +48,16 @@ def test_a_planned_pupil_is_expected_then_missing_ten_minutes_into_the_period(
     before = board(client, hub)
     clock.set(MONDAY, 9, 0)
     after = board(client, hub)
+    assert flags() == []  # looking writes nothing
+    beat()
+    flagged = board(client, hub)
     on_home = home(client, cast.school_a)
 
     assert "Expected in P1, not arrived (1)" in before and "Missing" not in before
     assert "shown as missing from 09:00" in before
     assert "Missing — planned but not arrived (1)" in after and pupil.full_name in after
+    assert "missing from 09:00" in after and "Absent from school" not in after
+    assert "Missing — planned but not arrived (1)" in flagged and "Absent from school" in flagged
     assert "Missing pupils (1)" in on_home and pupil.full_name in on_home
     (flag,) = flags()
     assert (flag.day, flag.detected_at, flag.resolved_at) == (MONDAY, at(MONDAY, 9), None)
@@ -54,10 +69,10 @@ def test_the_missing_delay_is_a_setting(client, login, cast, hub, clock, senco, 
     login(senco)
 
     clock.set(MONDAY, 9, 5)
-    board(client, hub)
-    assert flags() == []
+    beat()
+    assert flags() == [] and "Missing" not in board(client, hub)
     clock.set(MONDAY, 9, 10)
-    board(client, hub)
+    beat()
     assert len(flags()) == 1
 
 
@@ -77,6 +92,7 @@ def test_a_pupil_who_arrived_in_time_is_never_missing(client, login, cast, hub, 
     login(senco)
 
     clock.set(MONDAY, 11, 0)
+    beat()
     page = board(client, hub)
 
     assert flags() == [] and "Missing" not in page
@@ -98,6 +114,7 @@ def test_a_pupil_in_another_room_is_accounted_for(client, login, cast, hub, nook
         )
     login(senco)
     clock.set(MONDAY, 9, 30)
+    beat()
 
     assert "Missing" not in board(client, hub) and flags() == []
 
@@ -109,7 +126,7 @@ def test_a_late_arrival_resolves_the_flag_as_arrived_with_who_and_when(
     placement = plan(hub, pupil, 0, "P1", by=senco)
     login(assistant)
     clock.set(MONDAY, 9, 5)
-    board(client, hub)
+    beat()
 
     clock.set(MONDAY, 9, 20)
     client.post(
@@ -138,7 +155,7 @@ def test_absent_from_school_is_recorded_with_who_and_when_and_leaves_the_board(
     plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
     login(assistant)
     clock.set(MONDAY, 9, 5)
-    board(client, hub)
+    beat()
     (flag,) = flags()
 
     clock.set(MONDAY, 9, 12)
@@ -170,7 +187,7 @@ def test_cancelled_with_a_note(client, login, cast, hub, clock, assistant, senco
     plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
     login(assistant)
     clock.set(MONDAY, 9, 5)
-    board(client, hub)
+    beat()
     (flag,) = flags()
 
     client.post(
@@ -189,7 +206,7 @@ def test_an_unresolved_flag_stays_the_next_day_and_is_never_dropped(
     plan(hub, pupil, 0, "P1", by=senco)
     login(senco)
     clock.set(MONDAY, 9, 5)
-    board(client, hub)
+    beat()
 
     clock.set(date(2026, 11, 24), 9, 0)  # a week later: a new day, a new sign-in
     login(senco)
@@ -201,13 +218,14 @@ def test_an_unresolved_flag_stays_the_next_day_and_is_never_dropped(
     assert len([f for f in flags() if f.day == MONDAY and f.resolved_at is None]) == 1
 
 
-def test_a_day_nobody_opened_the_board_is_still_checked_the_next_morning(
+def test_a_day_the_check_did_not_run_is_still_checked_the_next_morning(
     client, login, cast, hub, clock, senco
 ):
     pupil = cast.pupils_a[0]
-    plan(hub, pupil, 0, "P4", by=senco)  # Monday P4; nobody looks at the board on Monday
+    plan(hub, pupil, 0, "P4", by=senco)  # Monday P4; the beat task was down all Monday
 
     clock.set(TUESDAY, 8, 30)
+    beat()
     login(senco)
     on_home = home(client, cast.school_a)
 
@@ -239,6 +257,7 @@ def test_no_flags_after_a_placement_is_removed_or_outside_term_time(
     plan(hub, cast.pupils_a[1], 0, "P1", by=senco)
     login(senco)
     clock.set(MONDAY, 10, 0)
+    beat()
 
     assert "Missing" not in board(client, hub) and flags() == []
 
@@ -251,5 +270,36 @@ def test_a_leaver_is_not_expected(client, login, cast, hub, clock, senco):
         pupil.save()
     login(senco)
     clock.set(MONDAY, 10, 0)
+    beat()
 
     assert flags() == [] and pupil.full_name not in board(client, hub)
+
+
+def test_the_board_and_home_page_only_read_while_the_beat_task_flags_every_school(
+    client, login, cast, hub, clock, senco
+):
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    with scopes_disabled():
+        ensure_typical_school_day(cast.school_b)
+        birch = RoomFactory(school=cast.school_b, name="Birch base")
+    plan(birch, cast.pupils_b[0], 0, "P1", by=cast.user("senco", "b"))
+    login(senco)
+    clock.set(MONDAY, 9, 30)
+
+    board(client, hub)
+    home(client, cast.school_a)
+    assert flags() == []
+
+    assert beat() == 2
+    assert {f.placement.pupil for f in flags()} == {cast.pupils_a[0], cast.pupils_b[0]}
+    assert beat() == 0  # each minute's run flags only what is new
+    assert period(cast.school_b, 0, "P1").school == cast.school_b
+
+
+def test_the_check_runs_every_minute_under_celery_beat():
+    (entry,) = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "reset_area.tasks.flag_missing_pupils"
+    ]
+    assert entry["schedule"] == 60
