@@ -3,6 +3,7 @@ missing on the board and the SENCo's home page until someone resolves it."""
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -253,3 +254,24 @@ def test_a_leaver_is_not_expected(client, login, cast, hub, clock, senco):
     clock.set(MONDAY, 10, 0)
 
     assert flags() == [] and pupil.full_name not in board(client, hub)
+
+
+@pytest.mark.parametrize("next_", ["0001-01-01", "board", "https://elsewhere.example/", ""])
+def test_a_next_address_that_is_not_a_page_of_this_site_returns_to_the_board(
+    client, login, cast, hub, clock, assistant, senco, next_
+):
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    login(assistant)
+    clock.set(MONDAY, 9, 5)
+    board(client, hub)
+    (flag,) = flags()
+
+    response = client.post(
+        reverse("reset_area:resolve_missing", args=[cast.school_a.slug, flag.pk]),
+        {"resolution": "cancelled", "note": "Class trip", "next": next_},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reset_area:board", args=[cast.school_a.slug, hub.pk])
+    (flag,) = flags()
+    assert flag.resolution == "cancelled"
