@@ -13,7 +13,11 @@ After each post the tenant tables are compared with how they were before it:
 - refused (4xx, or the form shown again with its errors): nothing changed at all;
 - accepted: the records it saved are whole (``incomplete_records``) and the change was audited.
 
-Sweep size: ``SWEEP_EXAMPLES`` examples per POST view (``pytest -s`` prints the outcomes).
+Sweep size (``SEMH_SWEEP_EXAMPLES`` overrides the 20 drawn per form; ``pytest -s`` prints the
+outcomes): 61 of the 100 school URLs take a post; each form gets 20 drawn posts plus up to six
+made every run (all valid, nothing, NULs, year 1, year 9999, 30 February), a button without
+fields 5 + 2. One run: 1,291 posts, 414 accepted, 687 refused, 190 changing nothing; about
+100 s on PostgreSQL.
 """
 
 import datetime

@@ -5,7 +5,8 @@ leaves all of its rows or none; an accepted file's names are stored as the file 
 
 The confirm button is read from the preview page (``tests/htmlforms.py``), so a question the
 preview may add (an encoding or UPN to confirm) is posted as the page offers it.
-Sweep size: ``SWEEP_EXAMPLES`` files (``SEMH_SWEEP_EXAMPLES`` overrides).
+Sweep size: 40 drawn files (twice ``SEMH_SWEEP_EXAMPLES``) and 5 made every run (a NUL, a
+Shift-JIS file, a repeated UPN, an unknown authority, a formula name); about 12 s.
 """
 
 import codecs
