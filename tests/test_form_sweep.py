@@ -40,6 +40,7 @@ from incidents.vocabulary import ensure_school_vocabulary
 from pupils.validators import upn_check_letter
 from semh.access import Role, capabilities_for
 from tests.conftest import SUITE_DAY
+from tests.factories import PupilFactory
 from tests.htmlforms import Field, Form, post_forms
 from tests.test_access_matrix import SCHOOL_URLS
 from tests.test_access_matrix import world as world  # a fixture
@@ -552,3 +553,17 @@ def test_no_post_gives_a_server_error_or_a_half_saved_record(
         sweep = example(data=case)(sweep)
     sweep()
     print(name, {k[1]: v for k, v in OUTCOMES.items() if k[0] == name})
+
+
+def test_the_sweep_sees_a_row_added_or_changed_in_place(cast):
+    """The comparison the sweep relies on: an insert and an in-place update both show."""
+    tables = record_tables()
+    before, written = fingerprint(tables), writes_so_far(tables)
+    with scopes_disabled():
+        pupil = cast.pupils_a[0]
+        pupil.legal_last_name += "-Smith"
+        pupil.save(update_fields=["legal_last_name"])
+    assert changed_tables(before, written, tables) == ["pupils_pupil"]
+    with scopes_disabled():
+        PupilFactory(school=cast.school_a)
+    assert "pupils_pupil" in changed_tables(before, written, tables)
