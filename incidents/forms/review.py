@@ -42,7 +42,15 @@ class BaseFollowUpFormSet(forms.BaseModelFormSet):
 
 
 FollowUpFormSet = forms.modelformset_factory(
-    FollowUpAction, form=FollowUpActionForm, formset=BaseFollowUpFormSet, extra=2, can_delete=False
+    FollowUpAction,
+    form=FollowUpActionForm,
+    formset=BaseFollowUpFormSet,
+    extra=2,
+    can_delete=False,
+    # A posted form count is capped, so a tampered TOTAL_FORMS cannot make thousands of forms.
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
 )
 
 

@@ -59,6 +59,9 @@ def vocabulary(request):
     if entry is not None:
         messages.success(request, f"Added “{entry.label}”.")
         return redirect_to(request, "vocabulary", entry.kind)
+    if "kind" in form.errors:  # the hidden list name was lost or altered: no form to show it on
+        messages.error(request, "That list could not be found, so nothing was added.")
+        return redirect_to(request, "vocabulary")
     return _page(request, add_form=form if request.method == "POST" else None)
 
 

@@ -94,7 +94,14 @@ class BaseActionFormSet(forms.BaseModelFormSet):
 
 
 ActionFormSet = forms.modelformset_factory(
-    MeetingAction, form=MeetingActionForm, formset=BaseActionFormSet, extra=3, can_delete=False
+    MeetingAction,
+    form=MeetingActionForm,
+    formset=BaseActionFormSet,
+    extra=3,
+    can_delete=False,
+    max_num=20,
+    absolute_max=20,
+    validate_max=True,
 )
 
 

@@ -89,7 +89,15 @@ class RiskItemForm(forms.ModelForm):
         }
 
 
-RiskItemFormSet = forms.modelformset_factory(RiskItem, form=RiskItemForm, extra=2, can_delete=False)
+RiskItemFormSet = forms.modelformset_factory(
+    RiskItem,
+    form=RiskItemForm,
+    extra=2,
+    can_delete=False,
+    max_num=40,
+    absolute_max=40,
+    validate_max=True,
+)
 
 
 def risk_formset(data, plan):

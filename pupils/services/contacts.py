@@ -86,20 +86,23 @@ def record_agency_involvement(*, actor, school, pupil, client=None, **details) -
 
 @transaction.atomic
 def update_agency_involvement(
-    *, actor, school, agency, client=None, **changes
+    *, actor, school, involvement, client=None, **changes
 ) -> AgencyInvolvement:
-    agency = AgencyInvolvement.objects.select_for_update().get(pk=agency.pk, pupil__school=school)
-    fields = assign(agency, changes, allowed=AGENCY_FIELDS)
-    agency.save()
+    """``involvement``, not ``agency``: that is one of its fields (``AGENCY_FIELDS``)."""
+    involvement = AgencyInvolvement.objects.select_for_update().get(
+        pk=involvement.pk, pupil__school=school
+    )
+    fields = assign(involvement, changes, allowed=AGENCY_FIELDS)
+    involvement.save()
     _record(
         AuditAction.AGENCY_UPDATE,
         actor=actor,
         school=school,
-        record=agency,
+        record=involvement,
         client=client,
         fields=fields,
     )
-    return agency
+    return involvement
 
 
 @submitted_once

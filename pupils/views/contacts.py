@@ -100,7 +100,7 @@ def agency_edit(request, pupil_id, agency_id):
     form = AgencyForm(request.POST or None, instance=agency)
 
     def save(**values):
-        return contacts.update_agency_involvement(agency=agency, **values)
+        return contacts.update_agency_involvement(involvement=agency, **values)
 
     title = "Update agency involvement"
     return _record_form(request, agency.pupil, form, save, title=title, anchor="agencies")

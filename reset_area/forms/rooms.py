@@ -87,7 +87,14 @@ class BasePeriodFormSet(forms.BaseModelFormSet):
 
 
 PeriodFormSet = forms.modelformset_factory(
-    Period, form=PeriodForm, formset=BasePeriodFormSet, extra=2, can_delete=True
+    Period,
+    form=PeriodForm,
+    formset=BasePeriodFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=40,
+    absolute_max=40,
+    validate_max=True,
 )
 
 

@@ -59,9 +59,10 @@ def poll_seconds() -> int:
 
 
 def safe_next(request, fallback: str) -> str:
-    """A same-site ``next`` address from the form, or the fallback."""
+    """A same-site ``next`` path from the form, or the fallback. Only a path: ``redirect()``
+    would look any other word up as a URL name."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return target
     return fallback
 

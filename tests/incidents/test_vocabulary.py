@@ -58,6 +58,19 @@ def test_an_entry_already_in_the_list_is_refused(client, cast, senco):
     assert labels(cast.school_a, VocabularyKind.LOCATION).count("Corridor") == 1
 
 
+@pytest.mark.parametrize("kind", [None, "", "nonsense"])
+def test_a_new_term_for_a_list_that_does_not_exist_is_refused_with_a_message(
+    client, cast, senco, kind
+):
+    before = labels(cast.school_a, "trigger")
+    data = {"label": "Wasp in the room"} | ({} if kind is None else {"kind": kind})
+
+    page = client.post(VOCAB, data, follow=True).content.decode()
+
+    assert "That list could not be found, so nothing was added." in page
+    assert labels(cast.school_a, "trigger") == before
+
+
 def test_senco_renames_and_reorders_an_entry(client, cast, senco):
     with scopes_disabled():
         library = vocabulary_entry(cast.school_a, VocabularyKind.LOCATION, "Library")

@@ -10,6 +10,7 @@ from django_scopes import scope, scopes_disabled
 from pupils import selectors
 from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
 from semh.access import Role
+from semh.audit import AuditAction
 from semh.models import AuditEvent
 from semh.tenancy import resolve_school_access
 from tests.factories.pupils import (
@@ -102,6 +103,29 @@ def test_senco_records_agency_involvement_and_assistant_may_not(client, cast, lo
     with scopes_disabled():
         assert AgencyInvolvement.objects.get(pupil=pupil).contact_name == "Dr Rao"
     assert "CAMHS" in client.get(url("detail", pupil)).content.decode()
+
+
+def test_senco_updates_an_agency_involvement(client, cast, login):
+    pupil = cast.caseload[0]
+    with scopes_disabled():
+        involvement = AgencyInvolvementFactory(pupil=pupil, agency="camhs", status="referred")
+    login(cast.user(Role.SENCO))
+
+    response = client.post(
+        url("agency_edit", pupil, agency_id=involvement.pk),
+        {
+            "agency": "camhs",
+            "status": "active",
+            "referred_on": "2026-10-01",
+            "contact_name": "Dr Rao",
+        },
+    )
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        involvement.refresh_from_db()
+        assert (involvement.status, involvement.contact_name) == ("active", "Dr Rao")
+        assert AuditEvent.objects.filter(action=AuditAction.AGENCY_UPDATE).count() == 1
 
 
 def test_meeting_with_actions_shows_open_actions_on_pupil_page_and_senco_home(client, cast, login):

@@ -4,6 +4,7 @@ the beat task every minute; pages only read (the board shows a pupil due since t
 
 from datetime import date
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -303,3 +304,24 @@ def test_the_check_runs_every_minute_under_celery_beat():
         if e["task"] == "reset_area.tasks.flag_missing_pupils"
     ]
     assert entry["schedule"] == 60
+
+
+@pytest.mark.parametrize("next_", ["0001-01-01", "board", "https://elsewhere.example/", ""])
+def test_a_next_address_that_is_not_a_page_of_this_site_returns_to_the_board(
+    client, login, cast, hub, clock, assistant, senco, next_
+):
+    plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
+    login(assistant)
+    clock.set(MONDAY, 9, 5)
+    beat()
+    (flag,) = flags()
+
+    response = client.post(
+        reverse("reset_area:resolve_missing", args=[cast.school_a.slug, flag.pk]),
+        {"resolution": "cancelled", "note": "Class trip", "next": next_},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reset_area:board", args=[cast.school_a.slug, hub.pk])
+    (flag,) = flags()
+    assert flag.resolution == "cancelled"

@@ -98,6 +98,21 @@ def test_overlapping_periods_are_refused(client, login, cast, senco):
         assert not Period.objects.filter(school=cast.school_a).exists()
 
 
+def test_a_tampered_form_count_is_refused_without_building_thousands_of_rows(
+    client, login, cast, senco
+):
+    login(senco)
+    data = {"form-TOTAL_FORMS": "100000", "form-INITIAL_FORMS": "0"}
+
+    response = client.post(url("school_day_edit", cast.school_a) + "?day=3", data)
+
+    assert response.status_code == 200
+    assert "Please submit at most 40 forms." in response.content.decode()
+    assert response.content.decode().count('name="form-') < 40 * 8
+    with scopes_disabled():
+        assert not Period.objects.filter(school=cast.school_a).exists()
+
+
 def test_a_period_with_pupils_planned_into_it_cannot_be_deleted(client, login, cast, hub, senco):
     plan(hub, cast.pupils_a[0], 0, "P1", by=senco)
     p1 = period(cast.school_a, 0, "P1")
