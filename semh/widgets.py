@@ -1,5 +1,5 @@
 """The browser's own date and time pickers, used by every form (they work with a keyboard, a
-screen reader and a phone's native picker)."""
+screen reader and a phone's native picker), and the one way to make a model formset."""
 
 from django import forms
 
@@ -23,3 +23,11 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def capped_model_formset(model, *, most: int, **options):
+    """A model formset that refuses more than ``most`` rows: a tampered ``TOTAL_FORMS`` is a
+    message on the form, never thousands of forms built and shown again."""
+    return forms.modelformset_factory(
+        model, max_num=most, absolute_max=most, validate_max=True, **options
+    )

@@ -5,7 +5,7 @@ from django import forms
 from incidents.models import FollowUpAction
 from semh.calendar import PLAN_DATE, PlausibleDates
 from semh.submissions import SubmittedOnce
-from semh.widgets import DateInput
+from semh.widgets import DateInput, capped_model_formset
 
 
 class ReviewForm(SubmittedOnce, forms.Form):
@@ -41,16 +41,13 @@ class BaseFollowUpFormSet(forms.BaseModelFormSet):
         return {"staff": self.staff}
 
 
-FollowUpFormSet = forms.modelformset_factory(
+FollowUpFormSet = capped_model_formset(
     FollowUpAction,
     form=FollowUpActionForm,
     formset=BaseFollowUpFormSet,
     extra=2,
     can_delete=False,
-    # A posted form count is capped, so a tampered TOTAL_FORMS cannot make thousands of forms.
-    max_num=20,
-    absolute_max=20,
-    validate_max=True,
+    most=20,
 )
 
 

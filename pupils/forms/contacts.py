@@ -5,7 +5,7 @@ from django import forms
 from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
 from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.submissions import SubmittedOnce
-from semh.widgets import DateInput, DateTimeInput
+from semh.widgets import DateInput, DateTimeInput, capped_model_formset
 
 
 class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
@@ -93,15 +93,13 @@ class BaseActionFormSet(forms.BaseModelFormSet):
         return {"staff": self.staff}
 
 
-ActionFormSet = forms.modelformset_factory(
+ActionFormSet = capped_model_formset(
     MeetingAction,
     form=MeetingActionForm,
     formset=BaseActionFormSet,
     extra=3,
     can_delete=False,
-    max_num=20,
-    absolute_max=20,
-    validate_max=True,
+    most=20,
 )
 
 

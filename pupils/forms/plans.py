@@ -18,7 +18,7 @@ from pupils.models import (
 from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.models import User
 from semh.submissions import SubmittedOnce
-from semh.widgets import DateInput
+from semh.widgets import DateInput, capped_model_formset
 
 TEXTAREA_SMALL = {"rows": 3}
 NEXT_CYCLE_WEEKS = 12
@@ -89,14 +89,8 @@ class RiskItemForm(forms.ModelForm):
         }
 
 
-RiskItemFormSet = forms.modelformset_factory(
-    RiskItem,
-    form=RiskItemForm,
-    extra=2,
-    can_delete=False,
-    max_num=40,
-    absolute_max=40,
-    validate_max=True,
+RiskItemFormSet = capped_model_formset(
+    RiskItem, form=RiskItemForm, extra=2, can_delete=False, most=40
 )
 
 

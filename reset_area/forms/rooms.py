@@ -6,7 +6,7 @@ from django import forms
 
 from semh.models import Period, Weekday
 from semh.selectors import staff_with_roles
-from semh.widgets import TimeInput
+from semh.widgets import TimeInput, capped_model_formset
 
 from ..models import Room
 from ..services.rooms import NAME_TAKEN
@@ -86,15 +86,8 @@ class BasePeriodFormSet(forms.BaseModelFormSet):
         return changed, [p for p in self.deleted_objects if p.pk]
 
 
-PeriodFormSet = forms.modelformset_factory(
-    Period,
-    form=PeriodForm,
-    formset=BasePeriodFormSet,
-    extra=2,
-    can_delete=True,
-    max_num=40,
-    absolute_max=40,
-    validate_max=True,
+PeriodFormSet = capped_model_formset(
+    Period, form=PeriodForm, formset=BasePeriodFormSet, extra=2, can_delete=True, most=40
 )
 
 
