@@ -83,8 +83,7 @@ def board(request, room_id):
     """The room's home screen. htmx polls this URL for the live part only, so whatever is being
     typed into the check-in form (outside that part) is never replaced."""
     room = access_room(request.school_access, request.school, room_id)
-    if not request.htmx:  # the refresh every few seconds re-reads what this load audited
-        audit.record_view(request, AuditAction.RESET_BOARD_VIEW, target=room)
+    audit.record_view(request, AuditAction.RESET_BOARD_VIEW, target=room)  # each refresh too
     context = {"state": board_state(room=room), "poll": poll_seconds()}
     template = "reset_area/visits/_board.html" if request.htmx else "reset_area/visits/board.html"
     return render(request, template, {**context, **_check_in_context(request, room)})

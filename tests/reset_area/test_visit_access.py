@@ -158,6 +158,18 @@ def test_reading_a_visit_the_register_and_the_board_leaves_an_audit_row(client, 
     assert board.object_id == str(hub.pk)
 
 
+def test_every_refresh_of_the_live_board_is_audited_as_a_read(client, cast, hub, visit):
+    teacher = cast.user(Role.TEACHER)
+    client.force_login(teacher)
+    board = reverse("reset_area:board", args=[hub.school.slug, hub.pk])
+
+    client.get(board)
+    client.get(board, headers={"HX-Request": "true"})
+    client.get(board, headers={"HX-Request": "true"})
+
+    assert len(audit_rows("reset.board_view", teacher)) == 3
+
+
 def test_the_register_reads_the_visible_pupils_once_however_many_visits(
     client, cast, hub, senco, django_assert_max_num_queries
 ):
