@@ -41,7 +41,7 @@ def _svg(width, height, title, desc, body) -> SafeString:
     ident = chart_id(title, desc, body)
     return mark_safe(  # noqa: S308 - every text inserted below goes through escape()
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{ident}-title" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}-title" '
         f'aria-describedby="{ident}-desc" class="chart">'
         f'<title id="{ident}-title">{escape(title)}</title>'
         f'<desc id="{ident}-desc">{escape(desc)}</desc>{body}</svg>'

@@ -31,3 +31,27 @@
     if (now - lastEscape < 600) { hide(); lastEscape = 0; } else { lastEscape = now; }
   });
 })();
+
+// A chart wider than the screen scrolls sideways: make it reachable by keyboard and say so.
+(function () {
+  function mark() {
+    document.querySelectorAll(".chart-figure, .chart-box").forEach(function (box) {
+      var svg = box.querySelector("svg.chart");
+      if (!svg) { return; }
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("chart-scrolls", scrolls);
+      if (scrolls) {
+        box.tabIndex = 0;
+        if (box.tagName !== "FIGURE") { box.setAttribute("role", "region"); }
+        box.setAttribute("aria-label", (svg.querySelector("title") || {}).textContent + " (scrolls sideways)");
+      } else if (box.hasAttribute("aria-label")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", mark);
+  document.addEventListener("htmx:afterSettle", mark);
+  window.addEventListener("resize", mark);
+})();
