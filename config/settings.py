@@ -201,6 +201,7 @@ GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None
 
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["config.formats"]  # dd/mm/yyyy and 24-hour wherever no format is given
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
