@@ -232,6 +232,7 @@ def analysis_charts(figures: dict, span: DateRange) -> dict:
             [Bar(row["label"], row["count"]) for row in figures["by_severity"]],
             title="Incidents by severity",
             unit=" incidents",
+            width=320,  # four bars: fits a column of the page at its own size, text unscaled
             height=200,
         ),
     }

@@ -32,19 +32,25 @@
   });
 })();
 
-// A chart wider than the screen scrolls sideways: make it reachable by keyboard and say so.
+// A chart or table wider than the screen scrolls sideways: make it reachable by keyboard, name it
+// and (for a chart) show the hint.
 (function () {
+  function nameOf(box) {
+    var title = box.querySelector("svg.chart > title") || box.querySelector("caption");
+    var heading = box.closest("section") && box.closest("section").querySelector("h2, h3");
+    return ((title || heading || {}).textContent || "Table").trim();
+  }
   function mark() {
-    document.querySelectorAll(".chart-figure, .chart-box").forEach(function (box) {
-      var svg = box.querySelector("svg.chart");
-      if (!svg) { return; }
+    document.querySelectorAll(".chart-figure, .chart-box, .table-scroll").forEach(function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 1;
-      box.classList.toggle("chart-scrolls", scrolls);
+      if (box.querySelector("svg.chart")) { box.classList.toggle("chart-scrolls", scrolls); }
       if (scrolls) {
         box.tabIndex = 0;
         if (box.tagName !== "FIGURE") { box.setAttribute("role", "region"); }
-        box.setAttribute("aria-label", (svg.querySelector("title") || {}).textContent + " (scrolls sideways)");
-      } else if (box.hasAttribute("aria-label")) {
+        box.setAttribute("aria-label", nameOf(box) + " (scrolls sideways)");
+        box.dataset.scrolls = "1";
+      } else if (box.dataset.scrolls) {
+        delete box.dataset.scrolls;
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
