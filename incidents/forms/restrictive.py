@@ -30,7 +30,7 @@ from incidents.services.restrictive import (
     restrictive_intervention_problems,
 )
 from semh.calendar import EVENT_DATE, PlausibleDates
-from semh.widgets import DateTimeInput, TimeInput
+from semh.widgets import DateTimeInput, TimeInput, mark_required
 
 RESTRAINT, SECLUSION = InterventionKind.RESTRAINT, InterventionKind.SECLUSION
 
@@ -276,6 +276,8 @@ class ParentReportForm(PlausibleDates, forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reported_by"].queryset = recording_staff(school)
+        for name in self.REPORT_FIELDS + self.EXCEPTION_FIELDS:  # needed by the answer above
+            mark_required(self.fields[name])
 
     def clean_reported_at(self):
         return not_in_future(self.cleaned_data.get("reported_at"))

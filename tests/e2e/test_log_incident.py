@@ -154,7 +154,9 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
         labelled(page, "What you saw and heard"),
         "Jay punched a Year 7 pupil twice and kicked the door.",
     )
+    # Jay's own strategy ("Few words") comes first; the rest are behind "More strategies".
     me.check(page.get_by_label("Calm voice, few words"))
+    me.tap(page.get_by_text("More strategies"))
     me.check(page.get_by_label("Offered the Reset Area"))
     me.tap(page.get_by_label("Went to the Reset Area"))
     me.tap(page.get_by_label("Yes", exact=True).first)
@@ -178,8 +180,9 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
     expect(rpi.get_by_label("De-escalation tried first")).to_have_value(
         "Calm voice, few words; Offered the Reset Area"
     )
-    rec.type(rpi.get_by_label("Force started at"), "10:05")
-    rec.type(rpi.get_by_label("Force ended at"), "10:08")
+    # The start is the incident's time until changed; only the end is typed.
+    expect(rpi.get_by_label("Force started at")).to_have_value("10:30")
+    rec.type(rpi.get_by_label("Force ended at"), "10:33")
     expect(page.locator("#rpi-duration")).to_have_text("Duration: 3 minutes.")
     rec.check(rpi.get_by_label("Single elbow"))
     rec.check(rpi.get_by_label("Risk of injury to others"))
@@ -253,7 +256,7 @@ def test_a_typical_incident_on_a_phone(make_page, cast, jay):
     me.pick(labelled(page, "What kind of incident"), "Refusal / non-compliance")
     me.tap(page.get_by_label("Low", exact=True))
     me.type(labelled(page, "What you saw and heard"), "Refused to start work, put head down.")
-    me.check(page.get_by_label("Offered choices"))
+    me.check(page.get_by_label("Calm voice, few words"))
     me.tap(page.get_by_label("Returned to lesson"))
     me.tap(page.get_by_label("Not yet", exact=True))
     me.type(page.get_by_label("Who, when and how"), "Will tell Mum at pick-up")
@@ -267,7 +270,7 @@ def test_a_typical_incident_on_a_phone(make_page, cast, jay):
     with scopes_disabled():
         incident = Incident.objects.get()
         assert incident.outcome == "returned"
-        assert [s.label for s in incident.strategies.all()] == ["Offered choices"]
+        assert [s.label for s in incident.strategies.all()] == ["Calm voice, few words"]
         assert list(incident.staff_involved.all()) == [cast.user(Role.ASSISTANT)]
 
 
