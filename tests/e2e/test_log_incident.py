@@ -191,8 +191,10 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
     rec.tap(rpi.locator("input[name='rpi-staff_injured'][value='no']"))
     rec.type(rpi.get_by_label("Injuries"), "Red mark left wrist")
     rec.check(rpi.get_by_label("Left hand"))
-    rec.type(rpi.get_by_label("Medical attention given"), "First aider, ice pack")
-    rec.type(rpi.get_by_label("Support offered afterwards"), "Debrief tomorrow 08:45")
+    # Common answers are taps; the details are a few words.
+    rec.tap(rpi.get_by_label("First aid in school"))
+    rec.check(rpi.get_by_label("Debrief with the pupil planned"))
+    rec.type(rpi.get_by_label("Who and when, or other support"), "Tomorrow 08:45")
     rpi.scroll_into_view_if_needed()
     screenshot(page, "log-incident-phone-2-restraint")
 
@@ -208,6 +210,8 @@ def test_assistant_logs_an_incident_with_restraint_on_a_phone(make_page, cast, j
         assert record.incident == incident
         assert record.body_map == ["hand_left"]
         assert record.minutes == 3
+        assert record.medical_attention == "First aid in school"
+        assert record.support_offered == "Debrief with the pupil planned\nTomorrow 08:45"
         assert record.positive_handling_plan is not None
         assert record.what_happened_before == incident.antecedent == "Ran at the Year 7 again"
         assert record.deescalation_tried == "Calm voice, few words; Offered the Reset Area"
