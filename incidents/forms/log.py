@@ -139,6 +139,16 @@ class IncidentForm(PlausibleDates, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether parents or carers have been told."},
     )
+    not_yet_reason = forms.ChoiceField(
+        label="When they will be told",
+        required=False,
+        choices=[
+            ("Will tell them at pick-up today", "At pick-up today"),
+            ("Will phone them after school today", "By phone after school today"),
+            ("Could not reach them yet: will try again today", "Could not reach them yet"),
+        ],
+        widget=forms.RadioSelect,
+    )
     parents_informed_detail = forms.CharField(
         label="Who, when and how — or why not yet",
         required=False,
@@ -227,6 +237,11 @@ class IncidentForm(PlausibleDates, forms.Form):
         primary = data.get("primary_pupil")
         if primary and data.get("other_pupils"):
             data["other_pupils"] = [p for p in data["other_pupils"] if p.pk != primary.pk]
+        if data.get("parents_informed") == ParentsInformed.NOT_YET and data.get("not_yet_reason"):
+            typed = (data.get("parents_informed_detail") or "").strip()
+            data["parents_informed_detail"] = "\n".join(
+                p for p in [data["not_yet_reason"], typed] if p
+            )
         check_outcome_and_parents(self, data)
         if data.get("safeguarding") and not data.get("concern"):
             self.add_error("concern", "Describe the safeguarding concern.")

@@ -263,7 +263,7 @@ def test_a_typical_incident_on_a_phone(make_page, cast, jay):
     me.check(page.get_by_label("Calm voice, few words"))
     me.tap(page.get_by_label("Returned to lesson"))
     me.tap(page.get_by_label("Not yet", exact=True))
-    me.type(page.get_by_label("Who, when and how"), "Will tell Mum at pick-up")
+    me.tap(page.get_by_label("At pick-up today"))
     assert_no_sideways_scroll(page)
     screenshot(page, "log-incident-phone-typical")
     me.tap(page.get_by_role("button", name="Submit incident"))
@@ -274,6 +274,7 @@ def test_a_typical_incident_on_a_phone(make_page, cast, jay):
     with scopes_disabled():
         incident = Incident.objects.get()
         assert incident.outcome == "returned"
+        assert incident.parents_informed_detail == "Will tell them at pick-up today"
         assert [s.label for s in incident.strategies.all()] == ["Calm voice, few words"]
         assert list(incident.staff_involved.all()) == [cast.user(Role.ASSISTANT)]
 

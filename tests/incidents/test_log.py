@@ -892,3 +892,22 @@ def test_the_restraint_record_starts_at_the_incidents_time_until_changed(
 
     now = timezone.localtime()
     assert re.search(rf'name="rpi-started_time" value="{now:%H:%M}"', page)
+
+
+def test_not_yet_telling_parents_can_be_a_tap_and_is_kept_in_words(client, cast, login, vocab):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(
+        vocab,
+        cast.caseload[0],
+        assistant,
+        parents_informed="not_yet",
+        not_yet_reason="Will tell them at pick-up today",
+        parents_informed_detail="",
+    )
+
+    response = client.post(url("log", cast.school_a), data)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Incident.objects.get().parents_informed_detail == "Will tell them at pick-up today"
