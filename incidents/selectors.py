@@ -10,6 +10,7 @@ Every object named in an incidents URL (or a form's hidden field) is fetched by 
 invisible id; ``viewer`` is the request's ``SchoolAccess``.
 """
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -34,7 +35,8 @@ from incidents.models import (
     Vocabulary,
     VocabularyKind,
 )
-from pupils.models import PlanKind, PlanStatus, Pupil, PupilProfile, SupportPlan
+from pupils.models import PlanKind, PlanStatus, Pupil, SupportPlan
+from pupils.selectors import profile_for_display
 from semh.access import PUPIL_FACING_ROLES, Capability, Role
 from semh.models import Period
 from semh.selectors import staff_with_roles
@@ -310,11 +312,33 @@ def pupil_context(viewer, pupil) -> dict:
     can_see = Pupil.objects.visible_to(viewer).filter(pk=pupil.pk).exists()
     context = {"context_pupil": pupil, "can_see_pupil": can_see, "profile_read": False}
     if can_see:
-        profile = PupilProfile.objects.filter(pupil=pupil).first()
+        profile = profile_for_display(pupil)
         context["profile_strategies"] = profile.strategies if profile else []
+        context["helping_strategy_ids"] = helping_strategy_ids(
+            pupil.school, context["profile_strategies"]
+        )
         context["handling_plan"] = active_positive_handling_plan(pupil)
         context["profile_read"] = profile is not None
     return context
+
+
+# Words too common in strategies to tie a school's strategy to a pupil's own.
+COMMON_WORDS = {"offer", "offered", "their", "there", "about", "other", "without", "using"}
+
+
+def _key_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z][a-z-]+", text.lower())
+    return {w for w in words if len(w) >= 5 and w not in COMMON_WORDS}
+
+
+def helping_strategy_ids(school, profile_lines: list[str]) -> set:
+    """The school's de-escalation strategies that a pupil's "what helps me" lines name (a key
+    word in common: "Offer the time-out pass" names "Time-out pass"), to show those first."""
+    wanted = set().union(*(_key_words(line) for line in profile_lines)) if profile_lines else set()
+    if not wanted:
+        return set()
+    strategies = Vocabulary.objects.filter(school=school).of(VocabularyKind.STRATEGY).active()
+    return {pk for pk, label in strategies.values_list("pk", "label") if _key_words(label) & wanted}
 
 
 def recording_staff(school, first=None):

@@ -31,3 +31,11 @@ def capped_model_formset(model, *, most: int, **options):
     return forms.modelformset_factory(
         model, max_num=most, absolute_max=most, validate_max=True, **options
     )
+
+
+def mark_required(field):
+    """Show a field as required (asterisk, ``aria-required``) when a rule of the form requires
+    it rather than the field itself (e.g. "who, when and how" once parents are or are not told)."""
+    field.shows_required = True
+    field.widget.attrs["aria-required"] = "true"
+    return field

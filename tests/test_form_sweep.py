@@ -137,6 +137,8 @@ VALID = {
         "seclusion-necessity": first_option,
         "seclusion-pupil_injured": "no",
         "seclusion-staff_injured": "no",
+        # Ticks or words: the record's rules, not the field, require one of them.
+        "seclusion-support_offered": "Debrief with his key adult after lunch",
     },
     "incidents:parent_report": {
         "reported_at": lambda field, today: f"{today.isoformat()}T09:30",

@@ -31,10 +31,12 @@ from incidents.selectors import pupils_to_record_for, recording_staff
 from pupils.models import Pupil
 from semh.calendar import EVENT_DATE, PlausibleDates
 from semh.models import Period
-from semh.widgets import DateTimeInput
+from semh.widgets import DateTimeInput, mark_required
 
 # Fields that hold what was typed but are not part of the record (the picker's search box).
 NOT_DRAFTED = {"csrfmiddlewaretoken", "q"}
+# Strategies shown before "more" when the pupil's profile names none of the school's.
+FIRST_STRATEGIES = 4
 
 
 class IncidentForm(PlausibleDates, forms.Form):
@@ -137,6 +139,16 @@ class IncidentForm(PlausibleDates, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether parents or carers have been told."},
     )
+    not_yet_reason = forms.ChoiceField(
+        label="When they will be told",
+        required=False,
+        choices=[
+            ("Will tell them at pick-up today", "At pick-up today"),
+            ("Will phone them after school today", "By phone after school today"),
+            ("Could not reach them yet: will try again today", "Could not reach them yet"),
+        ],
+        widget=forms.RadioSelect,
+    )
     parents_informed_detail = forms.CharField(
         label="Who, when and how — or why not yet",
         required=False,
@@ -153,7 +165,8 @@ class IncidentForm(PlausibleDates, forms.Form):
 
     def __init__(self, *args, school, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.school = school
+        self.school, self.actor = school, actor
+        mark_required(self.fields["parents_informed_detail"])
         pupils = pupils_to_record_for(school)
         self.fields["primary_pupil"].queryset = pupils
         self.fields["other_pupils"].queryset = pupils
@@ -169,6 +182,33 @@ class IncidentForm(PlausibleDates, forms.Form):
         self.fields["period"].label_from_instance = lambda p: (
             f"{p.name} · {p.starts_at:%H:%M}–{p.ends_at:%H:%M}"
         )
+
+    def strategy_groups(self, helping_ids) -> dict:
+        """The strategy checkboxes split for the page: the pupil's own ("what helps me") first —
+        or the school's first few when the profile names none — and the rest behind "more",
+        open when one of them is ticked or the field has an error."""
+        boxes = list(self["strategies"])
+        helping = {str(pk) for pk in helping_ids}
+        own = [b for b in boxes if str(b.data["value"]) in helping]
+        first = own or boxes[:FIRST_STRATEGIES]
+        more = [b for b in boxes if b not in first]
+        ticked = {str(v) for v in (self.raw("strategies") or [])}
+        return {
+            "own": bool(own),
+            "first": first,
+            "more": more,
+            "more_open": bool(self["strategies"].errors)
+            or any(str(b.data["value"]) in ticked for b in more),
+        }
+
+    def open_folds(self) -> dict:
+        """Which of the folded parts open by themselves: those holding a value or an error."""
+        staff = {str(v) for v in (self.raw("staff_involved") or [])}
+        return {
+            "staff_names": [b.choice_label for b in self["staff_involved"] if b.data["selected"]],
+            "staff_involved": bool(self["staff_involved"].errors) or staff != {str(self.actor.pk)},
+            "witnesses": bool(self["witnesses"].errors) or bool(self.raw("witnesses")),
+        }
 
     def raw(self, name):
         """The value as typed (bound) or as offered (initial), for rendering helpers."""
@@ -197,6 +237,11 @@ class IncidentForm(PlausibleDates, forms.Form):
         primary = data.get("primary_pupil")
         if primary and data.get("other_pupils"):
             data["other_pupils"] = [p for p in data["other_pupils"] if p.pk != primary.pk]
+        if data.get("parents_informed") == ParentsInformed.NOT_YET and data.get("not_yet_reason"):
+            typed = (data.get("parents_informed_detail") or "").strip()
+            data["parents_informed_detail"] = "\n".join(
+                p for p in [data["not_yet_reason"], typed] if p
+            )
         check_outcome_and_parents(self, data)
         if data.get("safeguarding") and not data.get("concern"):
             self.add_error("concern", "Describe the safeguarding concern.")
@@ -210,6 +255,10 @@ class IncidentLog:
 
     def __init__(self, data=None, *, school, actor, initial=None, restraint_initial=None):
         self.incident = IncidentForm(data, school=school, actor=actor, initial=initial)
+        occurred_at = (initial or {}).get("occurred_at")
+        if restraint_initial is None and occurred_at:
+            # Force usually starts when the incident did: offered, and changed if not.
+            restraint_initial = {"started_time": timezone.localtime(occurred_at).time()}
         self.restraint = RestrictiveInterventionForm(
             data,
             kind=InterventionKind.RESTRAINT,

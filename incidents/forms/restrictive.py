@@ -30,7 +30,7 @@ from incidents.services.restrictive import (
     restrictive_intervention_problems,
 )
 from semh.calendar import EVENT_DATE, PlausibleDates
-from semh.widgets import DateTimeInput, TimeInput
+from semh.widgets import DateTimeInput, TimeInput, mark_required
 
 RESTRAINT, SECLUSION = InterventionKind.RESTRAINT, InterventionKind.SECLUSION
 
@@ -50,9 +50,27 @@ LABELS = {
     "staff_injured": "Was any member of staff injured?",
     "injuries": "Injuries",
     "body_map": "Where the pupil was hurt",
-    "medical_attention": "Medical attention given",
-    "support_offered": "Support offered afterwards",
+    "medical_given": "Medical attention given",
+    "medical_attention": "Details of medical attention",
+    "support_given": "Support offered afterwards",
+    "support_offered": "Who and when, or other support",
 }
+# Common answers offered as taps; what is ticked opens the record's own text, and the words typed
+# after it follow (the record keeps one text for each, as the statutory record has it).
+MEDICAL_CHOICES = [
+    ("None needed", "None needed"),
+    ("First aid in school", "First aid in school"),
+    ("Seen by the school nurse", "Seen by the school nurse"),
+    ("Taken to hospital", "Taken to hospital"),
+]
+SUPPORT_CHOICES = [
+    ("Debrief with the pupil planned", "Debrief with the pupil planned"),
+    ("Debrief with staff planned", "Debrief with staff planned"),
+    ("Time to calm in a quiet space", "Time to calm in a quiet space"),
+    ("Parents / carers offered a meeting", "Parents / carers offered a meeting"),
+]
+CHOSEN_INTO = {"medical_given": "medical_attention", "support_given": "support_offered"}
+
 # What the record does not ask again when it is part of the incident form (taken from the
 # incident when left blank; the form's script shows them filled in as the incident is typed).
 CARRIED_HINTS = {
@@ -105,8 +123,15 @@ class RestrictiveInterventionForm(forms.Form):
     body_map = forms.MultipleChoiceField(
         choices=BodyRegion.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    medical_given = forms.ChoiceField(
+        choices=MEDICAL_CHOICES, required=False, widget=forms.RadioSelect
+    )
     medical_attention = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    support_given = forms.MultipleChoiceField(
+        choices=SUPPORT_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
     support_offered = forms.CharField(
+        required=False,  # ticks above or words here: the record's rules say which is missing
         help_text="To the pupil and to staff: debriefs held or planned, who and when.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -127,7 +152,9 @@ class RestrictiveInterventionForm(forms.Form):
         for name, field in self.fields.items():
             label = LABELS[name]
             field.label = label if isinstance(label, str) else label[kind != RESTRAINT]
-            field.error_messages["required"] = message(kind, SERVICE_NAMES.get(name, name))
+            if name not in CHOSEN_INTO:
+                field.error_messages["required"] = message(kind, SERVICE_NAMES.get(name, name))
+        mark_required(self.fields["support_given"])
         for name in self.carried:
             self.fields[name].required = False
             if kind == RESTRAINT:
@@ -161,6 +188,11 @@ class RestrictiveInterventionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for chosen, text in CHOSEN_INTO.items():
+            picked = data.get(chosen) or []
+            picked = [picked] if isinstance(picked, str) else picked
+            typed = (data.get(text) or "").strip()
+            data[text] = "\n".join(p for p in ["; ".join(picked), typed] if p)
         for name, value in self.carried.items():
             if not (data.get(name) or "").strip():
                 data[name] = value
@@ -276,6 +308,8 @@ class ParentReportForm(PlausibleDates, forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reported_by"].queryset = recording_staff(school)
+        for name in self.REPORT_FIELDS + self.EXCEPTION_FIELDS:  # needed by the answer above
+            mark_required(self.fields[name])
 
     def clean_reported_at(self):
         return not_in_future(self.cleaned_data.get("reported_at"))

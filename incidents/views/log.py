@@ -58,6 +58,12 @@ def pupil_context(request):
     """What the form shows about the chosen pupil: strategies that help, SEN, handling plan."""
     pupils = selectors.chosen_pupils(request.school, request.GET.getlist("primary_pupil")[:1])
     context = _context_for(request, pupils[0] if pupils else None)
+    form = IncidentForm(
+        school=request.school,
+        actor=request.user,
+        initial={"strategies": request.GET.getlist("strategies")},
+    )
+    context.update(form=form, strategy_groups=_strategy_groups(form, context))
     return render(request, "incidents/log/_pupil_context.html", context)
 
 
@@ -165,9 +171,15 @@ def _render_form(request, log, draft):
         "recent_draft": recent,
         "chosen_primary": primary,
         "chosen_others": selectors.chosen_pupils(school, form.raw("other_pupils") or []),
+        "folds": form.open_folds(),
         **_context_for(request, primary[0] if primary else None),
     }
+    context["strategy_groups"] = _strategy_groups(form, context)
     return render(request, "incidents/log/form.html", context)
+
+
+def _strategy_groups(form, context):
+    return form.strategy_groups(context.get("helping_strategy_ids") or ())
 
 
 def _context_for(request, pupil):

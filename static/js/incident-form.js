@@ -25,7 +25,7 @@
   }
 
   // What the record does not ask again. Until the person changes them, the restraint record's
-  // "what happened before", "de-escalation tried" and staff follow what the incident says above,
+  // start time, "what happened before", "de-escalation tried" and staff follow the incident above,
   // and the seclusion record's "de-escalation tried" the strategies ticked at check-out (left
   // blank, the server takes the same words: this only shows them).
   function textOf(id) {
@@ -42,7 +42,13 @@
     return labels.join("; ");
   }
 
+  function timeOf(id) {
+    var parts = textOf(id).split("T");
+    return parts.length === 2 ? parts[1].slice(0, 5) : "";
+  }
+
   var CARRIED = [
+    { to: "id_rpi-started_time", from: function () { return timeOf("id_occurred_at"); } },
     { to: "id_rpi-what_happened_before", from: function () { return textOf("id_antecedent"); } },
     { to: "id_rpi-deescalation_tried", from: function () { return tickedLabels("strategies"); } },
     // At check-out: the strategies that helped, ticked above the seclusion record.

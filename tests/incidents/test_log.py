@@ -789,3 +789,125 @@ def test_unfinished_incidents_are_listed_and_discarded_after_the_set_days(
     assert event.school == cast.school_a
     assert event.detail["author"] == str(author.pk)
     assert "1 unfinished incident<" in client.get(home).content.decode()
+
+
+# --- a shorter form on a phone ------------------------------------------------------------------
+
+
+def _strategies_part(page):
+    return page[
+        page.index('id="id_strategies"') : page.index("</fieldset>", page.index("more-choices"))
+    ]
+
+
+def test_the_pupils_own_strategies_come_first_and_the_rest_wait_behind_more(
+    client, cast, login, vocab
+):
+    pupil = cast.caseload[0]
+    with scopes_disabled():
+        PupilProfile.objects.create(
+            pupil=pupil, strategies_that_help="Offer the time-out pass\nFew words, said calmly"
+        )
+        labels = {
+            v.label: v.pk for v in Vocabulary.objects.filter(school=cast.school_a, kind="strategy")
+        }
+    login(cast.user(Role.ASSISTANT))
+
+    page = client.get(url("log", cast.school_a, pupil=pupil.pk)).content.decode()
+    fragment = client.get(
+        url("pupil_context", cast.school_a, primary_pupil=pupil.pk)
+    ).content.decode()
+
+    for shown in (page, fragment):
+        part = _strategies_part(shown)
+        more = part.index('<details class="more-choices">')
+        assert part.index("Time-out pass") < more
+        assert part.index("Calm voice, few words") < more
+        assert part.index("Offered choices") > more
+    # Choosing the pupil again keeps what was ticked, and opens "more" if a tick is in it.
+    ticked = client.get(
+        url(
+            "pupil_context",
+            cast.school_a,
+            primary_pupil=pupil.pk,
+            strategies=labels["Offered choices"],
+        )
+    ).content.decode()
+    assert '<details class="more-choices" open>' in ticked
+    assert re.search(rf'value="{labels["Offered choices"]}"[^>]*checked', ticked)
+
+
+def test_without_a_profile_the_first_strategies_show_and_the_rest_are_behind_more(
+    client, cast, login, vocab
+):
+    login(cast.user(Role.ASSISTANT))
+
+    part = _strategies_part(client.get(url("log", cast.school_a)).content.decode())
+
+    more = part.index('<details class="more-choices">')
+    assert part.index(vocab["strategy"][0].label) < more < part.index(vocab["strategy"][-1].label)
+
+
+def test_staff_and_witnesses_are_folded_with_the_recorder_ticked_until_they_hold_more(
+    client, cast, login, vocab
+):
+    assistant, pupil = cast.user(Role.ASSISTANT), cast.caseload[0]
+    login(assistant)
+
+    page = client.get(url("log", cast.school_a)).content.decode()
+
+    assert (
+        f'<details class="fold">\n    <summary>Staff involved: {assistant.name}</summary>' in page
+    )
+    assert re.search(rf'name="staff_involved" value="{assistant.pk}"[^>]*checked', page)
+    assert '<details class="fold">\n    <summary>Witnesses (optional)</summary>' in page
+
+    refused = client.post(
+        url("log", cast.school_a),
+        without(incident_data(vocab, pupil, assistant), "behaviour"),
+    ).content.decode()
+    assert '<details class="fold" open>\n    <summary>Witnesses (optional)</summary>' in refused
+
+
+def test_the_form_marks_who_when_and_how_as_required(client, cast, login, vocab):
+    login(cast.user(Role.ASSISTANT))
+
+    page = client.get(url("log", cast.school_a)).content.decode()
+
+    assert re.search(
+        r'Who, when and how — or why not yet <span aria-hidden="true">\*</span></label>', page
+    )
+    assert re.search(
+        r'<textarea[^>]*aria-required="true"[^>]*id="id_parents_informed_detail"', page
+    )
+    assert "Questions marked" in page
+
+
+def test_the_restraint_record_starts_at_the_incidents_time_until_changed(
+    client, cast, login, vocab
+):
+    login(cast.user(Role.ASSISTANT))
+
+    page = client.get(url("log", cast.school_a)).content.decode()
+
+    now = timezone.localtime()
+    assert re.search(rf'name="rpi-started_time" value="{now:%H:%M}"', page)
+
+
+def test_not_yet_telling_parents_can_be_a_tap_and_is_kept_in_words(client, cast, login, vocab):
+    assistant = cast.user(Role.ASSISTANT)
+    login(assistant)
+    data = incident_data(
+        vocab,
+        cast.caseload[0],
+        assistant,
+        parents_informed="not_yet",
+        not_yet_reason="Will tell them at pick-up today",
+        parents_informed_detail="",
+    )
+
+    response = client.post(url("log", cast.school_a), data)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Incident.objects.get().parents_informed_detail == "Will tell them at pick-up today"

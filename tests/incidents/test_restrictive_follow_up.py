@@ -3,6 +3,7 @@ exception with the local authority told), debriefs, and each holder's own statem
 their home page until written."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -80,6 +81,16 @@ def test_parent_report_is_outstanding_until_recorded(client, cast, restraint):
     with scopes_disabled():
         event = AuditEvent.objects.get(action=AuditAction.RESTRICTIVE_PARENT_REPORT)
     assert event.detail == {"pupil": str(cast.caseload[0].pk), "made": True}
+
+
+def test_the_parent_report_marks_the_fields_each_answer_needs(client, cast, restraint):
+    client.force_login(cast.user(Role.ASSISTANT))
+
+    page = client.get(url("parent_report", restraint)).content.decode()
+
+    for label in ("When were they told", "How", "Told by", "When the local authority was told"):
+        assert re.search(rf'>{label} <span aria-hidden="true">\*</span></label>', page), label
+    assert page.count('aria-required="true"') == 7
 
 
 def test_a_report_needs_when_how_who_and_what_was_said(client, cast, restraint):

@@ -280,3 +280,54 @@ def test_an_other_hold_must_be_described(client, cast, login, vocab):
     assert accepted.status_code == 302
     with scopes_disabled():
         assert RestrictiveIntervention.objects.get().other_hold == "Held both wrists from behind"
+
+
+def test_medical_attention_and_support_can_be_ticked_and_are_kept_as_the_records_words(
+    client, cast, login, vocab
+):
+    assistant, pupil = cast.user(Role.ASSISTANT), cast.caseload[0]
+    login(assistant)
+    data = incident_data(
+        vocab,
+        pupil,
+        assistant,
+        **restraint_data(
+            vocab,
+            assistant,
+            **{
+                "rpi-pupil_injured": "yes",
+                "rpi-injuries": "Red mark on the left wrist",
+                "rpi-body_map": ["hand_left"],
+                "rpi-medical_given": "First aid in school",
+                "rpi-medical_attention": "Ice pack",
+                "rpi-support_given": [
+                    "Debrief with the pupil planned",
+                    "Debrief with staff planned",
+                ],
+                "rpi-support_offered": "",
+            },
+        ),
+    )
+
+    response = client.post(url("log", cast.school_a), data)
+
+    assert response.status_code == 302
+    with scopes_disabled():
+        record = RestrictiveIntervention.objects.get()
+    assert record.medical_attention == "First aid in school\nIce pack"
+    assert record.support_offered == "Debrief with the pupil planned; Debrief with staff planned"
+
+
+def test_support_offered_is_still_required_when_nothing_is_ticked_or_typed(
+    client, cast, login, vocab
+):
+    assistant, pupil = cast.user(Role.ASSISTANT), cast.caseload[0]
+    login(assistant)
+    data = incident_data(
+        vocab, pupil, assistant, **restraint_data(vocab, assistant, **{"rpi-support_offered": ""})
+    )
+
+    page = client.post(url("log", cast.school_a), data).content.decode()
+
+    assert "Say what support was offered afterwards, or is planned." in page
+    assert count(RestrictiveIntervention) == 0

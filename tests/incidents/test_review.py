@@ -69,6 +69,15 @@ def test_incident_page_shows_the_record_pupils_and_audits_the_view(client, cast,
     assert event.detail["pupil"] == str(primary.pk)
 
 
+def test_the_incident_page_names_the_main_pupil_in_school_words(client, cast, incident):
+    client.force_login(cast.user(Role.SENCO))
+
+    page = client.get(url("detail", incident_id=incident.pk)).content.decode()
+
+    assert '<span class="badge">Main pupil</span>' in page
+    assert ">primary<" not in page
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [
