@@ -28,7 +28,7 @@ from tests.conftest import require_service
 from tests.factories import PupilFactory
 from tests.factories.incidents import IncidentFactory, incident_data, school_vocabulary
 from tests.factories.pupils import SupportPlanFactory
-from tests.factories.reset_area import RoomFactory, VisitFactory
+from tests.factories.reset_area import MissingPupilFactory, RoomFactory, VisitFactory
 from tests.reset_area.conftest import MONDAY, TUESDAY, assert_garbage_is_refused_quietly, at, plan
 
 
@@ -201,6 +201,28 @@ def test_the_board_refresh_returns_only_the_live_part_not_the_check_in_form(
 
     assert 'hx-trigger="every 15s"' in full and 'id="pupil-q"' in full
     assert "<html" not in live and 'id="pupil-q"' not in live and "In now (0)" in live
+
+
+def test_in_now_leads_the_board_with_the_alerts_after_it_and_counted_at_the_top(
+    client, login, cast, hub, clock, assistant
+):
+    with scopes_disabled():
+        VisitFactory(room=hub, pupil=cast.pupils_a[0])
+        VisitFactory(
+            room=hub, pupil=cast.pupils_a[1], arrived_at=clock.now - datetime.timedelta(days=1)
+        )
+        MissingPupilFactory(placement=plan(hub, cast.pupils_a[2], 2, "P1", by=assistant))
+    login(assistant)
+
+    full = client.get(board_url(hub)).content.decode()
+    live = client.get(board_url(hub), HTTP_HX_REQUEST="true").content.decode()
+
+    for page in (full, live):
+        assert page.index("In now (1)") < page.index("Missing — planned but not arrived (1)")
+        assert page.index("In now (1)") < page.index("Left open on an earlier day")
+        assert page.index("1 missing</a>") < page.index("In now (1)")
+        assert page.index("1 left open</a>") < page.index("In now (1)")
+    assert full.index("In now (1)") < full.index('id="check-in"')
 
 
 def test_a_room_not_in_use_takes_no_check_ins(client, login, cast, hub, clock, assistant):

@@ -29,9 +29,7 @@ def missing_pupil(cast):
 
 def raise_concern(cast, pupil, *, days_ago, text, by=Role.ASSISTANT, **kwargs):
     with scopes_disabled():
-        incident = IncidentFactory(
-            school=cast.school_a, reported_by=cast.user(by), pupils=[pupil]
-        )
+        incident = IncidentFactory(school=cast.school_a, reported_by=cast.user(by), pupils=[pupil])
         return ConcernFactory(
             incident=incident,
             raised_by=cast.user(by),
@@ -96,9 +94,7 @@ def test_those_who_run_the_reset_area_still_see_each_missing_pupil_on_their_home
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_no_home_page_shows_a_placeholder_or_a_button_that_does_nothing(
-    client, login, cast, role
-):
+def test_no_home_page_shows_a_placeholder_or_a_button_that_does_nothing(client, login, cast, role):
     login(cast.user(role))
 
     page = home(client, cast.school_a)
