@@ -114,6 +114,35 @@ def test_pupil_search_shows_name_year_and_form_only_and_only_this_schools_pupils
     assert zara.upn not in html and "2014" not in html
 
 
+def test_referred_by_is_kept_only_for_the_reasons_it_applies_to(
+    client, login, cast, hub, clock, assistant
+):
+    teacher = cast.user(Role.TEACHER)
+    login(assistant)
+
+    # A stale choice left in a field the page had hidden (or the no-script page showed).
+    check_in(client, hub, cast.pupils_a[0], reason="self", referred_by=teacher.pk)
+    check_in(client, hub, cast.pupils_a[1], reason="incident", referred_by=teacher.pk)
+
+    by_pupil = {v.pupil: v.referred_by for v in open_visits(hub)}
+    assert by_pupil == {cast.pupils_a[0]: None, cast.pupils_a[1]: teacher}
+
+
+def test_the_check_in_form_marks_what_is_required_and_says_when_each_field_applies(
+    client, login, cast, hub, assistant
+):
+    login(assistant)
+
+    page = client.get(check_in_url(hub), {"pupil": cast.pupils_a[0].pk}).content.decode()
+
+    assert re.search(r"<legend>Why are they here\? <span class=\"required-mark\">", page)
+    assert re.search(r"<legend>Zone on arrival[^<]*<span class=\"required-mark\">", page)
+    # Without the script every field shows; the script hides those the reason does not need.
+    assert 'data-shown-for="referred incident"' in page and 'data-shown-for="incident"' in page
+    assert " hidden" not in page.split('class="check-in-form"')[1].split("</form>")[0]
+    assert "js/show-when.js" in page
+
+
 def test_checking_in_beyond_capacity_needs_an_explicit_override_with_a_reason(
     client, login, cast, hub, clock, assistant
 ):
