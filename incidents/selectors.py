@@ -388,10 +388,20 @@ def outstanding_restrictive_interventions(school):
     )
 
 
-def open_concern_count(school) -> int:
-    return SafeguardingConcern.objects.filter(
-        incident__school=school, status=SafeguardingConcern.Status.OPEN
-    ).count()
+HOME_CONCERNS = 10
+
+
+def home_open_concerns(viewer) -> dict:
+    """The DSL's home page: open concerns, oldest first (the longest waiting is the most
+    urgent), each with its pupil and how many days it has been open."""
+    open_ = visible_concerns(viewer).filter(status=SafeguardingConcern.Status.OPEN)
+    rows = list(concern_rows(open_).order_by("raised_at")[:HOME_CONCERNS])
+    today = timezone.localdate()
+    for concern in rows:
+        concern.open_days = (today - timezone.localdate(concern.raised_at)).days
+        concern.pupil = next((i.pupil for i in concern.incident.involvements.all()), None)
+    count = len(rows) if len(rows) < HOME_CONCERNS else open_.count()
+    return {"rows": rows, "count": count}
 
 
 # The narrative fields a submitted incident may be amended in (pupils and staff are not among

@@ -2,11 +2,15 @@
 
 from django.shortcuts import render
 
-from incidents.selectors import open_concern_count, review_summary, waiting_for
+from incidents.selectors import home_open_concerns, review_summary, waiting_for
 from pupils.models import MeetingAction
 from reset_area.selectors import home_reset_area
 from semh.access import Capability, Role
 from semh.decorators import school_view
+
+# Those who run the Reset Area see each missing pupil on their home page; for others (the DSL,
+# SLT) the Reset Area is a link with its counts.
+RUN_THE_RESET_AREA = frozenset({Role.ASSISTANT, Role.TEACHER, Role.SENCO})
 
 
 @school_view()
@@ -25,6 +29,7 @@ def school_home(request):
             "is_slt": Role.SLT in roles,
             "is_admin": Role.ADMIN in roles,
             "reset_area_home": home_reset_area(request.school_access),
+            "reset_area_in_full": bool(roles & RUN_THE_RESET_AREA),
             "mine": (
                 waiting_for(request.school_access)
                 if request.school_access.can(Capability.RECORD)
@@ -40,6 +45,6 @@ def school_home(request):
                 else []
             ),
             "review": review_summary(request.school) if is_senco else None,
-            "open_concerns": open_concern_count(request.school) if is_dsl else None,
+            "open_concerns": home_open_concerns(request.school_access) if is_dsl else None,
         },
     )

@@ -38,6 +38,12 @@ class Reason(models.TextChoices):
     INCIDENT = "incident", "Following an incident"
 
 
+# The check-in fields that apply only to some reasons (the form hides them for the others, and
+# drops whatever they hold).
+REFERRED_BY_REASONS = (Reason.REFERRED, Reason.INCIDENT)
+INCIDENT_REASONS = (Reason.INCIDENT,)
+
+
 class VisitOutcome(models.TextChoices):
     RETURNED = "returned", "Returned to lesson"
     STAYED = "stayed", "Stayed for the next period"

@@ -16,7 +16,16 @@ from semh.calendar import any_day
 from semh.selectors import staff_with_roles
 from semh.widgets import DateInput, TimeInput
 
-from ..models import PlannedPlacement, Reason, Room, VisitOutcome, Zone, aware
+from ..models import (
+    INCIDENT_REASONS,
+    REFERRED_BY_REASONS,
+    PlannedPlacement,
+    Reason,
+    Room,
+    VisitOutcome,
+    Zone,
+    aware,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -58,6 +67,10 @@ class CheckInForm(forms.Form):
         # Referred by and the incident are asked for but not required: a pupil in crisis is
         # checked in first, and the incident is often logged afterwards.
         pupil, placement = data.get("pupil"), data.get("placement")
+        if data.get("reason") not in REFERRED_BY_REASONS:
+            data["referred_by"] = None
+        if data.get("reason") not in INCIDENT_REASONS:
+            data["incident"] = None
         if placement and pupil and placement.pupil_id != pupil.pk:
             data["placement"] = None
         if data.get("over_capacity") and not data.get("over_capacity_reason", "").strip():
@@ -65,6 +78,10 @@ class CheckInForm(forms.Form):
         if not data.get("over_capacity"):
             data["over_capacity_reason"] = ""
         return data
+
+    # For the page's script (static/js/show-when.js): the reasons each field applies to.
+    referred_by_reasons = " ".join(REFERRED_BY_REASONS)
+    incident_reasons = " ".join(INCIDENT_REASONS)
 
     def check_in_fields(self) -> dict:
         """Keyword arguments for ``services.visits.check_in``."""

@@ -2,8 +2,10 @@
 updates itself without a reload, and what someone is typing survives its refreshes."""
 
 import re
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from playwright.sync_api import expect
 
@@ -12,6 +14,7 @@ from semh.access import Role
 from semh.school_day import ensure_typical_school_day
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD
+from tests.factories.reset_area import MissingPupilFactory, PlannedPlacementFactory, VisitFactory
 
 
 def sign_in(page, user):
@@ -79,3 +82,48 @@ def test_assistant_checks_a_pupil_in_and_out_at_phone_width_and_the_board_update
         visit = Visit.objects.get(pupil=pupil)
     assert visit.left_at is not None and visit.zone_on_leaving == "green"
     assert visit.outcome == "returned" and visit.minutes_out_of_learning is not None
+
+
+def test_on_a_wall_tablet_in_now_leads_the_board_with_the_alerts_beside_it(
+    live_server, browser, cast
+):
+    with scopes_disabled():
+        ensure_typical_school_day(cast.school_a)
+        room = Room.objects.create(school=cast.school_a, name="The Hub", capacity=4)
+        for pupil in cast.pupils_a[:2]:
+            VisitFactory(room=room, pupil=pupil)
+        VisitFactory(room=room, pupil=cast.pupils_a[2], arrived_at=timezone.now() - timedelta(1))
+        placement = PlannedPlacementFactory(room=room, pupil=cast.pupils_a[3])
+        MissingPupilFactory(placement=placement)
+    tablet = browser.new_context(
+        base_url=live_server.url, viewport={"width": 820, "height": 1180}, has_touch=True
+    )
+    tablet.set_default_timeout(10_000)
+    wall = tablet.new_page()
+    sign_in(wall, cast.user(Role.SENCO))
+    wall.goto(reverse("reset_area:board", args=[cast.school_a.slug, room.pk]))
+
+    in_now = wall.get_by_role("heading", name="In now (2)").bounding_box()
+    missing = wall.get_by_role("heading", name=re.compile(r"^Missing .*\(1\)")).bounding_box()
+    left_open = wall.get_by_role("heading", name=re.compile("^Left open")).bounding_box()
+    screenshot(wall, "reset-board-in-now-and-alerts-tablet")
+    assert in_now["y"] <= missing["y"] < left_open["y"]
+    assert missing["x"] > in_now["x"] + in_now["width"] / 2  # beside it, not below
+    assert missing["y"] + missing["height"] < 1180  # on the first screen
+    expect(wall.locator(".board-alert-counts")).to_have_text(re.compile("1 missing.*1 left open"))
+
+    # Checking someone in: "Referred by" and "Which incident?" only for the reasons they fit.
+    wall.get_by_label("Find a pupil by name").fill(cast.pupils_a[4].legal_last_name[:4])
+    wall.locator(".pupil-result", has_text=cast.pupils_a[4].full_name).click()
+    referred_by, which = (
+        wall.get_by_label("Referred by", exact=True),
+        wall.get_by_label("Which incident?"),
+    )
+    expect(referred_by).to_be_visible()
+    expect(which).to_be_hidden()
+    wall.get_by_label("Self-referral (time-out pass)").check()
+    expect(referred_by).to_be_hidden()
+    wall.get_by_label("Following an incident").check()
+    expect(referred_by).to_be_visible()
+    expect(which).to_be_visible()
+    tablet.close()

@@ -28,7 +28,7 @@ from tests.conftest import require_service
 from tests.factories import PupilFactory
 from tests.factories.incidents import IncidentFactory, incident_data, school_vocabulary
 from tests.factories.pupils import SupportPlanFactory
-from tests.factories.reset_area import RoomFactory, VisitFactory
+from tests.factories.reset_area import MissingPupilFactory, RoomFactory, VisitFactory
 from tests.reset_area.conftest import MONDAY, TUESDAY, assert_garbage_is_refused_quietly, at, plan
 
 
@@ -112,6 +112,35 @@ def test_pupil_search_shows_name_year_and_form_only_and_only_this_schools_pupils
     assert "Zara Quill" in html and "Year 7" in html and "7R" in html
     assert "Zack" not in html and "Zoe" not in html
     assert zara.upn not in html and "2014" not in html
+
+
+def test_referred_by_is_kept_only_for_the_reasons_it_applies_to(
+    client, login, cast, hub, clock, assistant
+):
+    teacher = cast.user(Role.TEACHER)
+    login(assistant)
+
+    # A stale choice left in a field the page had hidden (or the no-script page showed).
+    check_in(client, hub, cast.pupils_a[0], reason="self", referred_by=teacher.pk)
+    check_in(client, hub, cast.pupils_a[1], reason="incident", referred_by=teacher.pk)
+
+    by_pupil = {v.pupil: v.referred_by for v in open_visits(hub)}
+    assert by_pupil == {cast.pupils_a[0]: None, cast.pupils_a[1]: teacher}
+
+
+def test_the_check_in_form_marks_what_is_required_and_says_when_each_field_applies(
+    client, login, cast, hub, assistant
+):
+    login(assistant)
+
+    page = client.get(check_in_url(hub), {"pupil": cast.pupils_a[0].pk}).content.decode()
+
+    assert re.search(r"<legend>Why are they here\? <span class=\"required-mark\">", page)
+    assert re.search(r"<legend>Zone on arrival[^<]*<span class=\"required-mark\">", page)
+    # Without the script every field shows; the script hides those the reason does not need.
+    assert 'data-shown-for="referred incident"' in page and 'data-shown-for="incident"' in page
+    assert " hidden" not in page.split('class="check-in-form"')[1].split("</form>")[0]
+    assert "js/show-when.js" in page
 
 
 def test_checking_in_beyond_capacity_needs_an_explicit_override_with_a_reason(
@@ -201,6 +230,28 @@ def test_the_board_refresh_returns_only_the_live_part_not_the_check_in_form(
 
     assert 'hx-trigger="every 15s"' in full and 'id="pupil-q"' in full
     assert "<html" not in live and 'id="pupil-q"' not in live and "In now (0)" in live
+
+
+def test_in_now_leads_the_board_with_the_alerts_after_it_and_counted_at_the_top(
+    client, login, cast, hub, clock, assistant
+):
+    with scopes_disabled():
+        VisitFactory(room=hub, pupil=cast.pupils_a[0])
+        VisitFactory(
+            room=hub, pupil=cast.pupils_a[1], arrived_at=clock.now - datetime.timedelta(days=1)
+        )
+        MissingPupilFactory(placement=plan(hub, cast.pupils_a[2], 2, "P1", by=assistant))
+    login(assistant)
+
+    full = client.get(board_url(hub)).content.decode()
+    live = client.get(board_url(hub), HTTP_HX_REQUEST="true").content.decode()
+
+    for page in (full, live):
+        assert page.index("In now (1)") < page.index("Missing — planned but not arrived (1)")
+        assert page.index("In now (1)") < page.index("Left open on an earlier day")
+        assert page.index("1 missing</a>") < page.index("In now (1)")
+        assert page.index("1 left open</a>") < page.index("In now (1)")
+    assert full.index("In now (1)") < full.index('id="check-in"')
 
 
 def test_a_room_not_in_use_takes_no_check_ins(client, login, cast, hub, clock, assistant):

@@ -10,7 +10,7 @@ HOME_MARKERS = {
     Role.TEACHER: "Quick actions",
     Role.SENCO: "SENCo dashboard",
     Role.DSL: "Safeguarding concerns",
-    Role.SLT: "Reports",
+    Role.SLT: "Figures and reports",
     Role.ADMIN: "Invite staff",
 }
 
