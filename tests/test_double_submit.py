@@ -25,11 +25,11 @@ from django_scopes import scopes_disabled
 
 from incidents.models import (
     ConcernAction,
-    SafeguardingConcern,
     FollowUpAction,
     Incident,
     IncidentAmendment,
     ParentReport,
+    SafeguardingConcern,
     StaffStatement,
     Vocabulary,
 )
