@@ -244,28 +244,45 @@ class FollowUpAction(ActionItem):
 
 
 class SafeguardingConcern(models.Model):
-    """Raised from an incident; its content is for the school's DSLs and its author only."""
+    """About one pupil, raised on its own or from an incident (then about its main pupil); its
+    content is for the school's DSLs and its author only."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT, related_name="+")
     incident = models.OneToOneField(
-        Incident, on_delete=models.PROTECT, related_name="safeguarding_concern"
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safeguarding_concern",
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     raised_at = models.DateTimeField(default=timezone.now)
+    # When what is described was seen, heard or said (a concern raised on its own; an incident's
+    # concern has the incident's time).
+    noticed_at = models.DateTimeField(null=True, blank=True)
     concern = models.TextField()
+    immediate_action = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = scoped(school="incident__school")
+    objects = scoped(school="pupil__school")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pupil__isnull=False), name="concern_has_pupil"
+            )
+        ]
 
     def __str__(self):
         return f"Safeguarding concern {self.raised_at:%d/%m/%Y}"
@@ -281,7 +298,7 @@ class ConcernAction(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.TextField()
 
-    objects = scoped(school="concern__incident__school")
+    objects = scoped(school="concern__pupil__school")
 
     class Meta:
         ordering = ["at"]

@@ -112,7 +112,7 @@ def incident_rows(incidents):
 
 def visible_concerns(viewer):
     """Safeguarding concerns whose content the viewer may read: all (DSL) or their own."""
-    concerns = SafeguardingConcern.objects.filter(incident__school=viewer.school)
+    concerns = SafeguardingConcern.objects.filter(pupil__school=viewer.school)
     if viewer.can(Capability.VIEW_ALL_CONCERNS):
         return concerns
     if viewer.can(Capability.VIEW_OWN_CONCERNS):
@@ -126,11 +126,9 @@ def own_concerns(viewer):
 
 
 def concern_rows(concerns):
-    """Concerns for a list: open first, newest first, with their pupils in one query."""
-    involvements = IncidentPupil.objects.select_related("pupil").order_by("-is_primary")
+    """Concerns for a list (raised on their own or from an incident): open first, newest first."""
     return (
-        concerns.select_related("raised_by", "incident")
-        .prefetch_related(Prefetch("incident__involvements", queryset=involvements))
+        concerns.select_related("raised_by", "pupil")
         .annotate(
             open_first=Case(
                 When(status=SafeguardingConcern.Status.OPEN, then=Value(0)),
@@ -145,12 +143,16 @@ def concern_rows(concerns):
 def concern_page(concern, viewer) -> dict:
     """What a concern's page shows this viewer: what the DSL did is for DSLs only."""
     is_dsl = viewer.can(Capability.VIEW_ALL_CONCERNS)
-    involvements = concern.incident.involvements.select_related("pupil").order_by("-is_primary")
+    pupils = [concern.pupil]
+    if concern.incident_id:
+        involvements = concern.incident.involvements.select_related("pupil")
+        pupils = [i.pupil for i in involvements.order_by("-is_primary")]
     return {
         "concern": concern,
-        "pupils": [i.pupil for i in involvements],
+        "pupils": pupils,
         "actions": list(concern.actions.select_related("by")) if is_dsl else [],
-        "incident_visible": visible_incidents(viewer).filter(pk=concern.incident_id).exists(),
+        "incident_visible": bool(concern.incident_id)
+        and visible_incidents(viewer).filter(pk=concern.incident_id).exists(),
         "is_dsl": is_dsl,
     }
 
@@ -158,7 +160,7 @@ def concern_page(concern, viewer) -> dict:
 def access_concern(viewer, school, concern_id) -> SafeguardingConcern:
     _check_school(viewer, school)
     return _get_or_404(
-        visible_concerns(viewer).select_related("incident", "raised_by", "closed_by"),
+        visible_concerns(viewer).select_related("pupil", "incident", "raised_by", "closed_by"),
         pk=concern_id,
     )
 
@@ -399,7 +401,6 @@ def home_open_concerns(viewer) -> dict:
     today = timezone.localdate()
     for concern in rows:
         concern.open_days = (today - timezone.localdate(concern.raised_at)).days
-        concern.pupil = next((i.pupil for i in concern.incident.involvements.all()), None)
     count = len(rows) if len(rows) < HOME_CONCERNS else open_.count()
     return {"rows": rows, "count": count}
 

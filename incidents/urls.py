@@ -41,6 +41,7 @@ urlpatterns = [
     # concerns
     path("concerns/", concerns.concern_list, name="concerns"),
     path("concerns/mine/", concerns.my_concerns, name="my_concerns"),
+    path("concerns/new/", concerns.concern_new, name="concern_new"),
     path("concerns/<uuid:concern_id>/", concerns.concern_detail, name="concern_detail"),
     path("concerns/<uuid:concern_id>/actions/", concerns.concern_action, name="concern_action"),
     path("concerns/<uuid:concern_id>/status/", concerns.concern_status, name="concern_status"),

@@ -29,6 +29,7 @@ from incidents.models import (
     Incident,
     IncidentAmendment,
     ParentReport,
+    SafeguardingConcern,
     StaffStatement,
     Vocabulary,
 )
@@ -253,6 +254,18 @@ FORMS = [
         lambda w: {"strengths_and_interests": "Lego and drawing"},
         PupilProfile,
         lambda w: {"pupil": w.pupil},
+    ),
+    Form(
+        "safeguarding concern raised on its own",
+        Role.ASSISTANT,
+        lambda w: w.url("incidents:concern_new"),
+        lambda w: {
+            "pupil": w.pupil.pk,
+            "concern": "Said she is scared to go home",
+            "noticed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+        SafeguardingConcern,
+        lambda w: {"concern": "Said she is scared to go home"},
     ),
     Form(
         "concern action",

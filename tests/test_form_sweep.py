@@ -63,6 +63,7 @@ ROLE_ORDER = (Role.SENCO, Role.DSL, Role.ADMIN, Role.ASSISTANT, Role.TEACHER, Ro
 # (The world's pupil is in the Reset Area and planned into it already: another pupil there.)
 PICKED = {
     "incidents:log": {"primary_pupil": lambda cast, own: own["pupil_id"]},
+    "incidents:concern_new": {"pupil": lambda cast, own: own["pupil_id"]},
     "reset_area:placement_create": {"pupil": lambda cast, own: cast.pupils_a[3].pk},
 }
 # Forms that appear once the page is asked for an object (check-in: after choosing the pupil).
@@ -130,6 +131,7 @@ VALID = {
     "pupils:plan_create": {"next_review_on": in_a_month},
     "incidents:log": {"location": first_option, "parents_informed_detail": "Mum, by phone"},
     "incidents:amend": {"parents_informed_detail": "Mum, by phone"},
+    "incidents:concern_new": {"concern": "Said she is scared to go home"},
     "reset_area:seclusion": {
         "seclusion-started_time": "10:35",  # the world's visit began at 10:30; it is 10:45
         "seclusion-ended_time": "10:40",

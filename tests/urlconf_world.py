@@ -158,7 +158,7 @@ def build_objects(school, owner, caseload_user=None):
         "intervention_id": intervention.pk,
         # Raised by the DSL: see the concern rule in expected().
         "concern_id": SafeguardingConcern.objects.create(
-            incident=incident, raised_by=dsl, concern="Disclosure"
+            pupil=pupil, incident=incident, raised_by=dsl, concern="Disclosure"
         ).pk,
         "plan_id": plan.pk,
         "target_id": target.pk,

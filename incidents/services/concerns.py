@@ -1,4 +1,4 @@
-"""Safeguarding concerns: raised from an incident, handled by the school's DSL(s).
+"""Safeguarding concerns: raised on their own or from an incident, handled by the school's DSL(s).
 
 Their audit rows name the concern only, never the pupil: the pupil's access log is open to the
 SENCo, who must not learn that a concern exists. Nothing here deletes anything.
@@ -18,11 +18,16 @@ from semh.submissions import submitted_once
 
 @transaction.atomic
 def raise_concern(
-    *, actor, school, incident, text, client=None, base_url="", at=None
+    *, actor, school, pupil, incident, text, client=None, base_url="", at=None
 ) -> SafeguardingConcern:
-    """Raise a concern about an incident; each DSL is emailed once it is committed."""
+    """Raise a concern from an incident, about its main pupil; each DSL is emailed once it is
+    committed."""
     concern = SafeguardingConcern.objects.create(
-        incident=incident, raised_by=actor, concern=text, raised_at=at or timezone.now()
+        pupil=pupil,
+        incident=incident,
+        raised_by=actor,
+        concern=text,
+        raised_at=at or timezone.now(),
     )
     audit.record(
         actor=actor,
@@ -31,6 +36,30 @@ def raise_concern(
         target=concern,
         client=client,
         incident=str(incident.pk),
+    )
+    _tell_dsls_on_commit(school=school, concern=concern, base_url=base_url)
+    return concern
+
+
+@submitted_once
+@transaction.atomic
+def raise_concern_alone(
+    *, actor, school, pupil, text, noticed_at, immediate_action="", client=None, base_url=""
+) -> SafeguardingConcern:
+    """A concern raised on its own (a disclosure, something seen or heard), with no incident."""
+    concern = SafeguardingConcern.objects.create(
+        pupil=pupil,
+        raised_by=actor,
+        concern=text,
+        noticed_at=noticed_at,
+        immediate_action=immediate_action,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CONCERN_CREATE,
+        school=school,
+        target=concern,
+        client=client,
     )
     _tell_dsls_on_commit(school=school, concern=concern, base_url=base_url)
     return concern

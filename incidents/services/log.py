@@ -131,6 +131,7 @@ def record_incident(
         raise_concern(
             actor=actor,
             school=school,
+            pupil=primary_pupil,
             incident=incident,
             text=concern,
             client=client,

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from incidents import selectors
-from incidents.forms.concerns import ConcernActionForm, ConcernStatusForm
-from incidents.services.concerns import add_concern_action, set_concern_status
+from incidents.forms.concerns import ConcernActionForm, ConcernStatusForm, RaiseConcernForm
+from incidents.services.concerns import add_concern_action, raise_concern_alone, set_concern_status
 from incidents.views import redirect_to
 from semh import audit
 from semh.access import Capability
@@ -37,6 +38,39 @@ def concern_list(request):
 def my_concerns(request):
     concerns = selectors.own_concerns(request.school_access)
     return _concern_list(request, concerns, title="Concerns I raised", mine=True)
+
+
+@school_view(C.RECORD)
+def concern_new(request):
+    """Raise a concern on its own, from the home page or (with ``?pupil=``) the pupil page."""
+    school = request.school
+    fixed = selectors.chosen_pupils(school, request.GET.getlist("pupil")[:1])
+    if request.method == "POST":
+        form = RaiseConcernForm(request.POST, school=school)
+        concern = form.is_valid() and submit(
+            form,
+            raise_concern_alone,
+            actor=request.user,
+            school=school,
+            client=Client.of(request),
+            base_url=request.build_absolute_uri("/"),
+            pupil=form.cleaned_data["pupil"],
+            text=form.cleaned_data["concern"],
+            noticed_at=form.cleaned_data["noticed_at"],
+            immediate_action=form.cleaned_data["immediate_action"],
+        )
+        if concern:
+            messages.success(request, "Concern raised. The school's DSL(s) have been told.")
+            return redirect(
+                "incidents:concern_detail", school_slug=school.slug, concern_id=concern.pk
+            )
+    else:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        initial = {"noticed_at": now, "pupil": fixed[0].pk if fixed else None}
+        form = RaiseConcernForm(school=school, initial=initial)
+    chosen = selectors.chosen_pupils(school, [form["pupil"].value()])
+    context = {"form": form, "chosen": chosen, "fixed": fixed and chosen == fixed}
+    return render(request, "incidents/concerns/new.html", context)
 
 
 def _concern_page(request, concern, *, action_form=None, status_form=None):

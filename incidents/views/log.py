@@ -41,7 +41,8 @@ def log_incident(request):
 @require_GET
 def pupil_search(request):
     """Pupils of the school by name (name, year and form only), keeping those already chosen."""
-    field = "other_pupils" if request.GET.get("field") == "other_pupils" else "primary_pupil"
+    field = request.GET.get("field")
+    field = field if field in ("other_pupils", "pupil") else "primary_pupil"
     chosen = selectors.chosen_pupils(request.school, request.GET.getlist(field))
     q = params.text(request.GET.get("q"))
     found = selectors.pupils_to_pick(request.school, q, excluding=chosen, limit=SEARCH_RESULTS)

@@ -256,12 +256,16 @@ class IncidentAmendmentFactory(factory.django.DjangoModelFactory):
 
 
 class ConcernFactory(factory.django.DjangoModelFactory):
-    """A safeguarding concern raised from an incident."""
+    """A safeguarding concern raised from an incident (about its main pupil); pass
+    ``incident=None`` and a ``pupil`` for one raised on its own."""
 
     class Meta:
         model = SafeguardingConcern
 
     incident = factory.SubFactory(IncidentFactory)
+    pupil = factory.LazyAttribute(
+        lambda o: o.incident.involvements.order_by("-is_primary", "pk").first().pupil
+    )
     raised_by = factory.SubFactory(UserFactory)
     concern = "Disclosed bruising from an adult at home"
 

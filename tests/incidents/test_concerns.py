@@ -1,10 +1,12 @@
 """A safeguarding concern's content is for the school's DSL(s) and its author only; to everyone
 else it does not exist (the incident is there, without the concern)."""
 
+import datetime
 import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from incidents.models import ConcernAction, SafeguardingConcern
@@ -188,3 +190,156 @@ def test_the_concern_list_puts_open_concerns_first(client, cast, concern):
     client.force_login(cast.user(Role.TEACHER))
     mine = client.get(url("my_concerns")).context["page"].object_list
     assert {c.pk for c in mine} == {later.pk, closed.pk}
+
+
+ALONE = "She said: “Dad’s friend hurts me when Mum is out.”"
+
+
+def raise_alone(client, pupil, **extra):
+    data = {
+        "pupil": pupil.pk,
+        "concern": ALONE,
+        "noticed_at": "2026-11-10T10:15",
+        "immediate_action": "Stayed with her and told her I must pass it on.",
+        **extra,
+    }
+    return client.post(url("concern_new"), data)
+
+
+@pytest.fixture
+def alone(client, cast, clock, django_capture_on_commit_callbacks):
+    """A concern the cast assistant raised on its own (no incident) about a pupil not on their
+    caseload, through the form."""
+    clock.set(datetime.date(2026, 11, 10), 10, 30)
+    client.force_login(cast.user(Role.ASSISTANT))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = raise_alone(client, cast.pupils_a[3], submission_key=str(uuid.uuid4()))
+    with scopes_disabled():
+        concern = SafeguardingConcern.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("concern_detail", concern_id=concern.pk)
+    client.logout()
+    return concern
+
+
+def test_an_assistant_raises_a_concern_on_its_own_from_a_phone_friendly_form(
+    client, cast, clock, mailoutbox, django_capture_on_commit_callbacks
+):
+    clock.set(datetime.date(2026, 11, 10), 10, 30)
+    assistant = cast.user(Role.ASSISTANT)
+    client.force_login(assistant)
+    home = client.get(reverse("school_home", args=["alder"])).content.decode()
+    assert url("concern_new") in home
+    form = client.get(url("concern_new")).content.decode()
+    assert 'type="search"' in form and 'name="submission_key"' in form
+    assert 'value="2026-11-10T10:30"' in form  # "when" starts at now
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = raise_alone(client, cast.pupils_a[3])
+
+    with scopes_disabled():
+        concern = SafeguardingConcern.objects.get()
+        event = AuditEvent.objects.get(action=AuditAction.CONCERN_CREATE)
+    assert concern.incident is None and concern.pupil == cast.pupils_a[3]
+    assert concern.raised_by == assistant and concern.concern == ALONE
+    assert timezone.localtime(concern.noticed_at).strftime("%d/%m/%Y %H:%M") == "10/11/2026 10:15"
+    assert event.object_id == str(concern.pk) and "pupil" not in event.detail
+    assert [m.to for m in mailoutbox] == [[cast.user(Role.DSL).email]]
+    assert cast.pupils_a[3].full_name not in mailoutbox[0].body
+    page = client.get(response.url).content.decode()
+    assert "Dad’s friend hurts me" in page and "10/11/2026 10:15" in page
+    assert "Stayed with her" in page
+
+
+def test_from_the_pupil_page_the_pupil_is_fixed(client, cast):
+    client.force_login(cast.user(Role.ASSISTANT))
+    pupil = cast.caseload[0]
+    detail = client.get(reverse("pupils:detail", args=["alder", pupil.pk])).content.decode()
+    link = f"{url('concern_new')}?pupil={pupil.pk}"
+    assert link in detail
+
+    form = client.get(link).content.decode()
+
+    assert pupil.full_name in form
+    assert f'type="hidden" name="pupil" value="{pupil.pk}"' in form
+    assert 'type="search"' not in form
+
+
+def test_a_concern_needs_a_pupil_words_and_a_plausible_time(client, cast, clock):
+    clock.set(datetime.date(2026, 11, 10), 10, 30)
+    client.force_login(cast.user(Role.ASSISTANT))
+
+    response = client.post(url("concern_new"), {"noticed_at": "1926-11-10T10:15"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose the pupil this concern is about." in page
+    assert "Write down what you saw, heard or were told." in page
+    assert "Enter a date between" in page
+    future = raise_alone(client, cast.pupils_a[3], noticed_at="2026-11-10T11:00")
+    assert "in the future" in future.content.decode()
+    with scopes_disabled():
+        assert not SafeguardingConcern.objects.exists()
+
+
+def test_a_pupil_of_another_school_cannot_be_chosen(client, cast):
+    client.force_login(cast.user(Role.ASSISTANT))
+
+    response = raise_alone(client, cast.pupils_b[0])
+
+    assert response.status_code == 200
+    with scopes_disabled():
+        assert not SafeguardingConcern.objects.exists()
+
+
+def test_the_dsl_sees_a_concern_raised_on_its_own_in_their_list_and_home(client, cast, alone):
+    client.force_login(cast.user(Role.DSL))
+
+    listed = client.get(url("concerns")).content.decode()
+    home = client.get(reverse("school_home", args=["alder"])).content.decode()
+    page = client.get(url("concern_detail", concern_id=alone.pk)).content.decode()
+
+    assert cast.pupils_a[3].full_name in listed
+    assert url("concern_detail", concern_id=alone.pk) in listed
+    assert "<strong>1</strong> open concern." in home
+    assert "Dad’s friend hurts me" in page and "Record the action" in page
+
+
+def test_the_author_sees_their_concern_raised_on_its_own(client, cast, alone):
+    client.force_login(cast.user(Role.ASSISTANT))
+
+    mine = client.get(url("my_concerns")).content.decode()
+    page = client.get(url("concern_detail", concern_id=alone.pk)).content.decode()
+
+    assert url("concern_detail", concern_id=alone.pk) in mine
+    assert "Dad’s friend hurts me" in page and "Record the action" not in page
+
+
+@pytest.mark.parametrize("who", [Role.SENCO, Role.TEACHER, "another assistant", "other school"])
+def test_nobody_else_finds_a_concern_raised_on_its_own(client, cast, alone, who):
+    user = {
+        "another assistant": cast.assistant_no_caseload,
+        "other school": cast.user(Role.DSL, "b"),
+    }.get(who) or cast.user(who)
+    client.force_login(user)
+
+    response = client.get(url("concern_detail", concern_id=alone.pk))
+    pupil = client.get(reverse("pupils:detail", args=["alder", cast.pupils_a[3].pk]))
+
+    assert response.status_code == 404
+    assert ALONE not in pupil.content.decode() and str(alone.pk) not in pupil.content.decode()
+    if who == "other school":
+        birch = reverse("incidents:concern_detail", args=["birch", alone.pk])
+        assert client.get(birch).status_code == 404
+
+
+def test_a_double_tap_raises_one_concern(client, cast):
+    client.force_login(cast.user(Role.ASSISTANT))
+    key = str(uuid.uuid4())
+
+    first = raise_alone(client, cast.pupils_a[3], submission_key=key)
+    second = raise_alone(client, cast.pupils_a[3], submission_key=key)
+
+    with scopes_disabled():
+        assert SafeguardingConcern.objects.count() == 1
+    assert second.status_code == 302 and second.url == first.url
