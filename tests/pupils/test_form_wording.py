@@ -12,7 +12,8 @@ from semh.access import Role
 from tests.conftest import SUITE_DAY
 from tests.factories.pupils import SupportPlanFactory, TargetFactory
 
-REQUIRED = '<span class="required-mark">(required)</span>'
+# Seen on screen; a screen reader hears "required" from the input itself.
+REQUIRED = '<span class="required-mark" aria-hidden="true">(required)</span>'
 
 
 @pytest.fixture
@@ -76,3 +77,27 @@ def test_each_rating_group_on_the_review_form_is_marked_required(senco, cast, pl
     page = senco.get(form_pages(cast, plan)["review"]).content.decode()
 
     assert f"<legend>Rating {REQUIRED}</legend>" in page
+
+
+@pytest.mark.parametrize(
+    ("form", "words"),
+    [
+        (
+            "pupil",
+            ["UPN (unique pupil number)", "Primary area of need", "Looked-after child (CLA)"],
+        ),
+        ("plan", ["Type of plan", "Plan lead (member of staff)"]),
+        ("contact", ["How (phone, email, in person …)"]),
+        ("meeting", ["Type of meeting", "Date of the meeting", "Who will do it", "By when"]),
+    ],
+)
+def test_labels_use_the_schools_words(senco, cast, plan, form, words):
+    page = senco.get(form_pages(cast, plan)[form]).content.decode()
+
+    labels = [
+        re.sub(r"<[^>]+>|\(required\)", "", m).strip()
+        for m in re.findall(r"<label[^>]*>(.*?)</label>", page, re.S)
+    ]
+    for text in words:
+        assert text in labels, (text, labels)
+    assert "Kind" not in labels and "Owner" not in labels and "Method" not in labels

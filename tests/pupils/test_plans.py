@@ -859,7 +859,9 @@ def test_pupil_page_query_count_does_not_grow_with_plans_and_reviews(
     build(small, 1)
     build(large, 6)
     login(senco)
-    client.get(pupil_url("detail", small))  # the first request after sign-in also writes the session
+    client.get(
+        pupil_url("detail", small)
+    )  # the first request after sign-in also writes the session
     with CaptureQueriesContext(connection) as ctx:
         client.get(pupil_url("detail", small))
 
