@@ -52,8 +52,8 @@ TARGETS = [
 
 
 def labelled(page, label):
-    """The field with this label (required fields' labels end in an asterisk)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+    """The field with this label (a required field's label ends in an asterisk or "(required)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*| \(required\))?$"))
 
 
 def sign_in(page, user):
