@@ -135,6 +135,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "semh.widgets.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.config(

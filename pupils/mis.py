@@ -45,7 +45,7 @@ import datetime
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import charset_normalizer
@@ -644,6 +644,7 @@ class RowError:
     row: int
     column: str  # the file's own heading
     message: str
+    pupil: str = ""  # the row's name cells as read, to find the pupil in the MIS
 
 
 # Cells imported as typed. One that starts like a formula is flagged for the SENCo, not changed:
@@ -752,7 +753,7 @@ class ImportPreview:
 
     @property
     def errors(self) -> list[RowError]:
-        return [error for row in self.error_rows for error in row.errors]
+        return [replace(error, pupil=row.name) for row in self.error_rows for error in row.errors]
 
     @property
     def warnings(self) -> list[RowError]:

@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from collections import Counter
 
 from django.conf import settings
 from django.db import models
@@ -354,6 +355,15 @@ class PlanReview(models.Model):
 
     def __str__(self):
         return f"Review on {self.held_on:%d/%m/%Y}"
+
+    @property
+    def ratings_summary(self) -> str:
+        """How many targets got each rating, best first: "1 achieved, 2 developing"."""
+        counts = Counter(r.rating for r in self.ratings.all())
+        return ", ".join(
+            f"{counts[rating]} {Rating(rating).label.lower()}"
+            for rating in sorted(counts, reverse=True)
+        )
 
 
 class TargetReview(models.Model):

@@ -145,7 +145,16 @@ def pupil_page(pupil) -> dict:
     plans = list(
         SupportPlan.objects.filter(pupil=pupil)
         .select_related("owner")
-        .prefetch_related("targets")
+        .prefetch_related(
+            "targets",
+            Prefetch(
+                "reviews",
+                queryset=PlanReview.objects.order_by("-held_on", "-created_at").prefetch_related(
+                    "ratings"
+                )[:1],
+                to_attr="last_reviews",
+            ),
+        )
         .order_by("kind", "-cycle")
     )
     meetings = list(

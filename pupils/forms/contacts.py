@@ -23,7 +23,11 @@ class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
             "follow_up_done",
         ]
         widgets = {"contacted_at": DateTimeInput(), "follow_up_due": DateInput()}
-        labels = {"contacted_at": "When", "with_whom": "Who (name and relationship)"}
+        labels = {
+            "contacted_at": "When",
+            "method": "How (phone, email, in person …)",
+            "with_whom": "Who (name and relationship)",
+        }
 
     def clean(self):
         data = super().clean()
@@ -62,6 +66,7 @@ class MeetingForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
         model = Meeting
         fields = ["kind", "held_on", "staff_attendees", "external_attendees", "notes"]
         widgets = {"held_on": DateInput(), "staff_attendees": forms.CheckboxSelectMultiple}
+        labels = {"kind": "Type of meeting", "held_on": "Date of the meeting"}
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +80,7 @@ class MeetingActionForm(PlausibleDates, forms.ModelForm):
         model = MeetingAction
         fields = ["description", "owner", "due_on"]
         widgets = {"due_on": DateInput(), "description": forms.TextInput()}
+        labels = {"description": "Action", "owner": "Who will do it", "due_on": "By when"}
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)

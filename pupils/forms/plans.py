@@ -48,7 +48,12 @@ class PlanForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
             "agreed_with_parents_on": DateInput(),
             "pupil_voice": forms.Textarea(attrs=TEXTAREA_SMALL),
         }
-        labels = {"starts_on": "Start date", "next_review_on": "Next review date"}
+        labels = {
+            "kind": "Type of plan",
+            "starts_on": "Start date",
+            "next_review_on": "Next review date",
+            "owner": "Plan lead (member of staff)",
+        }
         help_texts = {"pupil_voice": "In the pupil's own words."}
 
     def __init__(self, *args, staff, **kwargs):

@@ -28,6 +28,12 @@ class PupilForm(PlausibleDates, forms.ModelForm):
         model = Pupil
         fields = list(PUPIL_FIELDS)
         widgets = {"date_of_birth": DateInput(), "on_roll_from": DateInput()}
+        labels = {
+            "upn": "UPN (unique pupil number)",
+            "primary_need": "Primary area of need",
+            "looked_after": "Looked-after child (CLA)",
+            "safeguarding_status": "Child protection / child in need (CP / CIN)",
+        }
 
     def __init__(self, *args, school, can_set_safeguarding: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -122,8 +122,8 @@ def jay(cast):
 
 
 def labelled(page, label):
-    """The field with this label (required fields' labels end in an asterisk)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+    """The field with this label (a required field's label ends in "(required)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(required\))?$"))
 
 
 def sign_in(page, user):

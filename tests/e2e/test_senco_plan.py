@@ -52,8 +52,8 @@ TARGETS = [
 
 
 def labelled(page, label):
-    """The field with this label (required fields' labels end in an asterisk)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+    """The field with this label (a required field's label ends in "(required)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(required\))?$"))
 
 
 def sign_in(page, user):
@@ -119,11 +119,13 @@ def test_senco_imports_pupils_then_plans_and_reviews_targets_on_a_phone(make_pag
     # 3. Start an IBP, then add two targets.
     plans.get_by_role("link", name="Start a plan").click()
     expect(page.get_by_role("heading", name="Start a plan for Nate Quarshie")).to_be_visible()
-    labelled(page, "Kind").select_option(label="Individual behaviour plan (IBP)")
+    labelled(page, "Type of plan").select_option(label="Individual behaviour plan (IBP)")
     labelled(page, "Status").select_option(label="Active")
     expect(labelled(page, "Start date")).to_have_value(today.isoformat())
     labelled(page, "Next review date").fill(next_review.isoformat())
-    expect(labelled(page, "Owner").locator("option:checked")).to_have_text(senco.name)
+    expect(labelled(page, "Plan lead (member of staff)").locator("option:checked")).to_have_text(
+        senco.name
+    )
     labelled(page, "Agreed with parents/carers on").fill(today.isoformat())
     labelled(page, "Pupil voice").fill("I want to stay in lessons but sometimes it gets too loud.")
     expect(page.get_by_role("group", name=re.compile("^Risks"))).to_be_hidden()

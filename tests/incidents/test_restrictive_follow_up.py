@@ -21,6 +21,8 @@ from tests.factories.incidents import (
     StaffStatementFactory,
 )
 
+REQUIRED_MARK = r'<span class="required-mark" aria-hidden="true">\(required\)</span>'
+
 
 def url(name, intervention):
     return reverse(
@@ -89,7 +91,7 @@ def test_the_parent_report_marks_the_fields_each_answer_needs(client, cast, rest
     page = client.get(url("parent_report", restraint)).content.decode()
 
     for label in ("When were they told", "How", "Told by", "When the local authority was told"):
-        assert re.search(rf'>{label} <span aria-hidden="true">\*</span></label>', page), label
+        assert re.search(rf">{label} {REQUIRED_MARK}</label>", page), label
     assert page.count('aria-required="true"') == 7
 
 

@@ -1010,3 +1010,29 @@ def test_the_pages_never_give_a_server_error(client, school_and_senco, raw):
         else:
             assert batch.status == "previewed"
             assert snapshot(school) == before_pupils
+
+
+def test_error_rows_name_the_pupil_as_the_file_gives_it(senco, cast):
+    rows = [
+        [file_upn(1), "Adeyemi", "Tobi", "31/02/2013", "Year 7", "7A"],  # row 2
+        [file_upn(2), "", "Nosurname", "14/03/2013", "Year 7", "7A"],  # row 3
+        [file_upn(3), "", "", "14/03/2013", "Year 15", "7A"],  # row 4
+    ]
+
+    page = upload(senco, cast.school_a, csv_bytes(rows)).content.decode()
+
+    errors = page[page.index('id="errors-heading"') :]
+    errors = errors[: errors.index("</table>")]
+    assert '<th scope="col">Pupil</th>' in errors
+    assert "<tr><td>2</td><td>Tobi Adeyemi</td><td>Date of Birth</td>" in errors
+    assert "<tr><td>3</td><td>Nosurname</td><td>Legal Surname</td>" in errors
+    assert '<tr><td>4</td><td><span class="muted">No name in the file</span></td>' in errors
+
+
+def test_import_counts_are_one_group_per_figure(senco, cast):
+    page = upload(senco, cast.school_a, csv_bytes(good_rows(3))).content.decode()
+
+    strip = page[page.index('<dl class="import-counts">') :]
+    strip = strip[: strip.index("</dl>")]
+    assert strip.count("<div>") == 5
+    assert "<div><dt>New pupils</dt><dd>3</dd></div>" in strip

@@ -797,3 +797,74 @@ def test_two_next_cycle_requests_at_once_make_one_new_cycle_on_postgresql(cast, 
     with scopes_disabled():
         assert SupportPlan.objects.filter(previous_cycle=old).count() == 1
         assert Target.objects.count() == 2
+
+
+# The plan entry on the pupil page ---------------------------------------------------------------
+
+
+def plan_entry(page, plan):
+    """The pupil page's list item for the plan (its link to the plan page up to the next item)."""
+    start = page.index(plan_url("plan_detail", plan))
+    return page[start : page.index("</li>", start)]
+
+
+def test_pupil_page_shows_the_last_review_date_and_its_ratings(client, login, senco, plan):
+    calm, stay, ask = add_targets(plan, "Stays calm", "Stays in class", "Asks for help")
+    add_review(plan, senco, {calm: Rating.EMERGING}, held_on=TODAY - 40 * DAY)
+    add_review(
+        plan,
+        senco,
+        {calm: Rating.ACHIEVED, stay: Rating.DEVELOPING, ask: Rating.DEVELOPING},
+        held_on=TODAY - 13 * DAY,
+    )
+    login(senco)
+
+    entry = plan_entry(client.get(pupil_url("detail", plan.pupil)).content.decode(), plan)
+
+    assert f"Reviewed {TODAY - 13 * DAY:%d/%m/%Y}: 1 achieved, 2 developing" in entry
+    assert "emerging" not in entry.lower()
+
+
+def test_pupil_page_says_a_plan_is_not_yet_reviewed(client, login, senco, plan):
+    add_targets(plan, "Stays calm")
+    login(senco)
+
+    entry = plan_entry(client.get(pupil_url("detail", plan.pupil)).content.decode(), plan)
+
+    assert "Not yet reviewed" in entry
+
+
+def test_pupil_page_shows_since_when_a_review_is_overdue_in_words(client, login, senco, cast):
+    overdue = make_plan(cast.caseload[0], senco, next_review_on=TODAY - 24 * DAY)
+    login(senco)
+
+    entry = plan_entry(client.get(pupil_url("detail", overdue.pupil)).content.decode(), overdue)
+
+    assert f"Review overdue since {TODAY - 24 * DAY:%d/%m/%Y}" in entry
+    assert 'class="overdue"' in entry
+    assert f"Next review {TODAY - 24 * DAY:%d/%m/%Y}" not in entry
+
+
+def test_pupil_page_query_count_does_not_grow_with_plans_and_reviews(
+    client, cast, login, senco, django_assert_max_num_queries
+):
+    def build(pupil, n):
+        for kind in list(PlanKind)[:n]:
+            plan = make_plan(pupil, senco, kind=kind)
+            targets = add_targets(plan, *(f"Target {i}" for i in range(n)))
+            for i in range(n):
+                add_review(plan, senco, dict.fromkeys(targets, i % 5), held_on=TODAY - i * DAY)
+
+    small, large = cast.pupils_a[0], cast.pupils_a[1]
+    build(small, 1)
+    build(large, 6)
+    login(senco)
+    client.get(
+        pupil_url("detail", small)
+    )  # the first request after sign-in also writes the session
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(pupil_url("detail", small))
+
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        page = client.get(pupil_url("detail", large)).content.decode()
+    assert page.count(f"Reviewed {TODAY:%d/%m/%Y}: 6 not yet started") == 6
