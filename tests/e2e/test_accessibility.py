@@ -84,6 +84,10 @@ def test_main_pages_of_every_role_have_no_serious_accessibility_violations_and_u
                 page.goto(page.evaluate(FIRST_PUPIL))
             elif path == "menu-open":
                 page.locator(".site-menu summary").click()
+                # The menu fades in: measure contrast once it is fully shown, not mid-fade.
+                page.wait_for_function(
+                    "getComputedStyle(document.querySelector('.site-menu > ul')).opacity === '1'"
+                )
             else:
                 assert page.goto(path).status == 200, path
             page.add_script_tag(content=axe)

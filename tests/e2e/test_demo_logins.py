@@ -14,7 +14,7 @@ DEMO_ROLES = [
     ("teacher", "Jo", "Quick actions"),
     ("senco", "Alex", "SENCo dashboard"),
     ("dsl", "Chris", "Safeguarding concerns"),
-    ("slt", "Pat", "Reports"),
+    ("slt", "Pat", "Figures and reports"),
     ("admin", "Robin", "Staff"),
 ]
 
