@@ -32,21 +32,23 @@
   });
 })();
 
-// A chart or table wider than the screen scrolls sideways: make it reachable by keyboard, name it
-// and (for a chart) show the hint.
+// A chart wider than the screen shows the "scroll sideways" hint (charts are always focusable and
+// named by their template). A table wider than the screen is made reachable by keyboard and named.
 (function () {
   function nameOf(box) {
-    var title = box.querySelector("svg.chart > title") || box.querySelector("caption");
+    var title = box.querySelector("caption");
     var heading = box.closest("section") && box.closest("section").querySelector("h2, h3");
     return ((title || heading || {}).textContent || "Table").trim();
   }
   function mark() {
-    document.querySelectorAll(".chart-figure, .chart-box, .table-scroll").forEach(function (box) {
+    document.querySelectorAll(".chart-figure").forEach(function (box) {
+      box.classList.toggle("chart-scrolls", box.scrollWidth > box.clientWidth + 1);
+    });
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
       var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (box.querySelector("svg.chart")) { box.classList.toggle("chart-scrolls", scrolls); }
       if (scrolls) {
         box.tabIndex = 0;
-        if (box.tagName !== "FIGURE") { box.setAttribute("role", "region"); }
+        box.setAttribute("role", "region");
         box.setAttribute("aria-label", nameOf(box) + " (scrolls sideways)");
         box.dataset.scrolls = "1";
       } else if (box.dataset.scrolls) {
@@ -59,5 +61,6 @@
   }
   document.addEventListener("DOMContentLoaded", mark);
   document.addEventListener("htmx:afterSettle", mark);
+  window.addEventListener("load", mark);
   window.addEventListener("resize", mark);
 })();
