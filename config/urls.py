@@ -10,6 +10,7 @@ school_patterns = [
     path("staff/", include("staff.urls")),
     path("audit/", include("semh.audit_trail.urls")),
     path("reset-area/", include("reset_area.urls")),
+    path("interventions/", include("interventions.urls")),
     path("incidents/", include("incidents.urls")),
 ]
 

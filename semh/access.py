@@ -67,6 +67,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 PUPIL_READERS = (C.VIEW_ALL_PUPILS, C.VIEW_CASELOAD_PUPILS)
 INCIDENT_LIST_READERS = (C.RECORD, C.VIEW_ALL_PUPILS, C.EDIT_PUPILS)
 RESET_AREA_READERS = (C.RECORD, C.DASHBOARDS, C.EDIT_PUPILS)
+# Groups and their registers: those who deliver sessions, run provision or judge it.
+INTERVENTION_READERS = (C.RECORD, C.DASHBOARDS, C.EDIT_PUPILS)
 
 # Roles whose members work with pupils (key adults, caseloads, duty and referred-by pickers).
 PUPIL_FACING_ROLES = frozenset({Role.ASSISTANT, Role.TEACHER, Role.SENCO, Role.DSL})
@@ -79,6 +81,7 @@ NAVIGATION = [
     ("Pupils", "pupils:list", PUPIL_READERS),
     ("Incidents", "incidents:list", INCIDENT_LIST_READERS),
     ("Reset Area", "reset_area:index", RESET_AREA_READERS),
+    ("Interventions", "interventions:index", INTERVENTION_READERS),
     ("Concerns", "incidents:concerns", (C.VIEW_ALL_CONCERNS,)),
     ("Audit", "audit:list", (C.AUDIT_TRAIL,)),
     ("Staff", "staff:list", (C.MANAGE_STAFF,)),

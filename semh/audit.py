@@ -115,6 +115,25 @@ class AuditAction(models.TextChoices):
     RESET_VISIT_VIEW = "reset.visit_view", "Reset Area visit viewed"
     RESET_PUPIL_METRICS_VIEW = "reset.pupil_metrics_view", "Pupil's Reset Area figures viewed"
     RESET_PUPIL_VISITS_VIEW = "reset.pupil_visits_view", "Pupil's Reset Area visits viewed"
+    # Interventions
+    PROGRAMME_SAVE = "interventions.programme_save", "Intervention programme saved"
+    PROVISION_SETTINGS_SAVE = (
+        "interventions.settings_save",
+        "Funding or staff costs changed",
+    )
+    GROUP_SAVE = "interventions.group_save", "Intervention group saved"
+    ENROL = "interventions.enrol", "Pupil enrolled in an intervention"
+    ENROLMENT_UPDATE = "interventions.enrolment_update", "Enrolment changed (consent, review, exit)"
+    ENROLMENT_VIEW = "interventions.enrolment_view", "Enrolment viewed"
+    SESSION_RECORD = "interventions.session_record", "Session register taken"
+    MEASURE_DEFINE = "interventions.measure_define", "Measure defined or changed"
+    MEASURE_RECORD = "interventions.measure_record", "Measure result recorded"
+    MEASURE_WITHDRAW = "interventions.measure_withdraw", "Measure result withdrawn"
+    PUPIL_INTERVENTIONS_VIEW = (
+        "interventions.pupil_view",
+        "Pupil's interventions viewed",
+    )
+    EFFECTIVENESS_VIEW = "interventions.effectiveness_view", "Intervention effectiveness viewed"
 
 
 @dataclass(frozen=True)

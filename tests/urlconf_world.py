@@ -139,7 +139,65 @@ def build_objects(school, owner, caseload_user=None):
         purpose="Regulation session",
         created_by=owner,
     )
+    from interventions.models import (
+        Enrolment,
+        Group,
+        MeasureDefinition,
+        MeasureResult,
+        Programme,
+        Session,
+        Subscale,
+    )
+
+    programme = Programme.objects.create(
+        school=school, name="Lego-based therapy (URL world)", usual_sessions=6, session_minutes=45
+    )
+    group = Group.objects.create(
+        school=school,
+        programme=programme,
+        name="Tuesday Lego",
+        lead=owner,
+        weekday=1,
+        starts_at=datetime.time(13, 15),
+        starts_on=datetime.date(2026, 9, 8),
+        planned_end_on=datetime.date(2026, 12, 15),
+        planned_sessions=12,
+        staff_hours_per_session=1,
+        hourly_cost=15,
+        created_by=owner,
+    )
+    group.other_staff.set(recorders)
+    enrolment = Enrolment.objects.create(
+        group=group,
+        pupil=pupil,
+        starts_on=datetime.date(2026, 9, 8),
+        reason="Friendships",
+        target=target,
+        consent="given",
+        consent_given_on=datetime.date(2026, 9, 8),
+        created_by=owner,
+    )
+    measure = MeasureDefinition.objects.create(
+        school=school, key="feelings", name="How I feel", instrument="school", informant="self"
+    )
+    Subscale.objects.create(definition=measure, key="score", name="Score", minimum=1, maximum=10)
     return {
+        "programme_id": programme.pk,
+        "group_id": group.pk,
+        "enrolment_id": enrolment.pk,
+        "session_id": Session.objects.create(
+            group=group, held_on=datetime.date(2026, 9, 8), delivered_by=owner, recorded_by=owner
+        ).pk,
+        "measure_id": measure.pk,
+        "result_id": MeasureResult.objects.create(
+            pupil=pupil,
+            definition=measure,
+            enrolment=enrolment,
+            point="baseline",
+            taken_on=datetime.date(2026, 9, 8),
+            completed_by="The pupil",
+            recorded_by=owner,
+        ).pk,
         "room_id": reset_room.pk,
         "placement_id": reset_placement.pk,
         "visit_id": Visit.objects.create(

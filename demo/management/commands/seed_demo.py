@@ -14,6 +14,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from incidents.demo import seed_incidents
+from interventions.demo import seed_interventions
 from pupils.demo import seed_pupil_records
 from pupils.models import Gender, PrimaryNeed, Pupil, SenStatus
 from pupils.selectors import caseload_of
@@ -207,6 +208,12 @@ class Command(BaseCommand):
                     pupils=pupils,
                     staff=staff,
                     rng=random.Random(f"reset-{spec['urn']}"),  # noqa: S311 - synthetic
+                )
+                seed_interventions(
+                    school=school,
+                    pupils=pupils,
+                    staff=staff,
+                    rng=random.Random(f"interventions-{spec['urn']}"),  # noqa: S311 - synthetic
                 )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password semh-demo-2026):"))
         for spec in SCHOOLS:
