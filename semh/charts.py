@@ -126,3 +126,108 @@ def heatmap(
             )
     desc = "; ".join(f"{r} {c}: {v:g}" for (r, c), v in values.items() if v) or "No data"
     return _svg(width, height, title, desc, "".join(parts))
+
+
+# Band shades, best (position 0) first: pale green to pale red, each dark ink legible on it.
+BAND_SHADES = ["#e3f1ec", "#fbf0cf", "#f9dcc1", "#f3c9c9", "#e9b8c9"]
+LINE = "#1f4e79"
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: float | None
+
+
+@dataclass(frozen=True)
+class BandRange:
+    """A named range of scores shaded behind a line chart; listed best first."""
+
+    name: str
+    low: float
+    high: float
+
+
+def line_chart(
+    points: list[Point],
+    *,
+    title: str,
+    minimum: float,
+    maximum: float,
+    bands: list[BandRange] = (),
+    unit: str = "",
+    width=340,
+    height=None,
+) -> SafeString:
+    """Scores over time: one point per label (in order), joined by a line (broken where a score
+    is missing), on a fixed scale ``minimum``–``maximum``, with ``bands`` shaded behind and named
+    in a legend below. Sized to fit a phone as drawn (text 11–12 px, never scaled down)."""
+    left, right, top, plot_h = 30, 10, 12, 150
+    legend_rows = (len(bands) + 1) // 2
+    height = height or top + plot_h + 36 + legend_rows * 18
+    plot_w = width - left - right
+    span = (maximum - minimum) or 1
+
+    def y_of(value):
+        return top + plot_h - plot_h * (value - minimum) / span
+
+    parts = []
+    for i, band in enumerate(bands):
+        low, high = max(minimum, band.low - 0.5), min(maximum, band.high + 0.5)
+        y1, y2 = y_of(high), y_of(low)
+        parts.append(
+            f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{y2 - y1:.1f}" '
+            f'fill="{BAND_SHADES[min(i, len(BAND_SHADES) - 1)]}">'
+            f"<title>{escape(band.name)}: {band.low:g}–{band.high:g}</title></rect>"
+        )
+    for i in range(5):
+        value = minimum + span * i / 4
+        y = y_of(value)
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="{MUTED}" {FONT}>{value:g}</text>'
+        )
+    slot = plot_w / max(len(points), 1)
+    xy = [(left + slot * (i + 0.5), p) for i, p in enumerate(points)]
+    run = []
+    for x, point in xy + [(None, None)]:
+        if point is not None and point.value is not None:
+            run.append(f"{x:.1f},{y_of(point.value):.1f}")
+            continue
+        if len(run) > 1:
+            parts.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{LINE}" stroke-width="2"/>'
+            )
+        run = []
+    for x, point in xy:
+        label_y = top + plot_h + 16
+        parts.append(
+            f'<text x="{x:.1f}" y="{label_y}" text-anchor="middle" font-size="11" '
+            f'fill="{MUTED}" {FONT}>{escape(point.label[:14])}</text>'
+        )
+        if point.value is None:
+            continue
+        y = y_of(point.value)
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{LINE}">'
+            f"<title>{escape(point.label)}: {point.value:g}{escape(unit)}</title></circle>"
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" font-size="12" '
+            f'font-weight="bold" fill="{INK}" {FONT}>{point.value:g}</text>'
+        )
+    legend_top = top + plot_h + 30
+    for i, band in enumerate(bands):
+        x = left + (i % 2) * (plot_w / 2)
+        y = legend_top + (i // 2) * 18
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="12" height="12" '
+            f'fill="{BAND_SHADES[min(i, len(BAND_SHADES) - 1)]}" stroke="{GRID}"/>'
+            f'<text x="{x + 16:.1f}" y="{y + 10}" font-size="11" fill="{INK}" {FONT}>'
+            f"{escape(band.name[:18])} {band.low:g}–{band.high:g}</text>"
+        )
+    described = "; ".join(
+        f"{p.label}: {'missing' if p.value is None else f'{p.value:g}{unit}'}" for p in points
+    )
+    if bands:
+        described += ". Bands: " + "; ".join(f"{b.name} {b.low:g}–{b.high:g}" for b in bands)
+    return _svg(width, height, title, described or "No data", "".join(parts))
