@@ -19,3 +19,6 @@ def _seed_sessions(*, school, groups, rng):
 
 def _seed_measures(*, school, groups, rng):
     """Baseline and exit (or review) measures for enrolled pupils, most improving."""
+    from .demo_measures import seed_measures
+
+    seed_measures(school=school, groups=groups, rng=rng)

@@ -156,7 +156,7 @@ def line_chart(
     maximum: float,
     bands: list[BandRange] = (),
     unit: str = "",
-    width=340,
+    width=300,
     height=None,
 ) -> SafeString:
     """Scores over time: one point per label (in order), joined by a line (broken where a score
@@ -217,7 +217,7 @@ def line_chart(
         )
     legend_top = top + plot_h + 30
     for i, band in enumerate(bands):
-        x = left + (i % 2) * (plot_w / 2)
+        x = 4 + (i % 2) * ((width - 8) / 2)
         y = legend_top + (i // 2) * 18
         parts.append(
             f'<rect x="{x:.1f}" y="{y}" width="12" height="12" '

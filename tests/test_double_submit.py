@@ -33,6 +33,7 @@ from incidents.models import (
     StaffStatement,
     Vocabulary,
 )
+from interventions.models import MeasureDefinition, MeasureResult
 from pupils.models import (
     AgencyInvolvement,
     MeetingAction,
@@ -54,6 +55,7 @@ from tests.factories.incidents import (
     incident_data,
     school_vocabulary,
 )
+from tests.factories.interventions import builtin_measures
 from tests.factories.pupils import SupportPlanFactory, TargetFactory
 from tests.factories.reset_area import PeriodFactory, RoomFactory
 from tests.incidents.test_amend import form_data as amendment
@@ -107,6 +109,11 @@ def build_world(cast) -> World:
         room = RoomFactory(school=cast.school_a, name="The Hub", capacity=4)
         period = PeriodFactory(school=cast.school_a, weekday=0, name="P1")
     return World(cast, pupil, plan, target, incident, concern, restraint, room, period, vocab)
+
+
+def sdq_teacher():
+    builtin_measures()  # a transactional test starts without the migration's rows
+    return MeasureDefinition.objects.get(key="sdq-teacher")
 
 
 def iso(days=0):
@@ -385,6 +392,38 @@ FORMS = [
         },
         Period,
         lambda w: {"school": w.cast.school_a, "name": "Club"},
+    ),
+    Form(
+        "measure result (SDQ by subscale totals)",
+        Role.ASSISTANT,
+        lambda w: w.pupil_url("interventions:result_create") + f"?definition={sdq_teacher().pk}",
+        lambda w: {
+            "entry": "subscales",
+            "point": "baseline",
+            "taken_on": iso(),
+            "completed_by": "Class teacher",
+            "score_emotional": "4",
+            "score_conduct": "2",
+            "score_hyperactivity": "6",
+            "score_peer": "1",
+        },
+        MeasureResult,
+        lambda w: {"pupil": w.pupil},
+    ),
+    Form(
+        "school measure",
+        Role.SENCO,
+        lambda w: w.url("interventions:measure_create"),
+        lambda w: {
+            "name": "How I feel at lunchtime",
+            "informant": "self",
+            "s1_name": "Feeling",
+            "s1_minimum": "1",
+            "s1_maximum": "10",
+            "s1_higher_is_better": "on",
+        },
+        MeasureDefinition,
+        lambda w: {"name": "How I feel at lunchtime"},
     ),
     Form(
         "staff invitation",

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils.selectors import access_pupil
@@ -48,6 +49,9 @@ def result_create(request, pupil_id):
     or by subscale totals (a link switches between them, no script needed)."""
     school = request.school
     pupil = access_pupil(request.school_access, school, pupil_id)
+    audit.record_page_view(
+        request, AuditAction.PUPIL_INTERVENTIONS_VIEW, target=pupil, pupil=str(pupil.pk)
+    )
     definition = definition_to_record(school, request.GET.get("definition"))
     if definition is None:
         choose = ChooseMeasureForm(definitions=definitions_for(school))
@@ -56,7 +60,13 @@ def result_create(request, pupil_id):
         )
     by = _entry(request, definition)
     data = request.POST if request.method == "POST" else None
-    form = ResultForm(data, definition=definition, by=by, enrolments=current_enrolments(pupil))
+    form = ResultForm(
+        data,
+        definition=definition,
+        by=by,
+        enrolments=current_enrolments(pupil),
+        initial={"taken_on": timezone.localdate()},
+    )
     if data is not None and form.is_valid():
         result = submit(
             form,

@@ -166,3 +166,16 @@ class SubscaleScoreFactory(factory.django.DjangoModelFactory):
     result = factory.SubFactory(MeasureResultFactory)
     subscale = factory.LazyAttribute(lambda o: o.result.definition.subscales.first())
     score = 5
+
+
+def builtin_measures():
+    """Make sure the built-in definitions (SDQ, Boxall, self-rating) exist. The data migration
+    ships them, but a transactional test (``transaction=True``, ``live_server``) starts from an
+    emptied database: such a test calls this first."""
+    import importlib
+
+    from django.apps import apps
+
+    if not MeasureDefinition.objects.filter(school__isnull=True, key="sdq-teacher").exists():
+        migration = importlib.import_module("interventions.migrations.0002_builtin_measures")
+        migration.add_builtins(apps, None)

@@ -309,3 +309,26 @@ def test_a_school_scale_total_needs_scores_running_one_way(cast):
                 {"name": "B", "minimum": 0, "maximum": 5, "higher_is_better": False},
             ],
         )
+
+
+def test_demo_measures_give_a_baseline_and_a_later_sdq_to_each_enrolled_pupil(cast, clock):
+    import random
+
+    from interventions.demo_measures import seed_measures
+
+    seed_measures(school=cast.school_a, groups=[], rng=random.Random(1))
+    with scopes_disabled():
+        group = GroupFactory(
+            programme__school=cast.school_a,
+            lead=cast.user(Role.ASSISTANT),
+            starts_on=clock.today - timedelta(weeks=10),
+            planned_end_on=clock.today - timedelta(weeks=1),
+        )
+        for pupil in cast.pupils_a[:3]:
+            EnrolmentFactory(group=group, pupil=pupil)
+        seed_measures(school=cast.school_a, groups=[group], rng=random.Random(1))
+        points = sorted(MeasureResult.objects.values_list("point", flat=True))
+        # Seeding again adds nothing.
+        seed_measures(school=cast.school_a, groups=[group], rng=random.Random(1))
+        assert MeasureResult.objects.count() == 6
+    assert points == ["baseline"] * 3 + ["exit"] * 3
