@@ -12,6 +12,8 @@ urlpatterns = [
     path("measures/new/", measures.measure_create, name="measure_create"),
     path("measures/<uuid:measure_id>/", measures.measure_detail, name="measure"),
     path("measures/<uuid:measure_id>/edit/", measures.measure_edit, name="measure_edit"),
+    path("measures/<uuid:measure_id>/bands/", measures.measure_bands, name="measure_bands"),
+    path("measures/<uuid:measure_id>/copy/", measures.measure_copy, name="measure_copy"),
     path(
         "pupils/<uuid:pupil_id>/interventions/",
         measures.pupil_interventions,

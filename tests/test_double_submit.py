@@ -116,6 +116,11 @@ def sdq_teacher():
     return MeasureDefinition.objects.get(key="sdq-teacher")
 
 
+def sdq_self():
+    builtin_measures()
+    return MeasureDefinition.objects.get(key="sdq-self")
+
+
 def iso(days=0):
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
@@ -424,6 +429,15 @@ FORMS = [
         },
         MeasureDefinition,
         lambda w: {"name": "How I feel at lunchtime"},
+    ),
+    Form(
+        "school copy of a measure",
+        Role.SENCO,
+        lambda w: w.url("interventions:measure_copy", measure_id=sdq_self().pk),
+        lambda w: {},
+        MeasureDefinition,
+        lambda w: {"school": w.cast.school_a, "key__startswith": "sdq-self"},
+        page=lambda w: w.url("interventions:measure", measure_id=sdq_self().pk),
     ),
     Form(
         "staff invitation",

@@ -234,3 +234,34 @@ class ScaleEditForm(forms.Form):
     name = forms.CharField(max_length=120)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     is_active = forms.BooleanField(required=False, label="In use")
+
+
+class BandsForm(forms.Form):
+    """The bands of each subscale of a school's own measure, one textarea each."""
+
+    def __init__(self, *args, definition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subscales = list(definition.subscales.all())
+        for s in self.subscales:
+            self.fields[f"bands_{s.key}"] = forms.CharField(
+                required=False,
+                label=f"{s.name} ({s.minimum}–{s.maximum}, "
+                f"{'higher' if s.higher_is_better else 'lower'} is better)",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                initial="\n".join(f"{b.name} {b.low}–{b.high}" for b in s.bands.all()),
+                help_text="One band a line, best first, e.g. “Close to average 0–3”.",
+            )
+
+    def clean(self):
+        data = super().clean()
+        self.bands = {}
+        for s in self.subscales:
+            try:
+                self.bands[s.key] = parse_bands(data.get(f"bands_{s.key}") or "")
+            except forms.ValidationError as error:
+                self.add_error(f"bands_{s.key}", error)
+        return data
+
+
+class CopyForm(SubmittedOnce, forms.Form):
+    """Make a school copy of a measure (the button on its page)."""

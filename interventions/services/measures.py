@@ -259,3 +259,61 @@ def update_measure(*, actor, school, definition, name, note="", is_active=True, 
         name=name,
     )
     return definition
+
+
+@transaction.atomic
+def set_bands(*, actor, school, definition, bands: dict, client=None) -> MeasureDefinition:
+    """Replace the bands of a school's own measure: ``bands`` maps a subscale key to its bands
+    as (name, low, high), best first (an empty list: no bands). Results keep their scores; the
+    bands they are shown in follow the measure."""
+    if definition.school_id != school.pk:
+        raise ValidationError("Built-in measures cannot be changed: make a school copy.")
+    subscales = {s.key: s for s in definition.subscales.all()}
+    Band.objects.filter(subscale__definition=definition, subscale__key__in=bands).delete()
+    for key, rows in bands.items():
+        _add_bands(subscales[key], rows)
+    audit.record(
+        actor=actor,
+        action=AuditAction.MEASURE_DEFINE,
+        school=school,
+        target=definition,
+        client=client,
+        bands=sorted(bands),
+    )
+    return definition
+
+
+@submitted_once
+@transaction.atomic
+def copy_measure(*, actor, school, definition, client=None) -> MeasureDefinition:
+    """A school's own copy of a measure (items, subscales, total rule, versions and bands), so
+    it can enter band sets not shipped, e.g. the SDQ self-report's from its scoring sheet."""
+    copy = MeasureDefinition.objects.create(
+        school=school,
+        key=_key_for(school, f"{definition.key}-school"),
+        name=f"{definition.name} (school bands)",
+        instrument=definition.instrument,
+        informant=definition.informant,
+        total_rule=definition.total_rule,
+        versions=definition.versions,
+        item_count=definition.item_count,
+        item_max=definition.item_max,
+        note=definition.note,
+    )
+    for subscale in definition.subscales.all():
+        bands = list(subscale.bands.all())
+        subscale.pk, subscale.definition = None, copy
+        subscale.save()
+        Band.objects.bulk_create(
+            Band(subscale=subscale, name=b.name, position=b.position, low=b.low, high=b.high)
+            for b in bands
+        )
+    audit.record(
+        actor=actor,
+        action=AuditAction.MEASURE_DEFINE,
+        school=school,
+        target=copy,
+        client=client,
+        copied_from=definition.key,
+    )
+    return copy

@@ -18,7 +18,9 @@ from semh.submissions import put_errors, submit
 from ..forms.measures import (
     BY_ITEMS,
     BY_SUBSCALES,
+    BandsForm,
     ChooseMeasureForm,
+    CopyForm,
     ResultForm,
     ScaleEditForm,
     ScaleForm,
@@ -170,7 +172,11 @@ def measure_list(request):
 @school_view(*INTERVENTION_READERS)
 def measure_detail(request, measure_id):
     definition = access_measure(request.school_access, request.school, measure_id)
-    return render(request, "interventions/measures/measure_detail.html", {"definition": definition})
+    return render(
+        request,
+        "interventions/measures/measure_detail.html",
+        {"definition": definition, "copy": CopyForm()},
+    )
 
 
 @school_view(Capability.EDIT_PUPILS)
@@ -219,3 +225,50 @@ def measure_edit(request, measure_id):
     return render(
         request, "interventions/measures/scale_edit.html", {"form": form, "definition": definition}
     )
+
+
+@school_view(Capability.EDIT_PUPILS)
+def measure_bands(request, measure_id):
+    """Enter the bands of a school's own measure from its scoring sheet."""
+    definition = access_measure(request.school_access, request.school, measure_id)
+    if definition.school_id is None:
+        raise PermissionDenied
+    form = BandsForm(request.POST if request.method == "POST" else None, definition=definition)
+    if request.method == "POST" and form.is_valid():
+        done = submit(
+            form,
+            services.set_bands,
+            actor=request.user,
+            school=request.school,
+            definition=definition,
+            bands=form.bands,
+            client=Client.of(request),
+        )
+        if done is not None:
+            messages.success(request, "Bands saved.")
+            return redirect("interventions:measure", request.school.slug, definition.pk)
+    return render(
+        request, "interventions/measures/bands_form.html", {"form": form, "definition": definition}
+    )
+
+
+@school_view(Capability.EDIT_PUPILS)
+@require_POST
+def measure_copy(request, measure_id):
+    """A school copy of a measure, to enter band sets that are not shipped."""
+    definition = access_measure(request.school_access, request.school, measure_id)
+    form = CopyForm(request.POST)
+    form.is_valid()
+    copy = submit(
+        form,
+        services.copy_measure,
+        actor=request.user,
+        school=request.school,
+        definition=definition,
+        client=Client.of(request),
+    )
+    if copy is None:
+        messages.error(request, " ".join(form.non_field_errors()))
+        return redirect("interventions:measure", request.school.slug, definition.pk)
+    messages.success(request, f"{copy.name} made: enter its bands.")
+    return redirect("interventions:measure_bands", request.school.slug, copy.pk)

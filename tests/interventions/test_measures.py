@@ -332,3 +332,42 @@ def test_demo_measures_give_a_baseline_and_a_later_sdq_to_each_enrolled_pupil(ca
         seed_measures(school=cast.school_a, groups=[group], rng=random.Random(1))
         assert MeasureResult.objects.count() == 6
     assert points == ["baseline"] * 3 + ["exit"] * 3
+
+
+def test_senco_copies_the_sdq_self_report_and_enters_its_bands(client, cast, pupil):
+    built_in = MeasureDefinition.objects.get(key="sdq-self")
+    client.force_login(cast.user(Role.SENCO))
+    detail = client.get(reverse("interventions:measure", args=[cast.school_a.slug, built_in.pk]))
+    key = KEY.search(detail.content.decode())[1]
+    copy_url = reverse("interventions:measure_copy", args=[cast.school_a.slug, built_in.pk])
+    response = client.post(copy_url, {"submission_key": key})
+    assert response.status_code == 302
+    assert client.post(copy_url, {"submission_key": key})["Location"] == response["Location"]
+    with scopes_disabled():
+        copy = MeasureDefinition.objects.get(school=cast.school_a)
+        assert copy.item_count == 25 and copy.subscales.count() == 6
+        assert sorted(copy.subscales.get(key="conduct").reverse_items) == [7]
+    response = client.post(
+        response["Location"], {"bands_total": "Close to average 0–15\nHigh 16–40"}
+    )
+    assert response.status_code == 302
+    with scopes_disabled():
+        record_result(
+            actor=cast.user(Role.SENCO),
+            school=cast.school_a,
+            pupil=pupil,
+            definition=copy,
+            point="baseline",
+            taken_on=date(2026, 10, 1),
+            completed_by="The pupil",
+            subscale_scores={"emotional": 5, "conduct": 4, "hyperactivity": 6, "peer": 3},
+        )
+    html = client.get(section_url(cast, pupil), HTTP_HX_REQUEST="true").content.decode()
+    assert "18 <small>High</small>" in html  # 5 + 4 + 6 + 3 on the school's bands
+    bad = client.post(
+        reverse("interventions:measure_bands", args=[cast.school_a.slug, copy.pk]),
+        {"bands_total": "High 16–99"},
+    )
+    assert bad.status_code == 200 and "must lie within" in bad.content.decode()
+    built_in_bands = reverse("interventions:measure_bands", args=[cast.school_a.slug, built_in.pk])
+    assert client.get(built_in_bands).status_code == 403
