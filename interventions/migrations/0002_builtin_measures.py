@@ -42,10 +42,11 @@ PARENT_THREE_BAND = {
 }
 
 SDQ_NOTE = (
-    "Enter the scores from the completed paper form (by item number, 0/1/2 as printed on the "
-    "scoring sheet before reverse scoring, or as subscale totals). The impact supplement's score "
-    "is entered as a number. The SDQ's owner, Youth in Mind, does not permit electronic versions "
-    "of the questionnaire without a licence, so no item wording is held here."
+    "Enter the scores from the completed paper form: by item number, each 0, 1 or 2 for the box "
+    "ticked (left to right, before any reverse scoring, which is done for you), or as subscale "
+    "totals. The impact supplement's score is entered as a number. The SDQ's owner, Youth in "
+    "Mind, does not permit electronic versions of the questionnaire without a licence, so no "
+    "item wording is held here."
 )
 SDQ_DEFINITIONS = [
     ("sdq-teacher", "SDQ (teacher)", "teacher", TEACHER_FOUR_BAND, "Bands: the teacher four-band "
