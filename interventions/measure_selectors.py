@@ -97,6 +97,11 @@ class MeasureHistory:
     headline: Subscale | None
     others: list
     rows: list = field(default_factory=list)
+    version: str = ""
+
+    @property
+    def name(self):
+        return f"{self.definition.name} ({self.version})" if self.version else self.definition.name
 
     def points(self, subscale):
         return [(result, scores.get(subscale.pk)) for result, scores in self.rows]
@@ -104,7 +109,9 @@ class MeasureHistory:
 
 def pupil_measure_history(pupil) -> list[MeasureHistory]:
     """Each measure the pupil has current results for, with every result's scores: four queries
-    however many results (results, scores, definitions' subscales, their bands)."""
+    however many results (results, scores, definitions' subscales, their bands). A measure with
+    versions (Boxall) has one history per version: results of different versions are not
+    compared, so they are not joined on one chart."""
     results = list(
         MeasureResult.objects.filter(pupil=pupil)
         .current()
@@ -123,19 +130,19 @@ def pupil_measure_history(pupil) -> list[MeasureHistory]:
     }
     by_definition = defaultdict(list)
     for result in results:
-        by_definition[result.definition_id].append(
+        by_definition[(result.definition_id, result.version)].append(
             (result, {s.subscale_id: s.score for s in result.scores.all()})
         )
     histories = []
-    for definition_id, rows in by_definition.items():
+    for (definition_id, version), rows in by_definition.items():
         definition = definitions[definition_id]
         subscales = list(definition.subscales.all())
         headline = next(
             (s for s in subscales if s.is_headline), subscales[0] if subscales else None
         )
         others = [s for s in subscales if s is not headline]
-        histories.append(MeasureHistory(definition, headline, others, rows))
-    return sorted(histories, key=lambda h: h.definition.name)
+        histories.append(MeasureHistory(definition, headline, others, rows, version))
+    return sorted(histories, key=lambda h: h.name)
 
 
 def pupil_enrolments(pupil):

@@ -153,7 +153,7 @@ def _history_chart(history):
     bands = [charts.BandRange(b.name, b.low, b.high) for b in headline.bands.all()]
     return charts.line_chart(
         points,
-        title=f"{history.definition.name}: {headline.name}",
+        title=f"{history.name}: {headline.name}",
         minimum=headline.minimum,
         maximum=headline.maximum,
         bands=bands,

@@ -371,3 +371,27 @@ def test_senco_copies_the_sdq_self_report_and_enters_its_bands(client, cast, pup
     assert bad.status_code == 200 and "must lie within" in bad.content.decode()
     built_in_bands = reverse("interventions:measure_bands", args=[cast.school_a.slug, built_in.pk])
     assert client.get(built_in_bands).status_code == 403
+
+
+def test_boxall_results_of_different_versions_are_charted_apart(client, cast, pupil):
+    boxall = MeasureDefinition.objects.get(key="boxall")
+    with scopes_disabled():
+        for version, day, score in (
+            ("Primary (2017)", date(2026, 9, 10), 30),
+            ("Young people", date(2026, 11, 10), 45),
+        ):
+            record_result(
+                actor=cast.user(Role.SENCO),
+                school=cast.school_a,
+                pupil=pupil,
+                definition=boxall,
+                version=version,
+                point="baseline",
+                taken_on=day,
+                completed_by="Nurture lead",
+                subscale_scores={"organisation": score},
+            )
+    client.force_login(cast.user(Role.SENCO))
+    html = client.get(section_url(cast, pupil), HTTP_HX_REQUEST="true").content.decode()
+    assert html.count("<svg") == 2
+    assert "Boxall Profile (Primary (2017))" in html and "Boxall Profile (Young people)" in html
