@@ -33,6 +33,7 @@ from incidents.models import (
     StaffStatement,
     Vocabulary,
 )
+from interventions.models import Session
 from pupils.models import (
     AgencyInvolvement,
     MeetingAction,
@@ -54,6 +55,7 @@ from tests.factories.incidents import (
     incident_data,
     school_vocabulary,
 )
+from tests.factories.interventions import EnrolmentFactory, GroupFactory
 from tests.factories.pupils import SupportPlanFactory, TargetFactory
 from tests.factories.reset_area import PeriodFactory, RoomFactory
 from tests.incidents.test_amend import form_data as amendment
@@ -107,6 +109,15 @@ def build_world(cast) -> World:
         room = RoomFactory(school=cast.school_a, name="The Hub", capacity=4)
         period = PeriodFactory(school=cast.school_a, weekday=0, name="P1")
     return World(cast, pupil, plan, target, incident, concern, restraint, room, period, vocab)
+
+
+def todays_group(w):
+    """A group of school A that meets today, the world's pupil enrolled (made on first use)."""
+    if getattr(w, "group", None) is None:
+        with scopes_disabled():
+            w.group = GroupFactory(programme__school=w.cast.school_a, name="Register group")
+            EnrolmentFactory(group=w.group, pupil=w.pupil)
+    return w.group
 
 
 def iso(days=0):
@@ -385,6 +396,23 @@ FORMS = [
         },
         Period,
         lambda w: {"school": w.cast.school_a, "name": "Club"},
+    ),
+    Form(
+        "session register (natural key: group and day)",
+        Role.ASSISTANT,
+        lambda w: w.url("interventions:register", group_id=todays_group(w).pk),
+        lambda w: {"delivered_by": w.user(Role.ASSISTANT).pk, "note": "Calm session"},
+        Session,
+        lambda w: {"group": todays_group(w)},
+    ),
+    Form(
+        "session cancelled (natural key: group and day)",
+        Role.ASSISTANT,
+        lambda w: w.url("interventions:session_cancel", group_id=todays_group(w).pk),
+        lambda w: {"reason": "Staff training"},
+        Session,
+        lambda w: {"group": todays_group(w)},
+        page=lambda w: w.url("interventions:register", group_id=todays_group(w).pk),
     ),
     Form(
         "staff invitation",

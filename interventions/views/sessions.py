@@ -136,8 +136,15 @@ def session_detail(request, session_id):
 def group_sessions_page(request, group_id):
     """A group's sessions, newest first, with attendance counts."""
     group = access_group(request.school_access, request.school, group_id)
+    sessions = group_sessions(group)
+    cancelled = sum(1 for s in sessions if s.cancelled)
     return render(
         request,
         "interventions/sessions/group_sessions.html",
-        {"group": group, "sessions": group_sessions(group)},
+        {
+            "group": group,
+            "sessions": sessions,
+            "delivered": len(sessions) - cancelled,
+            "cancelled": cancelled,
+        },
     )

@@ -396,3 +396,38 @@ def test_the_home_page_takes_the_same_queries_for_2_or_20_groups(cast, login):
     twenty, queries_for_twenty = queries_with(18)  # 20 in all
     assert (two, twenty) == (2, 20)
     assert queries_for_two == queries_for_twenty
+
+
+# --- Demo data ----------------------------------------------------------------------------------
+
+
+def test_the_demo_takes_registers_up_to_yesterday_leaving_one_owed(cast):
+    import random
+
+    from interventions.demo import _seed_sessions
+    from interventions.schedule import owed_registers
+
+    with scopes_disabled():
+        _seed_sessions(school=cast.school_a, groups=[], rng=random.Random(1))  # nothing to do
+        groups = [
+            GroupFactory(
+                programme__school=cast.school_a,
+                lead=cast.user(Role.ASSISTANT),
+                weekday=weekday,
+                starts_on=date(2026, 11, 2 + weekday),
+                planned_end_on=date(2026, 12, 16),
+            )
+            for weekday in (0, 2)
+        ]
+        for group in groups:
+            for pupil in cast.pupils_a[:3]:
+                EnrolmentFactory(group=group, pupil=pupil)
+        _seed_sessions(school=cast.school_a, groups=groups, rng=random.Random(1))
+        # Mondays 02, 09, 16, 23/11: the last left untaken, the third cancelled.
+        mondays = Session.objects.filter(group=groups[0])
+        assert [s.held_on.day for s in mondays] == [2, 9, 16]
+        assert [s.cancelled for s in mondays] == [False, False, True]
+        # Wednesdays 04, 11, 18/11 (today's is still to be taken).
+        assert [s.held_on.day for s in Session.objects.filter(group=groups[1])] == [4, 11, 18]
+        assert SessionAttendance.objects.filter(session__group__in=groups).count() == 6 * 3
+        assert owed_registers(cast.school_a, today=TODAY) == [(groups[0], date(2026, 11, 23))]
