@@ -40,11 +40,11 @@ def test_assistant_takes_a_register_on_a_phone(live_server, phone_page, cast):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Wednesday Lego")
     row = page.locator("fieldset.register-pupil", has_text=absent.full_name)
-    row.get_by_text("Absent from school").click()
+    row.get_by_role("radio", name="Absent from school").click()  # one tap
     expect(row.get_by_label("Reason (optional)")).to_be_visible()
     expect(row.get_by_text("Engagement")).to_be_hidden()
     keen = page.locator("fieldset.register-pupil", has_text=cast.pupils_a[2].full_name)
-    keen.get_by_text("4", exact=True).click()
+    keen.get_by_role("radio", name="4", exact=True).click()
     screenshot(page, "register-phone")
     page.get_by_role("button", name="Save register").click()
 
