@@ -69,10 +69,16 @@ class RegisterForm(forms.Form):
                 "reason": self[f"why_{key}"],
             }
 
+    def clean(self):
+        """Only the session's own values stay in ``cleaned_data`` (the marks: ``marks()``)."""
+        data = super().clean()
+        self.mark_data = {k: data.pop(k) for k in list(data) if k[:4] in ("att_", "eng_", "why_")}
+        return data
+
     def marks(self) -> dict:
         """{enrolment id: (attendance, reason, engagement)} for ``record_session``: an
         untouched pupil attended; engagement only for a pupil who attended."""
-        data, marks = self.cleaned_data, {}
+        data, marks = self.mark_data, {}
         for row in self.rows:
             key = row["enrolment"].pk
             attendance = data.get(f"att_{key}") or Attendance.ATTENDED
@@ -90,4 +96,5 @@ class CancelSessionForm(forms.Form):
         label="Why did the session not run?",
         max_length=200,
         help_text="For example: school trip, staff absence, room needed for exams.",
+        error_messages={"required": "Say why the session did not run."},
     )

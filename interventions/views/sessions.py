@@ -52,9 +52,12 @@ def register(request, group_id):
     viewer, school = request.school_access, request.school
     group, day = access_group(viewer, school, group_id), _day(request)
     session = session_on(group, day)
-    rows = register_rows(group, day, session)
     form = RegisterForm(
-        request.POST or None, school=school, actor=request.user, rows=rows, session=session
+        request.POST or None,
+        school=school,
+        actor=request.user,
+        rows=register_rows(group, day, session),
+        session=session,
     )
     if request.method == "POST" and form.is_valid():
         marks = form.marks()
@@ -65,15 +68,19 @@ def register(request, group_id):
             school=school,
             group=group,
             held_on=day,
-            delivered_by=form.cleaned_data["delivered_by"],
             marks=marks,
-            note=form.cleaned_data["note"],
             client=Client.of(request),
+            **form.cleaned_data,
         )
         if saved is not None:
             messages.success(request, saved_message(saved, marks))
             return redirect("school_home", school.slug)
     audit.record_page_view(request, AuditAction.SESSION_VIEW, target=group, day=day.isoformat())
+    return _register_page(request, group, day, session, form)
+
+
+def _register_page(request, group, day, session, form):
+    cancel_form = CancelSessionForm(initial={"reason": session.cancel_reason if session else ""})
     return render(
         request,
         "interventions/sessions/register.html",
@@ -82,9 +89,7 @@ def register(request, group_id):
             "day": day,
             "session": session,
             "form": form,
-            "cancel_form": CancelSessionForm(
-                initial={"reason": session.cancel_reason if session else ""}
-            ),
+            "cancel_form": cancel_form,
             "due": is_due(group, day),
             "future": day > timezone.localdate(),
         },

@@ -143,6 +143,8 @@ def test_taking_a_register_again_updates_the_same_session(cast, nurture, login):
     )
     assert sessions_of(nurture) == 1
     assert marks_of(nurture, TODAY)[pupil.pupil_id] == (Attendance.ABSENT, None)
+    page = client.get(url(cast, nurture)).content.decode()
+    assert re.search(rf'name="att_{pupil.pk}" value="absent"[^>]*checked', page)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writes are tested on PostgreSQL")
@@ -181,7 +183,7 @@ def test_cancelling_a_session_needs_a_reason(cast, nurture, login):
         url(cast, nurture, LAST_WEEK, "interventions:session_cancel"), {"reason": " "}, follow=True
     )
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Say why the session did not run." in response.content.decode()
     assert sessions_of(nurture) == 0
 
 
