@@ -43,7 +43,7 @@ def is_due(group, day: date, *, days=None) -> bool:
     if day.weekday() != group.weekday or not group.starts_on <= day <= last_day:
         return False
     if days is None:
-        days = school_days(group.school, day, day)
+        days = school_days(group.school_id, day, day)  # the school's id is enough
     return day in days
 
 
@@ -112,3 +112,13 @@ def counts_for(enrolment, day: date) -> bool:
     note for one pupil; figures use ``SessionAttendance.objects.counted()``, the same rule."""
     given_on = enrolment.consent_given_on
     return enrolment.consent == Consent.GIVEN and given_on is not None and given_on <= day
+
+
+def due_days_around(group, day: date, *, today: date, weeks: int = 6) -> tuple:
+    """(the group's due day before ``day``, its due day after, up to ``today``), each None when
+    there is none within ``weeks``: the register's previous and next links. One query."""
+    window = timedelta(weeks=weeks)
+    days = due_days(group, school_days(group.school_id, day - window, min(day + window, today)))
+    before = [d for d in days if d < day]
+    after = [d for d in days if d > day]
+    return (before[-1] if before else None, after[0] if after else None)

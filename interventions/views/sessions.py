@@ -15,7 +15,7 @@ from semh.submissions import submit
 
 from ..forms.sessions import CancelSessionForm, RegisterForm
 from ..models import Attendance
-from ..schedule import is_due
+from ..schedule import due_days_around, is_due
 from ..selectors import (
     access_group,
     access_session,
@@ -81,6 +81,8 @@ def register(request, group_id):
 
 def _register_page(request, group, day, session, form):
     cancel_form = CancelSessionForm(initial={"reason": session.cancel_reason if session else ""})
+    today = timezone.localdate()
+    previous, following = due_days_around(group, day, today=today)
     return render(
         request,
         "interventions/sessions/register.html",
@@ -91,7 +93,9 @@ def _register_page(request, group, day, session, form):
             "form": form,
             "cancel_form": cancel_form,
             "due": is_due(group, day),
-            "future": day > timezone.localdate(),
+            "future": day > today,
+            "previous": previous,
+            "next": following,
         },
     )
 

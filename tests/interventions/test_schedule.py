@@ -141,3 +141,19 @@ def test_owed_registers_take_the_same_queries_for_2_or_20_groups(
     with scopes_disabled(), django_assert_num_queries(4):  # term, school days, groups, sessions
         owed = owed_registers(cast.school_a, today=TODAY)
     assert len(owed) == groups * 8  # Mondays 05/10 … 23/11
+
+
+def test_the_register_links_to_the_due_days_either_side_up_to_today(cast, terms):
+    from interventions.schedule import due_days_around
+
+    lego = group(
+        cast, weekday=TUESDAY, starts_on=date(2026, 12, 1), planned_end_on=date(2027, 1, 19)
+    )
+    with scopes_disabled():
+        # Across the Christmas holiday: 15/12 is followed by 05/01.
+        assert due_days_around(lego, date(2026, 12, 15), today=date(2027, 1, 30)) == (
+            date(2026, 12, 8),
+            date(2027, 1, 5),
+        )
+        # The first session has none before it; nothing after today is offered.
+        assert due_days_around(lego, date(2026, 12, 1), today=date(2026, 12, 1)) == (None, None)
