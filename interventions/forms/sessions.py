@@ -7,7 +7,7 @@ from incidents.selectors import recording_staff
 from ..models import Attendance
 from ..services.sessions import REGISTER_MARKS
 
-ENGAGEMENT_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
+ENGAGEMENT_CHOICES = [("", "Not rated")] + [(str(n), str(n)) for n in range(1, 6)]
 
 
 class RegisterForm(forms.Form):
