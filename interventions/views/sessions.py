@@ -36,13 +36,18 @@ def register_url(school, group, day):
     return f"{url}?day={day:%Y-%m-%d}"
 
 
+# How the saved message counts each mark: "4 attended, 1 absent".
+COUNTED_AS = {
+    Attendance.ATTENDED: "attended",
+    Attendance.ABSENT: "absent",
+    Attendance.REFUSED: "refused",
+}
+
+
 def saved_message(session, marks) -> str:
-    """ "Register saved for Tuesday Lego (4 attended, 1 absent)": the marks' counts in order."""
-    counts = [
-        (sum(1 for a, _, _ in marks.values() if a == choice), choice.label.lower())
-        for choice in services.REGISTER_MARKS
-    ]
-    parts = [f"{n} {label.replace(' from school', '')}" for n, label in counts if n]
+    """'Register saved for Tuesday Lego (4 attended, 1 absent)': the marks' counts in order."""
+    counts = [(sum(1 for m in marks.values() if m[0] == a), word) for a, word in COUNTED_AS.items()]
+    parts = [f"{n} {word}" for n, word in counts if n]
     return f"Register saved for {session.group.name} ({', '.join(parts) or 'nobody enrolled'})."
 
 
