@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import measures, provision
+from .views import measures, provision, sessions
 
 app_name = "interventions"
 
@@ -28,4 +28,9 @@ urlpatterns = [
         measures.result_withdraw,
         name="result_withdraw",
     ),
+    # Sessions and registers
+    path("groups/<uuid:group_id>/register/", sessions.register, name="register"),
+    path("groups/<uuid:group_id>/register/cancel/", sessions.cancel, name="session_cancel"),
+    path("groups/<uuid:group_id>/sessions/", sessions.group_sessions_page, name="group_sessions"),
+    path("sessions/<uuid:session_id>/", sessions.session_detail, name="session_detail"),
 ]

@@ -1,8 +1,10 @@
 """Each role's home page in a school: the front door to what they do most."""
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from incidents.selectors import home_open_concerns, review_summary, waiting_for
+from interventions.selectors import home_sessions
 from pupils.models import MeetingAction
 from reset_area.selectors import home_reset_area
 from semh.access import Capability, Role
@@ -28,6 +30,9 @@ def school_home(request):
             "is_dsl": is_dsl,
             "is_slt": Role.SLT in roles,
             "is_admin": Role.ADMIN in roles,
+            "sessions_home": home_sessions(
+                request.school_access, request.school, today=timezone.localdate()
+            ),
             "reset_area_home": home_reset_area(request.school_access),
             "reset_area_in_full": bool(roles & RUN_THE_RESET_AREA),
             "mine": (

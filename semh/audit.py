@@ -126,6 +126,7 @@ class AuditAction(models.TextChoices):
     ENROLMENT_UPDATE = "interventions.enrolment_update", "Enrolment changed (consent, review, exit)"
     ENROLMENT_VIEW = "interventions.enrolment_view", "Enrolment viewed"
     SESSION_RECORD = "interventions.session_record", "Session register taken"
+    SESSION_VIEW = "interventions.session_view", "Session register viewed"
     MEASURE_DEFINE = "interventions.measure_define", "Measure defined or changed"
     MEASURE_RECORD = "interventions.measure_record", "Measure result recorded"
     MEASURE_WITHDRAW = "interventions.measure_withdraw", "Measure result withdrawn"

@@ -33,7 +33,7 @@ from incidents.models import (
     StaffStatement,
     Vocabulary,
 )
-from interventions.models import MeasureDefinition, MeasureResult
+from interventions.models import MeasureDefinition, MeasureResult, Session
 from pupils.models import (
     AgencyInvolvement,
     MeetingAction,
@@ -55,7 +55,7 @@ from tests.factories.incidents import (
     incident_data,
     school_vocabulary,
 )
-from tests.factories.interventions import builtin_measures
+from tests.factories.interventions import EnrolmentFactory, GroupFactory, builtin_measures
 from tests.factories.pupils import SupportPlanFactory, TargetFactory
 from tests.factories.reset_area import PeriodFactory, RoomFactory
 from tests.incidents.test_amend import form_data as amendment
@@ -119,6 +119,15 @@ def sdq_teacher():
 def sdq_self():
     builtin_measures()
     return MeasureDefinition.objects.get(key="sdq-self")
+
+
+def todays_group(w):
+    """A group of school A that meets today, the world's pupil enrolled (made on first use)."""
+    if getattr(w, "group", None) is None:
+        with scopes_disabled():
+            w.group = GroupFactory(programme__school=w.cast.school_a, name="Register group")
+            EnrolmentFactory(group=w.group, pupil=w.pupil)
+    return w.group
 
 
 def iso(days=0):
@@ -438,6 +447,23 @@ FORMS = [
         MeasureDefinition,
         lambda w: {"school": w.cast.school_a, "key__startswith": "sdq-self"},
         page=lambda w: w.url("interventions:measure", measure_id=sdq_self().pk),
+    ),
+    Form(
+        "session register (natural key: group and day)",
+        Role.ASSISTANT,
+        lambda w: w.url("interventions:register", group_id=todays_group(w).pk),
+        lambda w: {"delivered_by": w.user(Role.ASSISTANT).pk, "note": "Calm session"},
+        Session,
+        lambda w: {"group": todays_group(w)},
+    ),
+    Form(
+        "session cancelled (natural key: group and day)",
+        Role.ASSISTANT,
+        lambda w: w.url("interventions:session_cancel", group_id=todays_group(w).pk),
+        lambda w: {"reason": "Staff training"},
+        Session,
+        lambda w: {"group": todays_group(w)},
+        page=lambda w: w.url("interventions:register", group_id=todays_group(w).pk),
     ),
     Form(
         "staff invitation",
