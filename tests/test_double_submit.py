@@ -33,6 +33,7 @@ from incidents.models import (
     StaffStatement,
     Vocabulary,
 )
+from interventions.models import Enrolment, Group, Programme
 from pupils.models import (
     AgencyInvolvement,
     MeetingAction,
@@ -54,6 +55,7 @@ from tests.factories.incidents import (
     incident_data,
     school_vocabulary,
 )
+from tests.factories.interventions import GroupFactory
 from tests.factories.pupils import SupportPlanFactory, TargetFactory
 from tests.factories.reset_area import PeriodFactory, RoomFactory
 from tests.incidents.test_amend import form_data as amendment
@@ -107,6 +109,16 @@ def build_world(cast) -> World:
         room = RoomFactory(school=cast.school_a, name="The Hub", capacity=4)
         period = PeriodFactory(school=cast.school_a, weekday=0, name="P1")
     return World(cast, pupil, plan, target, incident, concern, restraint, room, period, vocab)
+
+
+def _programme(w):
+    with scopes_disabled():
+        return Programme.objects.get(school=w.cast.school_a, name="ELSA")
+
+
+def _group(w):
+    with scopes_disabled():
+        return GroupFactory(programme=_programme(w), name="Wednesday ELSA")
 
 
 def iso(days=0):
@@ -385,6 +397,56 @@ FORMS = [
         },
         Period,
         lambda w: {"school": w.cast.school_a, "name": "Club"},
+    ),
+    Form(
+        "intervention programme (natural key: name)",
+        Role.SENCO,
+        lambda w: w.url("interventions:programme_create"),
+        lambda w: {
+            "name": "Worry busters",
+            "wave": 2,
+            "delivery": "group",
+            "usual_sessions": 6,
+            "frequency": "weekly",
+            "session_minutes": 30,
+            "area_of_need": "semh",
+            "is_active": "on",
+        },
+        Programme,
+        lambda w: {"school": w.cast.school_a, "name": "Worry busters"},
+    ),
+    Form(
+        "intervention group",
+        Role.SENCO,
+        lambda w: w.url("interventions:group_create"),
+        lambda w: {
+            "programme": _programme(w).pk,
+            "name": "Tuesday Lego",
+            "lead": w.user(Role.ASSISTANT).pk,
+            "weekday": 1,
+            "starts_at": "13:15",
+            "starts_on": iso(),
+            "planned_end_on": iso(70),
+            "planned_sessions": 10,
+            "staff_hours_per_session": "1.5",
+            "hourly_cost": "14.50",
+        },
+        Group,
+        lambda w: {"school": w.cast.school_a, "name": "Tuesday Lego"},
+    ),
+    Form(
+        "enrolment (natural key: one open enrolment per pupil and group)",
+        Role.SENCO,
+        lambda w: w.url("interventions:enrol"),
+        lambda w: {
+            "group": _group(w).pk,
+            "pupil": w.pupil.pk,
+            "starts_on": iso(),
+            "reason": "Finds it hard to name feelings",
+            "consent": "awaiting",
+        },
+        Enrolment,
+        lambda w: {"pupil": w.pupil},
     ),
     Form(
         "staff invitation",

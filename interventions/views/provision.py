@@ -1,6 +1,8 @@
 """Provision: the school's programmes and groups, the funding streams and cost table (SENCo), and
 what each group costs."""
 
+import copy
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,7 +73,7 @@ def programme_create(request):
 @school_view(SENCO)
 def programme_edit(request, programme_id):
     programme = access_programme(request.school_access, request.school, programme_id)
-    form = ProgrammeForm(_data(request), school=request.school, instance=programme)
+    form = ProgrammeForm(_data(request), school=request.school, instance=copy.copy(programme))
     return _programme_form(request, form, programme)
 
 
@@ -211,7 +213,7 @@ def group_url(group):
 @school_view(SENCO)
 def group_edit(request, group_id):
     group = access_group(request.school_access, request.school, group_id)
-    form = GroupForm(_data(request), school=request.school, instance=group)
+    form = GroupForm(_data(request), school=request.school, instance=copy.copy(group))
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         other_staff = values.pop("other_staff")
