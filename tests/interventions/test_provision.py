@@ -27,6 +27,7 @@ from semh.audit import AuditAction
 from semh.models import AuditEvent
 from tests.factories import PupilFactory, SchoolFactory
 from tests.factories.interventions import EnrolmentFactory, GroupFactory, ProgrammeFactory
+from tests.factories.pupils import SupportPlanFactory, TargetFactory
 
 
 def url(name, school, *args):
@@ -261,3 +262,33 @@ def test_the_group_page_takes_as_many_queries_for_30_pupils_as_for_3(
 
     assert page.status_code == 200
     assert page.content.decode().count("Consent: given") == 30
+
+
+def test_the_demo_seeds_costed_groups_of_default_programmes_once(cast):
+    import random
+
+    from interventions.demo import _seed_provision
+    from interventions.models import Consent, Enrolment
+
+    staff = {role: cast.user(role) for role in Role}
+    with scopes_disabled():
+        pupils = PupilFactory.create_batch(12, school=cast.school_a)
+        plan = SupportPlanFactory(pupil=pupils[0], owner=staff[Role.SENCO], status="active")
+        TargetFactory(plan=plan, description="Asks for help with words", position=0)
+        groups = _seed_provision(
+            school=cast.school_a, pupils=pupils, staff=staff, rng=random.Random(1)
+        )
+        again = _seed_provision(
+            school=cast.school_a, pupils=pupils, staff=staff, rng=random.Random(1)
+        )
+        enrolments = list(Enrolment.objects.filter(group__school=cast.school_a))
+        sizes = [g.enrolments.count() for g in groups]
+        lego = Group.objects.get(school=cast.school_a, name="Monday Lego club")
+
+    assert len(groups) == 5 and {g.pk for g in again} == {g.pk for g in groups}
+    assert all(3 <= n <= 6 for n in sizes)
+    assert [e.consent for e in enrolments].count(Consent.AWAITING) == 1
+    assert lego.hourly_cost == Decimal("14.50") and lego.planned_sessions == 12
+    assert 9 <= (lego.created_at.date() - lego.starts_on).days // 7 <= 12
+    linked = [e for e in enrolments if e.pupil_id == pupils[0].pk]
+    assert all(e.target is not None and e.reason == "Asks for help with words" for e in linked)
