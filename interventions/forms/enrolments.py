@@ -1,6 +1,8 @@
 """Forms of enrolments: putting a pupil into a group, and their consent, review and exit."""
 
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django_scopes.forms import SafeModelChoiceField
 
 from pupils.models import Pupil, Target
@@ -40,8 +42,11 @@ class EnrolForm(SubmittedOnce, PlausibleDates, forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Group.objects.filter(school=school).select_related(
-            "programme"
+        today = timezone.localdate()
+        self.fields["group"].queryset = (
+            Group.objects.filter(school=school)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+            .select_related("programme")
         )
         self.fields["group"].label_from_instance = lambda g: (
             f"{g.name} ({g.programme.name}, {g.get_weekday_display()} {g.starts_at:%H:%M})"

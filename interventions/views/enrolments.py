@@ -68,7 +68,7 @@ def enrol(request):
             return redirect(enrolment_url(enrolment))
     chosen = form["pupil"].value()
     chosen = pupil_to_enrol(school, params.object_id(str(getattr(chosen, "pk", chosen) or "")))
-    target = form["target"].value()
+    target = _target(form, form["target"].value())
     q = params.text(request.GET.get("q"))
     return render(
         request,
@@ -76,11 +76,17 @@ def enrol(request):
         {
             "form": form,
             "chosen": chosen,
-            "from_target": bool(target),
+            "target": target,
             "q": q,
             "results": search_pupils(school=school, q=q) if q else [],
         },
     )
+
+
+def _target(form, value):
+    """The plan target the form is for (from its address or its hidden field), or None."""
+    target_id = params.object_id(str(getattr(value, "pk", value) or ""))
+    return form.fields["target"].queryset.filter(pk=target_id).first() if target_id else None
 
 
 @school_view(Capability.EDIT_PUPILS)

@@ -141,7 +141,7 @@ def test_the_senco_records_consent_review_and_exit_on_the_form(client, login, ca
         assert enrolment.review_score == 1 and enrolment.review_decision == "continue"
         assert AuditEvent.objects.filter(action=AuditAction.ENROLMENT_UPDATE).count() == 1
     assert "+1 More progress than expected" in detail
-    assert "Sessions before 04/11/2026 (consent given) do not count" in detail
+    assert "given on 04/11/2026: sessions held before that day do not count" in detail
 
 
 def test_the_senco_enrols_a_pupil_found_by_name(client, login, cast, group):
@@ -239,6 +239,7 @@ def test_an_enrolment_made_from_a_plan_target_shows_on_the_plan(client, login, c
     assert enrol_link in plan_page
     assert url("plan_enrolments", cast.school_a, pupil.pk, plan.pk) in plan_page
     assert pupil.full_name in form and 'name="q"' not in form  # the pupil is fixed
+    assert "For the target on their plan: “Names three feelings”" in form
     assert made.status_code == 302
     assert "Thursday Thrive" in section and "Names three feelings" in section
     with scopes_disabled():
