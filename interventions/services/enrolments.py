@@ -109,8 +109,9 @@ def update_enrolment(*, actor, school, enrolment, client=None, **values) -> Enro
     unknown = set(values) - set(UPDATE_FIELDS)
     if unknown:
         raise TypeError(f"update_enrolment does not change {sorted(unknown)}")
-    saved = Enrolment.objects.select_for_update().get(pk=enrolment.pk)  # a form may have
-    merged = {name: getattr(saved, name) for name in UPDATE_FIELDS} | values  # changed ours
+    # Compare with the row as saved (a form may already have changed the instance passed in).
+    saved = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    merged = {name: getattr(saved, name) for name in UPDATE_FIELDS} | values
     errors = {
         **_dates_errors(enrolment.group, merged["starts_on"], merged["ends_on"]),
         **_consent_errors(merged),

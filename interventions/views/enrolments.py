@@ -120,6 +120,9 @@ def enrolment_edit(request, pupil_id, enrolment_id):
     enrolment = access_enrolment(
         request.school_access, request.school, enrolment_id, pupil_id=pupil_id
     )
+    audit.record_page_view(
+        request, AuditAction.ENROLMENT_VIEW, target=enrolment, pupil=str(enrolment.pupil_id)
+    )
     data = request.POST if request.method == "POST" else None
     form = EnrolmentForm(data, instance=copy.copy(enrolment))
     if request.method == "POST" and form.is_valid():

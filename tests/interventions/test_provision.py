@@ -1,10 +1,13 @@
 """The school's provision: default programmes and funding streams, programmes (SENCo), the
 settings page, groups (SENCo sets them up; everyone who reaches interventions sees them)."""
 
+import random
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -13,8 +16,11 @@ from interventions.defaults import (
     DEFAULT_PROGRAMMES,
     ensure_default_provision,
 )
+from interventions.demo import _seed_provision
 from interventions.models import (
+    Consent,
     Delivery,
+    Enrolment,
     FundingStream,
     Group,
     MeasureDefinition,
@@ -251,10 +257,6 @@ def test_the_group_page_takes_as_many_queries_for_30_pupils_as_for_3(
     login(cast.user(Role.SENCO))
     small, large = _group_with_pupils(cast, 3), _group_with_pupils(cast, 30)
     client.get(url("group_detail", cast.school_a, small.pk))  # warm the session
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as three:
         client.get(url("group_detail", cast.school_a, small.pk))
     with django_assert_max_num_queries(len(three.captured_queries)):
@@ -265,11 +267,6 @@ def test_the_group_page_takes_as_many_queries_for_30_pupils_as_for_3(
 
 
 def test_the_demo_seeds_costed_groups_of_default_programmes_once(cast):
-    import random
-
-    from interventions.demo import _seed_provision
-    from interventions.models import Consent, Enrolment
-
     staff = {role: cast.user(role) for role in Role}
     with scopes_disabled():
         pupils = PupilFactory.create_batch(12, school=cast.school_a)
