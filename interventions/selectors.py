@@ -121,6 +121,18 @@ def running_by_weekday(viewer, school, *, today=None) -> list:
     return [(Weekday(day).label, days[day]) for day in sorted(days)]
 
 
+def groups_not_running(viewer, school, *, today=None):
+    """The school's groups not running on ``today``: those yet to start and those ended (most
+    recent first), so the SENCo can still open them."""
+    today = today or timezone.localdate()
+    running = Group.objects.filter(school=school).running_on(today)
+    return (
+        groups_for(viewer, school, today=today)
+        .exclude(pk__in=running)
+        .order_by("-starts_on", "name")
+    )
+
+
 @dataclass
 class GroupPage:
     group: Group

@@ -29,6 +29,7 @@ from ..selectors import (
     cost_table,
     funding_streams_of,
     group_page,
+    groups_not_running,
     programmes_of,
     running_by_weekday,
 )
@@ -48,7 +49,11 @@ def index(request):
     return render(
         request,
         "interventions/provision/index.html",
-        {"days": running_by_weekday(viewer, school), "today": timezone.localdate()},
+        {
+            "days": running_by_weekday(viewer, school),
+            "others": groups_not_running(viewer, school)[:50],
+            "today": timezone.localdate(),
+        },
     )
 
 

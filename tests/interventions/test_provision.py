@@ -2,7 +2,7 @@
 settings page, groups (SENCo sets them up; everyone who reaches interventions sees them)."""
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -289,3 +289,38 @@ def test_the_demo_seeds_costed_groups_of_default_programmes_once(cast):
     assert 9 <= (lego.created_at.date() - lego.starts_on).days // 7 <= 12
     linked = [e for e in enrolments if e.pupil_id == pupils[0].pk]
     assert all(e.target is not None and e.reason == "Asks for help with words" for e in linked)
+
+
+def test_the_index_lists_groups_not_running_today_apart(client, login, cast, clock):
+    with scopes_disabled():
+        programme = ProgrammeFactory(school=cast.school_a)
+        GroupFactory(programme=programme, name="Running Lego", starts_on=date(2026, 11, 2))
+        GroupFactory(
+            programme=programme,
+            name="Summer Thrive",
+            starts_on=date(2026, 4, 20),
+            planned_end_on=date(2026, 7, 13),
+            ended_on=date(2026, 7, 13),
+        )
+        GroupFactory(programme=programme, name="Spring ELSA", starts_on=date(2027, 1, 11))
+    login(cast.user(Role.SENCO))
+
+    page = client.get(url("index", cast.school_a)).content.decode()
+    running, others = page.split("Other groups")
+
+    assert "Running Lego" in running and "Summer Thrive" not in running
+    assert "ended 13/07/2026" in others and "starts 11/01/2027" in others
+
+
+def test_migration_0003_gives_existing_schools_the_defaults(cast):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("interventions.migrations.0003_default_provision")
+    with scopes_disabled():
+        Programme.objects.filter(school=cast.school_a, name__in=["ELSA", "Thrive"]).delete()
+        migration.forwards(apps, None)
+
+        assert Programme.objects.filter(school=cast.school_a).count() == 12
+        assert Programme.objects.filter(school=cast.school_b).count() == 12
