@@ -66,27 +66,32 @@ def enrol(request):
         if enrolment is not None:
             messages.success(request, f"Enrolled {enrolment.pupil} in {enrolment.group}.")
             return redirect(enrolment_url(enrolment))
-    chosen = form["pupil"].value()
-    chosen = pupil_to_enrol(school, params.object_id(str(getattr(chosen, "pk", chosen) or "")))
-    target = _target(form, form["target"].value())
+    return _enrol_page(request, form)
+
+
+def _id_in(value):
+    """The id in a bound field's value (a row from ``initial``, or the text sent), or None."""
+    return params.object_id(str(getattr(value, "pk", value) or ""))
+
+
+def _enrol_page(request, form):
+    """The enrol form, with the pupil chosen so far, the plan target it is for (if any) and the
+    pupils found by name."""
+    target_id = _id_in(form["target"].value())
     q = params.text(request.GET.get("q"))
     return render(
         request,
         "interventions/enrolments/enrol.html",
         {
             "form": form,
-            "chosen": chosen,
-            "target": target,
+            "chosen": pupil_to_enrol(request.school, _id_in(form["pupil"].value())),
+            "target": form.fields["target"].queryset.filter(pk=target_id).first()
+            if target_id
+            else None,
             "q": q,
-            "results": search_pupils(school=school, q=q) if q else [],
+            "results": search_pupils(school=request.school, q=q) if q else [],
         },
     )
-
-
-def _target(form, value):
-    """The plan target the form is for (from its address or its hidden field), or None."""
-    target_id = params.object_id(str(getattr(value, "pk", value) or ""))
-    return form.fields["target"].queryset.filter(pk=target_id).first() if target_id else None
 
 
 @school_view(Capability.EDIT_PUPILS)
