@@ -1,15 +1,58 @@
 """Demo interventions for seed_demo: programmes and groups, a term of sessions, and baseline and
-exit measures with believable change. Synthetic data only, written through the services."""
+exit measures with believable change. Synthetic data only, written through the services.
 
-from datetime import timedelta
+Provision: the school's cost table (assistant £14.50 an hour, teacher £32, SENCo and DSL £38, SLT
+£45), and five groups of the default programmes led by the demo assistant, teacher and SENCo,
+started 10–12 school weeks ago with 12 weekly sessions planned, 3–6 pupils each (SEMH pupils
+first), consent given for all but one (awaiting). A pupil with an active plan is referred for its
+first target. Idempotent: a school that already has groups is left as it is.
+"""
+
+from datetime import time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
-from semh.calendar import school_days
+from pupils.models import PlanStatus, PrimaryNeed, Target
+from semh.access import Role
+from semh.calendar import monday_of, school_days
 
-from .models import Attendance
+from .defaults import ensure_default_provision
+from .demo_measures import seed_measures
+from .models import Attendance, Consent, FundingStream, Group, Programme
 from .schedule import due_days, enrolled_on
+from .services.enrolments import enrol_pupil
+from .services.provision import create_group, set_role_costs
 from .services.sessions import cancel_session, record_session
+
+ROLE_COSTS = {
+    Role.ASSISTANT: Decimal("14.50"),
+    Role.TEACHER: Decimal("32.00"),
+    Role.SENCO: Decimal("38.00"),
+    Role.DSL: Decimal("38.00"),
+    Role.SLT: Decimal("45.00"),
+}
+# programme, group name, lead's role, weekday, time, room, staff hours a session, funding stream
+GROUPS = [
+    ("Lego-based therapy", "Monday Lego club", Role.ASSISTANT, 0, time(13, 15), "Library",
+     "1.5", "Pupil premium"),
+    ("Zones of Regulation", "Tuesday Zones group", Role.TEACHER, 1, time(9, 15), "Room 4",
+     "1.0", "SEN notional budget"),
+    ("Social skills group", "Wednesday social skills", Role.ASSISTANT, 2, time(14, 0),
+     "Rainbow room", "1.25", "SEN notional budget"),
+    ("Anger management", "Thursday anger management", Role.TEACHER, 3, time(11, 0), "Room 12",
+     "1.5", "SEN notional budget"),
+    ("Time to Talk", "Friday Time to Talk", Role.SENCO, 4, time(10, 30), "SENCo's office",
+     "1.0", "EHCP top-up"),
+]  # fmt: skip
+PLANNED_SESSIONS = 12
+REASONS = [
+    "Finds it hard to name and manage feelings; frequent Reset Area visits after lunch.",
+    "Struggles with turn-taking and friendships at playtime.",
+    "Anxious in busy spaces; withdrawn in class.",
+    "Angry outbursts when work feels too hard.",
+    "Low self-esteem; reluctant to join in.",
+]
 
 
 def seed_interventions(*, school, pupils, staff, rng):
@@ -20,7 +63,65 @@ def seed_interventions(*, school, pupils, staff, rng):
 
 def _seed_provision(*, school, pupils, staff, rng):
     """Groups of the default programmes with pupils enrolled; returns the groups."""
-    return []
+    existing = list(Group.objects.filter(school=school))
+    if existing:
+        return existing
+    senco = staff[Role.SENCO]
+    ensure_default_provision(school)
+    set_role_costs(actor=senco, school=school, costs=ROLE_COSTS)
+    programmes = {p.name: p for p in Programme.objects.filter(school=school)}
+    streams = {s.name: s for s in FundingStream.objects.filter(school=school)}
+    first_targets = _first_targets(pupils)
+    candidates = sorted(pupils, key=lambda p: p.primary_need != PrimaryNeed.SEMH)[:30]
+    this_monday = monday_of(timezone.localdate())
+    groups, awaiting_given = [], False
+    for programme, name, role, weekday, at, room, hours, stream in GROUPS:
+        starts_on = this_monday - timedelta(weeks=rng.randint(10, 12)) + timedelta(days=weekday)
+        group = create_group(
+            actor=senco,
+            school=school,
+            programme=programmes[programme],
+            name=name,
+            lead=staff[role],
+            weekday=weekday,
+            starts_at=at,
+            room=room,
+            starts_on=starts_on,
+            planned_end_on=starts_on + timedelta(weeks=PLANNED_SESSIONS - 1),
+            planned_sessions=PLANNED_SESSIONS,
+            staff_hours_per_session=Decimal(hours),
+            hourly_cost=None,
+            funding_stream=streams.get(stream),
+        )
+        for pupil in rng.sample(candidates, rng.randint(3, 6)):
+            target = first_targets.get(pupil.pk)
+            awaiting = not awaiting_given and target is None
+            awaiting_given = awaiting_given or awaiting
+            enrol_pupil(
+                actor=senco,
+                school=school,
+                group=group,
+                pupil=pupil,
+                starts_on=starts_on,
+                reason=target.description if target else rng.choice(REASONS),
+                target=target,
+                consent=Consent.AWAITING if awaiting else Consent.GIVEN,
+                consent_given_on=None if awaiting else starts_on - timedelta(days=3),
+            )
+        groups.append(group)
+    return groups
+
+
+def _first_targets(pupils) -> dict:
+    """Each pupil's first target on an active plan, where they have one."""
+    targets = {}
+    for target in (
+        Target.objects.filter(plan__pupil__in=pupils, plan__status=PlanStatus.ACTIVE)
+        .select_related("plan")
+        .order_by("plan__starts_on", "position")
+    ):
+        targets.setdefault(target.plan.pupil_id, target)
+    return targets
 
 
 def _seed_sessions(*, school, groups, rng, today=None):
@@ -82,6 +183,4 @@ def _demo_mark(rng, progress):
 
 def _seed_measures(*, school, groups, rng):
     """Baseline and exit (or review) measures for enrolled pupils, most improving."""
-    from .demo_measures import seed_measures
-
     seed_measures(school=school, groups=groups, rng=rng)

@@ -33,7 +33,14 @@ from incidents.models import (
     StaffStatement,
     Vocabulary,
 )
-from interventions.models import MeasureDefinition, MeasureResult, Session
+from interventions.models import (
+    Enrolment,
+    Group,
+    MeasureDefinition,
+    MeasureResult,
+    Programme,
+    Session,
+)
 from pupils.models import (
     AgencyInvolvement,
     MeetingAction,
@@ -128,6 +135,16 @@ def todays_group(w):
             w.group = GroupFactory(programme__school=w.cast.school_a, name="Register group")
             EnrolmentFactory(group=w.group, pupil=w.pupil)
     return w.group
+
+
+def _programme(w):
+    with scopes_disabled():
+        return Programme.objects.get(school=w.cast.school_a, name="ELSA")
+
+
+def _group(w):
+    with scopes_disabled():
+        return GroupFactory(programme=_programme(w), name="Wednesday ELSA")
 
 
 def iso(days=0):
@@ -464,6 +481,56 @@ FORMS = [
         Session,
         lambda w: {"group": todays_group(w)},
         page=lambda w: w.url("interventions:register", group_id=todays_group(w).pk),
+    ),
+    Form(
+        "intervention programme (natural key: name)",
+        Role.SENCO,
+        lambda w: w.url("interventions:programme_create"),
+        lambda w: {
+            "name": "Worry busters",
+            "wave": 2,
+            "delivery": "group",
+            "usual_sessions": 6,
+            "frequency": "weekly",
+            "session_minutes": 30,
+            "area_of_need": "semh",
+            "is_active": "on",
+        },
+        Programme,
+        lambda w: {"school": w.cast.school_a, "name": "Worry busters"},
+    ),
+    Form(
+        "intervention group",
+        Role.SENCO,
+        lambda w: w.url("interventions:group_create"),
+        lambda w: {
+            "programme": _programme(w).pk,
+            "name": "Tuesday Lego",
+            "lead": w.user(Role.ASSISTANT).pk,
+            "weekday": 1,
+            "starts_at": "13:15",
+            "starts_on": iso(),
+            "planned_end_on": iso(70),
+            "planned_sessions": 10,
+            "staff_hours_per_session": "1.5",
+            "hourly_cost": "14.50",
+        },
+        Group,
+        lambda w: {"school": w.cast.school_a, "name": "Tuesday Lego"},
+    ),
+    Form(
+        "enrolment (natural key: one open enrolment per pupil and group)",
+        Role.SENCO,
+        lambda w: w.url("interventions:enrol"),
+        lambda w: {
+            "group": _group(w).pk,
+            "pupil": w.pupil.pk,
+            "starts_on": iso(),
+            "reason": "Finds it hard to name feelings",
+            "consent": "awaiting",
+        },
+        Enrolment,
+        lambda w: {"pupil": w.pupil},
     ),
     Form(
         "staff invitation",

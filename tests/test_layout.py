@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["pupils", "incidents", "reset_area", "staff"]
+APPS = ["pupils", "incidents", "reset_area", "interventions", "staff"]
 WRITES = {"save", "delete", "create", "bulk_create", "get_or_create", "update_or_create"}
 ORM_ONLY_WRITES = {"bulk_create", "get_or_create", "update_or_create"}
 # Writes the system makes on its own, with no person acting (each audits or needs no audit): the
