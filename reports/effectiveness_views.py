@@ -10,7 +10,7 @@ It is a reporting page, so it lives here: it joins the interventions figures
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from interventions.effectiveness import effectiveness_scope, programme_summary
+from interventions.effectiveness import effectiveness_scope, groups_in_range, programme_summary
 from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction
@@ -40,6 +40,9 @@ def effectiveness(request, programme_id=None):
     audit.record_page_view(request, AuditAction.EFFECTIVENESS_VIEW, target=target, **detail)
     rows = programme_summary(request.school, first, last, **scope.filters)
     impact = enrolment_impact(request.school, first=first, last=last, **scope.filters)
+    groups = []
+    if scope.programme is not None:
+        groups = groups_in_range(request.school, first, last, programme=scope.programme)
     return render(
         request,
         "reports/effectiveness/page.html",
@@ -50,6 +53,7 @@ def effectiveness(request, programme_id=None):
             "scope": scope,
             "rows": rows,
             "detail": rows[0] if scope.programme is not None and rows else None,
+            "groups": groups,
             "impact_rows": impact if scope.programme or scope.pupil else [],
             "impact": programme_impact(impact),
         },

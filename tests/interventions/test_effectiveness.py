@@ -92,8 +92,8 @@ def result(enrolment, definition, point, taken_on, version="", **scores):
     return made
 
 
-def paired(group, definition, pre: dict, post: dict, *, exit_on=date(2026, 11, 20)):
-    enrolment = EnrolmentFactory(group=group, starts_on=START)
+def paired(group, definition, pre: dict, post: dict, *, exit_on=date(2026, 11, 20), **pupil):
+    enrolment = EnrolmentFactory(group=group, starts_on=START, **pupil)
     result(enrolment, definition, ResultPoint.BASELINE, START, **pre)
     result(enrolment, definition, ResultPoint.EXIT, exit_on, **post)
     return enrolment
