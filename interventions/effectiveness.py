@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, DateField, IntegerField, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import OuterRef
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -85,12 +96,16 @@ def _grouped(queryset, key: str, **aggregates) -> dict:
     return {row[key]: row for row in rows}
 
 
+def _overlapping(enrolments, first, last):
+    return enrolments.filter(starts_on__lte=last).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
+    )
+
+
 def enrolments_in_range(school, first, last, *, programme=None, group=None, pupil=None):
     """Enrolments of the school that had started by ``last`` and not ended before ``first``."""
     return _scope(
-        Enrolment.objects.filter(group__school=school, starts_on__lte=last).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=first)
-        ),
+        _overlapping(Enrolment.objects.filter(group__school=school), first, last),
         group_path="group",
         pupil_path="pupil",
         programme=programme,
@@ -122,6 +137,19 @@ class MeasureChange:
     @property
     def headline(self) -> SubscaleChange | None:
         return headline_of(self.subscales)
+
+    @property
+    def pupil_rows(self) -> list:
+        """Below ``MIN_PUPILS``: [(pupil name, [PupilChange or None for each subscale]), …]."""
+        names, changes = {}, {}
+        for position, subscale in enumerate(self.subscales):
+            for change in subscale.pupils:
+                names[change.pupil_id] = change.pupil_name
+                changes[(change.pupil_id, position)] = change
+        return [
+            (name, [changes.get((pupil_id, i)) for i in range(len(self.subscales))])
+            for pupil_id, name in sorted(names.items(), key=lambda item: item[1])
+        ]
 
 
 def headline_of(subscales: list) -> SubscaleChange | None:
@@ -197,17 +225,18 @@ def _subscales_with_bands(definition):
 
 def _changes_by(enrolments, definition, first, last, key: str) -> dict:
     """{key value: MeasureChange} for the enrolments grouped by ``key`` (a path from Enrolment,
-    e.g. ``group__programme_id``; "" for one figure under None). Six queries."""
-    in_range = enrolments.filter(starts_on__lte=last).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
-    )  # as ``enrolments_in_range``
+    e.g. ``group__programme_id``; "" for one figure under None). Five queries."""
+    in_range = _overlapping(enrolments, first, last)
     enrolled = {k: row["n"] for k, row in _grouped(in_range, key, n=Count("pk")).items()}
+    paired = _paired_enrolments(enrolments, definition, first, last)
+    if key:
+        paired = paired.annotate(figure_key=F(key))
     pairs, seen = {}, set()
-    for enrolment in _paired_enrolments(enrolments, definition, first, last):
-        if enrolment.post_id in seen:  # one pupil twice in a group of the same scope
+    for enrolment in paired:
+        group_key = getattr(enrolment, "figure_key", None)
+        if (group_key, enrolment.post_id) in seen:  # one pupil enrolled twice: one pair
             continue
-        seen.add(enrolment.post_id)
-        group_key = _key_of(enrolment, key)
+        seen.add((group_key, enrolment.post_id))
         pairs.setdefault(group_key, []).append(enrolment)
     result_ids = [e.pre_id for rows in pairs.values() for e in rows]
     result_ids += [e.post_id for rows in pairs.values() for e in rows]
@@ -238,14 +267,6 @@ def _changes_by(enrolments, definition, first, last, key: str) -> dict:
             subscales=per_subscale,
         )
     return changes
-
-
-def _key_of(enrolment, key):
-    if not key:
-        return None
-    if key == "group__programme_id":
-        return enrolment.group.programme_id
-    return getattr(enrolment, key)
 
 
 def measure_change(
@@ -445,6 +466,8 @@ def cost_figures(
     first, last = date_range(school, first, last)
     groups = groups_in_range(school, first, last, programme=programme, group=group, pupil=pupil)
     sums = _costs_by(groups, last, {}, pupil=pupil)
+    if programme is None and group is not None:
+        programme = group.programme
     if improved is None and programme is not None:
         definition = measure_for(programme)
         if definition is not None:
@@ -488,8 +511,8 @@ class ProgrammeFigures:
 def programme_summary(school, first=None, last=None, *, programme=None, group=None, pupil=None):
     """One row per programme with a group running in the range: its change on its measure
     (``measure_for``), attendance, delivery, reviews and costs, each as the function of that name
-    computes it, filtered by ``programme``, ``group`` and ``pupil`` when given. Ten queries, plus
-    six per distinct measure, whatever the number of sessions, marks or results."""
+    computes it, filtered by ``programme``, ``group`` and ``pupil`` when given. Nine queries, plus
+    five per distinct measure, whatever the number of sessions, marks or results."""
     first, last = date_range(school, first, last)
     filters = {"programme": programme, "group": group, "pupil": pupil}
     groups = groups_in_range(school, first, last, **filters)
@@ -507,7 +530,7 @@ def programme_summary(school, first=None, last=None, *, programme=None, group=No
         group_path="group",
         pupil_path="pupil",
         pupil=pupil,
-    ).select_related("group")
+    )
     changes = {}
     for definition in {d for d in definitions.values() if d is not None}:
         ids = [pk for pk, d in definitions.items() if d == definition]

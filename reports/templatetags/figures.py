@@ -20,3 +20,12 @@ def signed(value, places=1):
 def pounds(value):
     """£1,234.50; a dash when there is none."""
     return "—" if value is None else f"£{value:,.2f}"
+
+
+@register.filter
+def number(value, places=2):
+    """A figure with a true minus sign (−0.03); a dash when there is none."""
+    if value is None:
+        return "—"
+    text = f"{value:.{int(places)}f}"
+    return text.replace("-", "−") if float(text) != 0 else text.lstrip("-")

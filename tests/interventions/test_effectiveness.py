@@ -396,3 +396,36 @@ def test_other_schools_rows_never_enter_the_figures(cast, group, register):
         delivery = eff.sessions_delivered_vs_planned(cast.school_a, first=FIRST, last=LAST)
         rows = eff.programme_summary(cast.school_a, FIRST, LAST)
     assert delivery.delivered == 3 and [r.programme for r in rows] == [group.programme]
+
+
+def test_summary_judges_a_programme_without_a_measure_by_the_built_in_sdq_teacher(cast, group):
+    with scopes_disabled():
+        definition = sdq_like(group.school)
+        group.programme.measures.add(definition)
+        for pre, post in [(20, 14), (18, 15)]:
+            paired(group, definition, {"total": pre}, {"total": post})
+        plain = GroupFactory(
+            programme=ProgrammeFactory(school=group.school, name="Mentoring"), starts_on=START
+        )
+        EnrolmentFactory(group=plain, starts_on=START)
+        sdq = MeasureDefinition.objects.filter(school=None, key="sdq-teacher").first()
+        elsa, mentoring = eff.programme_summary(group.school, FIRST, LAST)
+    assert elsa.programme.name == "ELSA" and elsa.definition == definition
+    assert (elsa.change.enrolled, elsa.change.paired) == (2, 2)
+    assert elsa.change.headline.improved == 2 and elsa.costs.improved == 2
+    assert mentoring.definition == sdq  # None until the built-in SDQ is installed
+    assert mentoring.change is None or mentoring.change.paired == 0
+
+
+def test_a_pupils_cost_is_their_share_of_each_group(group, register):
+    # Their one group: £45 to date over 2 pupils → £22.50; planned 6 × £15 = £90 → £45.00.
+    with scopes_disabled():
+        costs = eff.cost_figures(
+            group.school, first=FIRST, last=LAST, pupil=register["a"].pupil, improved=0
+        )
+    assert (costs.to_date_total, costs.planned_total, costs.pupils) == (
+        Decimal("22.50"),
+        Decimal("45.00"),
+        1,
+    )
+    assert costs.per_pupil == Decimal("22.50")
