@@ -508,11 +508,14 @@ class ProgrammeFigures:
     costs: CostFigures
 
 
-def programme_summary(school, first=None, last=None, *, programme=None, group=None, pupil=None):
+def programme_summary(
+    school, first=None, last=None, *, programme=None, group=None, pupil=None, definition=None
+):
     """One row per programme with a group running in the range: its change on its measure
-    (``measure_for``), attendance, delivery, reviews and costs, each as the function of that name
-    computes it, filtered by ``programme``, ``group`` and ``pupil`` when given. Nine queries, plus
-    five per distinct measure, whatever the number of sessions, marks or results."""
+    (``measure_for``; ``definition``: that measure for every programme), attendance, delivery,
+    reviews and costs, each as the function of that name computes it, filtered by ``programme``,
+    ``group`` and ``pupil`` when given. Nine queries, plus five per distinct measure, whatever the
+    number of sessions, marks or results."""
     first, last = date_range(school, first, last)
     filters = {"programme": programme, "group": group, "pupil": pupil}
     groups = groups_in_range(school, first, last, **filters)
@@ -522,7 +525,8 @@ def programme_summary(school, first=None, last=None, *, programme=None, group=No
     )
     sdq = MeasureDefinition.objects.filter(school__isnull=True, key=SDQ_TEACHER).first()
     definitions = {
-        p.pk: min(p.measures.all(), key=lambda d: d.name, default=sdq) for p in programmes
+        p.pk: definition or min(p.measures.all(), key=lambda d: d.name, default=sdq)
+        for p in programmes
     }
     key = "group__programme_id"
     enrolments = _scope(
@@ -568,17 +572,22 @@ class Scope:
     programme: Programme | None = None
     group: Group | None = None
     pupil: object = None
+    definition: MeasureDefinition | None = None  # None: each programme's own measure
 
     @property
     def filters(self) -> dict:
         return {"programme": self.programme, "group": self.group, "pupil": self.pupil}
 
 
-def effectiveness_scope(viewer, school, *, programme_id=None, group_id=None, pupil_id=None):
-    """The programme, group and pupil a page names, each the school's (and the pupil one the
-    viewer may open), or 404. A group implies its programme; a group of another programme than
-    the one named is not found."""
-    programme = group = pupil = None
+def effectiveness_scope(
+    viewer, school, *, programme_id=None, group_id=None, pupil_id=None, measure_id=None
+):
+    """The programme, group, pupil and measure a page names, each the school's (the pupil one
+    the viewer may open; the measure built in or the school's own), or 404. A group implies its
+    programme; a group of another programme than the one named is not found."""
+    programme = group = pupil = definition = None
+    if measure_id is not None:
+        definition = get_object_or_404(MeasureDefinition.objects.for_school(school), pk=measure_id)
     if programme_id is not None:
         programme = get_object_or_404(Programme.objects.filter(school=school), pk=programme_id)
     if group_id is not None:
@@ -589,4 +598,4 @@ def effectiveness_scope(viewer, school, *, programme_id=None, group_id=None, pup
         programme = group.programme
     if pupil_id is not None:
         pupil = access_pupil(viewer, school, pupil_id)
-    return Scope(programme, group, pupil)
+    return Scope(programme, group, pupil, definition)

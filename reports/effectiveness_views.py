@@ -30,6 +30,7 @@ def effectiveness(request, programme_id=None):
         programme_id=programme_id,
         group_id=params.object_id(request.GET.get("group")),
         pupil_id=params.object_id(request.GET.get("pupil")),
+        measure_id=params.object_id(request.GET.get("measure")),
     )
     form = DateRangeForm(request.GET or None, default_range=default_range(request.school))
     first, last = form.range()
@@ -38,7 +39,9 @@ def effectiveness(request, programme_id=None):
     if scope.pupil is not None:
         detail["pupil"] = str(scope.pupil.pk)
     audit.record_page_view(request, AuditAction.EFFECTIVENESS_VIEW, target=target, **detail)
-    rows = programme_summary(request.school, first, last, **scope.filters)
+    rows = programme_summary(
+        request.school, first, last, definition=scope.definition, **scope.filters
+    )
     impact = enrolment_impact(request.school, first=first, last=last, **scope.filters)
     groups = []
     if scope.programme is not None:

@@ -1,16 +1,24 @@
 """The effectiveness page: who may open it, what it shows, and that opening it is audited."""
 
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from interventions.models import Session
 from semh.access import Role
 from semh.audit import AuditAction
 from semh.models import AuditEvent
-from tests.factories.interventions import GroupFactory, ProgrammeFactory
+from tests.factories.interventions import GroupFactory, MeasureDefinitionFactory, ProgrammeFactory
 from tests.interventions.test_effectiveness import START, paired, sdq_like
+
+# The same for 10 and for 1,000 sessions: session, user, memberships, schools (4); the programme
+# named, the default range's term, the audit row (3); the summary (14: groups, programmes and
+# their measures, the SDQ, five for the change, attendance, delivery 2, reviews, costs); before
+# and after (4: enrolments, terms, incidents, visits); the programme's groups (1).
+QUERIES_PAGE = 26
 
 
 @pytest.fixture
@@ -95,3 +103,39 @@ def test_a_pupil_view_shows_their_own_figures(client, cast, elsa):
     with scopes_disabled():
         event = AuditEvent.objects.get(action=AuditAction.EFFECTIVENESS_VIEW)
     assert event.detail["pupil"] == str(pupil.pk)
+
+
+def test_a_programme_with_two_measures_can_be_judged_by_either(client, cast, elsa):
+    with scopes_disabled():
+        own_scale = MeasureDefinitionFactory(school=cast.school_a, name="How I feel")
+        elsa.programme.measures.add(own_scale)
+    client.force_login(cast.user(Role.SENCO))
+    url = page(cast.school_a, elsa.programme)
+    first = client.get(url).content.decode()
+    assert "<strong>How I feel</strong>" in first  # the first by name is the default
+    chosen = client.get(url, {"measure": str(elsa.programme.measures.get(key="sdq-like").pk)})
+    assert "<strong>SDQ-like (teacher)</strong>" in chosen.content.decode()
+    with scopes_disabled():
+        theirs = MeasureDefinitionFactory(school=cast.school_b)
+    assert client.get(url, {"measure": str(theirs.pk)}).status_code == 404
+
+
+def test_page_queries_are_flat_for_10_and_1000_sessions(
+    client, cast, elsa, django_assert_max_num_queries
+):
+    client.force_login(cast.user(Role.SENCO))
+    url = page(cast.school_a, elsa.programme)
+    client.get(url)  # warm the session and the school's lookups
+    with scopes_disabled():
+        for count in (10, 990):
+            Session.objects.bulk_create(
+                Session(
+                    group=elsa,
+                    held_on=date(2024, 1, 1) + timedelta(days=n + (0 if count == 10 else 10)),
+                    delivered_by=elsa.lead,
+                    recorded_by=elsa.lead,
+                )
+                for n in range(count)
+            )
+            with django_assert_max_num_queries(QUERIES_PAGE):
+                assert client.get(url).status_code == 200
