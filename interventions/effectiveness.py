@@ -272,8 +272,17 @@ def _changes_by(enrolments, definition, first, last, key: str) -> dict:
 def measure_change(
     school, *, definition, first=None, last=None, programme=None, group=None, pupil=None
 ) -> MeasureChange:
-    """Change on ``definition`` for the enrolled pupils in scope (see ``_paired_enrolments`` for
-    how results are paired and ``interventions.change`` for each figure)."""
+    """Change on ``definition`` for the enrolled pupils in scope, per subscale.
+
+    Pairs: each enrolment's exit result taken from ``first`` to ``last`` (else its latest review
+    in the range) against the latest baseline of the same version taken on or before it, in or
+    before the enrolment; withdrawn results never count; a result linked to another enrolment is
+    not this one's. Per subscale, over the pupils with both scores (``interventions.change``):
+    n; mean before and after; mean change with better positive (post − pre where higher is
+    better, else pre − post); improved / same / worse; band moves (better / same / worse, and
+    each from → to); d = mean change ÷ SD(pre) (sample SD) with its 95% CI d ± 1.96 ·
+    √(1/n + d²/2n), labelled "pre/post, no comparison group". Below five pupils: counts and each
+    pupil's change only (no means, percentages or d). Five queries (six for the default range)."""
     first, last = date_range(school, first, last)
     enrolments = _scope(
         Enrolment.objects.filter(group__school=school),
