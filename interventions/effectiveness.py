@@ -428,8 +428,9 @@ def review_scores(school, *, first=None, last=None, **filters) -> ReviewScores:
 @dataclass(frozen=True)
 class CostFigures:
     """To date (sessions delivered up to ``last``; ``interventions.costs``): the total, per pupil
-    (total ÷ pupils enrolled by then) and per pupil improved on the headline measure (total ÷
-    pupils improved; None when none improved or there is no measure)."""
+    (total ÷ pupils enrolled by then, a pupil in two groups counted in each) and per pupil
+    improved on the headline measure (total ÷ pupils improved; None when none improved or there
+    is no measure). ``planned_total``: the groups' whole runs as planned."""
 
     to_date_total: Decimal = Decimal("0.00")
     planned_total: Decimal = Decimal("0.00")
@@ -470,8 +471,8 @@ def cost_figures(
     school, *, first=None, last=None, programme=None, group=None, pupil=None, improved=None
 ) -> CostFigures:
     """Costs to ``last`` of the groups running in the range. ``improved``: pupils improved on the
-    headline measure (worked out from the programme's measure when not given). Two queries,
-    plus ``measure_change``'s when ``improved`` is not given."""
+    headline measure (worked out from the programme's measure, ``measure_for``, when not given).
+    One query (``group_costs``), plus ``measure_change``'s when ``improved`` is not given."""
     first, last = date_range(school, first, last)
     groups = groups_in_range(school, first, last, programme=programme, group=group, pupil=pupil)
     sums = _costs_by(groups, last, {}, pupil=pupil)
