@@ -11,6 +11,7 @@ school_patterns = [
     path("audit/", include("semh.audit_trail.urls")),
     path("reset-area/", include("reset_area.urls")),
     path("interventions/", include("interventions.urls")),
+    path("reports/", include("reports.urls")),
     path("incidents/", include("incidents.urls")),
 ]
 
