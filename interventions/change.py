@@ -23,7 +23,8 @@ LABEL = "pre/post, no comparison group"
 
 
 def directed(pre: int, post: int, *, higher_is_better: bool) -> int:
-    """The change from ``pre`` to ``post`` with better positive."""
+    """The change from ``pre`` to ``post`` with better positive: the one home of the direction
+    rule (``scoring.change`` and the effectiveness figures both use it)."""
     return post - pre if higher_is_better else pre - post
 
 

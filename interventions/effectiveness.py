@@ -29,9 +29,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import OuterRef
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 
-from pupils.selectors import access_pupil
 from semh.calendar import default_range
 
 from .change import LABEL, MIN_PUPILS, SubscaleChange, share, subscale_change
@@ -587,25 +585,3 @@ class Scope:
     @property
     def filters(self) -> dict:
         return {"programme": self.programme, "group": self.group, "pupil": self.pupil}
-
-
-def effectiveness_scope(
-    viewer, school, *, programme_id=None, group_id=None, pupil_id=None, measure_id=None
-):
-    """The programme, group, pupil and measure a page names, each the school's (the pupil one
-    the viewer may open; the measure built in or the school's own), or 404. A group implies its
-    programme; a group of another programme than the one named is not found."""
-    programme = group = pupil = definition = None
-    if measure_id is not None:
-        definition = get_object_or_404(MeasureDefinition.objects.for_school(school), pk=measure_id)
-    if programme_id is not None:
-        programme = get_object_or_404(Programme.objects.filter(school=school), pk=programme_id)
-    if group_id is not None:
-        groups = Group.objects.filter(school=school).select_related("programme")
-        if programme is not None:
-            groups = groups.filter(programme=programme)
-        group = get_object_or_404(groups, pk=group_id)
-        programme = group.programme
-    if pupil_id is not None:
-        pupil = access_pupil(viewer, school, pupil_id)
-    return Scope(programme, group, pupil, definition)

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
+from .change import directed
 from .models import Informant, TotalRule
 
 # Impact supplement: items per informant, and what each answer (in the printed order) counts.
@@ -164,7 +165,7 @@ def change(subscale, before: int | None, after: int | None) -> int | None:
     either is missing. Only compare results that ``comparable`` allows."""
     if before is None or after is None:
         return None
-    return after - before if subscale.higher_is_better else before - after
+    return directed(before, after, higher_is_better=subscale.higher_is_better)
 
 
 def comparable(definition, before_version: str, after_version: str) -> bool:

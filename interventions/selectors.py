@@ -24,6 +24,8 @@ from semh.access import Capability, Role
 from semh.models import Membership, User
 
 from .costs import GroupCost, cost_of
+from .effectiveness import Scope
+from .measure_selectors import access_measure
 from .models import (
     Attendance,
     Enrolment,
@@ -306,3 +308,27 @@ def home_sessions(viewer, school, *, today) -> dict | None:
         "owed": owed_registers(school, today=today, staff=staff),
         "all_of_school": staff is None,
     }
+
+
+# --- Effectiveness ----------------------------------------------------------------------------
+
+
+def effectiveness_scope(
+    viewer, school, *, programme_id=None, group_id=None, pupil_id=None, measure_id=None
+):
+    """The programme, group, pupil and measure a page names, each the school's (the pupil one
+    the viewer may open; the measure built in or the school's own), or 404. A group implies its
+    programme; a group of another programme than the one named is not found."""
+    programme = group = pupil = definition = None
+    if measure_id is not None:
+        definition = access_measure(viewer, school, measure_id)
+    if programme_id is not None:
+        programme = access_programme(viewer, school, programme_id)
+    if group_id is not None:
+        group = access_group(viewer, school, group_id)
+        if programme is not None and group.programme_id != programme.pk:
+            raise Http404
+        programme = group.programme
+    if pupil_id is not None:
+        pupil = access_pupil(viewer, school, pupil_id)
+    return Scope(programme, group, pupil, definition)

@@ -10,7 +10,8 @@ It is a reporting page, so it lives here: it joins the interventions figures
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from interventions.effectiveness import effectiveness_scope, groups_in_range, programme_summary
+from interventions.effectiveness import groups_in_range, programme_summary
+from interventions.selectors import effectiveness_scope
 from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction

@@ -65,6 +65,7 @@ PICKED = {
     "incidents:log": {"primary_pupil": lambda cast, own: own["pupil_id"]},
     "incidents:concern_new": {"pupil": lambda cast, own: own["pupil_id"]},
     "reset_area:placement_create": {"pupil": lambda cast, own: cast.pupils_a[3].pk},
+    "interventions:enrol": {"pupil": lambda cast, own: cast.pupils_a[3].pk},
 }
 # Forms that appear once the page is asked for an object (check-in: after choosing the pupil).
 PAGE_QUERY = {"reset_area:check_in": {"pupil": lambda cast, own: cast.pupils_a[3].pk}}
@@ -126,6 +127,12 @@ VALID = {
         "year_group": "7",
     },
     "pupils:plan_edit": {"next_review_on": in_a_month},
+    "interventions:group_create": {"name": "Thursday Thrive", "hourly_cost": "15.00"},
+    "interventions:programme_create": {
+        "name": "Forest school",
+        "usual_sessions": "8",
+        "session_minutes": "45",
+    },
     "staff:caseload_group": {"form_name": first_option},
     "incidents:debrief": {"support_offered": "Time with his key adult after lunch."},
     "pupils:plan_create": {"next_review_on": in_a_month},

@@ -155,11 +155,11 @@ def build_objects(school, owner, caseload_user=None):
     group = Group.objects.create(
         school=school,
         programme=programme,
-        name="Tuesday Lego",
+        name="Wednesday Lego",
         lead=owner,
-        weekday=1,
+        weekday=2,  # the suite's day is a Wednesday: the sweep takes a real register
         starts_at=datetime.time(13, 15),
-        starts_on=datetime.date(2026, 9, 8),
+        starts_on=datetime.date(2026, 9, 9),
         planned_end_on=datetime.date(2026, 12, 15),
         planned_sessions=12,
         staff_hours_per_session=1,
@@ -170,11 +170,11 @@ def build_objects(school, owner, caseload_user=None):
     enrolment = Enrolment.objects.create(
         group=group,
         pupil=pupil,
-        starts_on=datetime.date(2026, 9, 8),
+        starts_on=datetime.date(2026, 9, 9),
         reason="Friendships",
         target=target,
         consent="given",
-        consent_given_on=datetime.date(2026, 9, 8),
+        consent_given_on=datetime.date(2026, 9, 9),
         created_by=owner,
     )
     measure = MeasureDefinition.objects.create(
@@ -186,7 +186,7 @@ def build_objects(school, owner, caseload_user=None):
         "group_id": group.pk,
         "enrolment_id": enrolment.pk,
         "session_id": Session.objects.create(
-            group=group, held_on=datetime.date(2026, 9, 8), delivered_by=owner, recorded_by=owner
+            group=group, held_on=datetime.date(2026, 9, 9), delivered_by=owner, recorded_by=owner
         ).pk,
         "measure_id": measure.pk,
         "result_id": MeasureResult.objects.create(
@@ -194,7 +194,7 @@ def build_objects(school, owner, caseload_user=None):
             definition=measure,
             enrolment=enrolment,
             point="baseline",
-            taken_on=datetime.date(2026, 9, 8),
+            taken_on=datetime.date(2026, 9, 9),
             completed_by="The pupil",
             recorded_by=owner,
         ).pk,

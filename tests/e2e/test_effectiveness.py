@@ -26,7 +26,7 @@ def serious_violations(page):
 def test_senco_sees_a_programmes_change_and_opens_its_scores(browser, live_server, cast):
     school = cast.school_a
     with scopes_disabled():
-        programme = ProgrammeFactory(school=school, name="ELSA")
+        programme = ProgrammeFactory(school=school, name="ELSA (Year 4)")
         definition = sdq_like(school)
         programme.measures.add(definition)
         group = GroupFactory(programme=programme, starts_on=START, name="Year 4 ELSA")

@@ -34,8 +34,11 @@ from tests.factories import PupilFactory, SchoolFactory, UserFactory
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
+    """A programme; naming one of the defaults every school starts with reuses it."""
+
     class Meta:
         model = Programme
+        django_get_or_create = ("school", "name")
 
     school = factory.SubFactory(SchoolFactory)
     name = factory.Sequence(lambda n: f"Programme {n}")

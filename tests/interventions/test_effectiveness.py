@@ -102,7 +102,7 @@ def paired(group, definition, pre: dict, post: dict, *, exit_on=date(2026, 11, 2
 @pytest.fixture
 def group(cast):
     with scopes_disabled():
-        programme = ProgrammeFactory(school=cast.school_a, name="ELSA")
+        programme = ProgrammeFactory(school=cast.school_a, name="ELSA (Year 4)")
         return GroupFactory(programme=programme, starts_on=START, weekday=0)
 
 
@@ -405,12 +405,13 @@ def test_summary_judges_a_programme_without_a_measure_by_the_built_in_sdq_teache
         for pre, post in [(20, 14), (18, 15)]:
             paired(group, definition, {"total": pre}, {"total": post})
         plain = GroupFactory(
-            programme=ProgrammeFactory(school=group.school, name="Mentoring"), starts_on=START
+            programme=ProgrammeFactory(school=group.school, name="Mentoring (Year 6)"),
+            starts_on=START,
         )
         EnrolmentFactory(group=plain, starts_on=START)
         sdq = MeasureDefinition.objects.filter(school=None, key="sdq-teacher").first()
         elsa, mentoring = eff.programme_summary(group.school, FIRST, LAST)
-    assert elsa.programme.name == "ELSA" and elsa.definition == definition
+    assert elsa.programme.name == "ELSA (Year 4)" and elsa.definition == definition
     assert (elsa.change.enrolled, elsa.change.paired) == (2, 2)
     assert elsa.change.headline.improved == 2 and elsa.costs.improved == 2
     assert mentoring.definition == sdq  # None until the built-in SDQ is installed

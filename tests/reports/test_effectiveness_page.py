@@ -25,7 +25,7 @@ QUERIES_PAGE = 26
 def elsa(cast):
     """An ELSA group of three pupils on the SDQ-like measure (fewer than five: counts only)."""
     with scopes_disabled():
-        programme = ProgrammeFactory(school=cast.school_a, name="ELSA")
+        programme = ProgrammeFactory(school=cast.school_a, name="ELSA (Year 4)")
         definition = sdq_like(cast.school_a)
         programme.measures.add(definition)
         group = GroupFactory(programme=programme, starts_on=START, name="Year 4 ELSA")

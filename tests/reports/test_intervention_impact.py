@@ -42,7 +42,7 @@ def calendar(cast):
 @pytest.fixture
 def group(calendar):
     with scopes_disabled():
-        programme = ProgrammeFactory(school=calendar, name="Lego-based therapy")
+        programme = ProgrammeFactory(school=calendar, name="Lego-based therapy (KS2)")
         return GroupFactory(programme=programme, starts_on=START, weekday=0)
 
 
