@@ -1,7 +1,8 @@
 """What provision costs: the one home of the cost rule, used by group pages, effectiveness and
 reports.
 
-- A session costs the group's staff hours per session × its hourly staff cost.
+- A session costs the group's staff hours per session × its hourly staff cost, to the penny
+  (halves rounded up).
 - **Planned** (the whole run): planned sessions × cost per session.
 - **To date**: sessions delivered up to the day (cancelled sessions are not costed: the staff time
   goes elsewhere) × cost per session.
@@ -10,13 +11,18 @@ reports.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 
 from .models import Group
 
 PENNY = Decimal("0.01")
+
+
+def pounds(value: Decimal) -> Decimal:
+    """To the penny, halves rounded up (1.25 h × £14.50 = £18.125 → £18.13)."""
+    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class GroupCost:
 
 
 def _share(total: Decimal, pupils: int) -> Decimal | None:
-    return (total / pupils).quantize(PENNY) if pupils else None
+    return pounds(total / pupils) if pupils else None
 
 
 def group_costs(groups, *, on) -> dict:
@@ -66,7 +72,7 @@ def group_costs(groups, *, on) -> dict:
     )
     costs = {}
     for row in rows:
-        per_session = (row["staff_hours_per_session"] * row["hourly_cost"]).quantize(PENNY)
+        per_session = pounds(row["staff_hours_per_session"] * row["hourly_cost"])
         costs[row["pk"]] = GroupCost(
             per_session=per_session,
             planned_sessions=row["planned_sessions"],

@@ -19,9 +19,17 @@ from semh.calendar import monday_of, school_days
 
 from .defaults import ensure_default_provision
 from .demo_measures import seed_measures
-from .models import Attendance, Consent, FundingStream, Group, Programme
+from .models import (
+    Attendance,
+    Consent,
+    FundingStream,
+    Group,
+    Programme,
+    ReviewDecision,
+    ReviewScore,
+)
 from .schedule import due_days, enrolled_on
-from .services.enrolments import enrol_pupil
+from .services.enrolments import enrol_pupil, update_enrolment
 from .services.provision import create_group, set_role_costs
 from .services.sessions import cancel_session, record_session
 
@@ -59,6 +67,7 @@ def seed_interventions(*, school, pupils, staff, rng):
     groups = _seed_provision(school=school, pupils=pupils, staff=staff, rng=rng)
     _seed_sessions(school=school, groups=groups, rng=rng)
     _seed_measures(school=school, groups=groups, rng=rng)
+    _seed_reviews(school=school, groups=groups, rng=rng)
 
 
 def _seed_provision(*, school, pupils, staff, rng):
@@ -184,3 +193,39 @@ def _demo_mark(rng, progress):
 def _seed_measures(*, school, groups, rng):
     """Baseline and exit (or review) measures for enrolled pupils, most improving."""
     seed_measures(school=school, groups=groups, rng=rng)
+
+
+# A believable spread of provision-review scores: most as expected or better.
+REVIEW_WEIGHTS = {
+    ReviewScore.MUCH_LESS: 1,
+    ReviewScore.LESS: 2,
+    ReviewScore.EXPECTED: 5,
+    ReviewScore.MORE: 4,
+    ReviewScore.MUCH_MORE: 1,
+}
+
+
+def _seed_reviews(*, school, groups, rng, today=None):
+    """The half-termly provision review of most pupils in groups that have run six weeks or more:
+    a score on the −2…+2 scale and what happens next."""
+    today = today or timezone.localdate()
+    for group in groups:
+        if (today - group.starts_on).days < 42:
+            continue
+        for enrolment in group.enrolments.filter(review_score__isnull=True, ends_on__isnull=True):
+            if rng.random() < 0.2:
+                continue  # not reviewed yet
+            score = rng.choices(list(REVIEW_WEIGHTS), list(REVIEW_WEIGHTS.values()))[0]
+            decision = (
+                ReviewDecision.ADAPT
+                if score < 0
+                else rng.choice([ReviewDecision.CONTINUE] * 3 + [ReviewDecision.EXIT])
+            )
+            update_enrolment(
+                actor=group.lead,
+                school=school,
+                enrolment=enrolment,
+                review_score=score,
+                review_decision=decision,
+                reviewed_on=today - timedelta(days=rng.randint(1, 10)),
+            )

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from semh.calendar import default_range
 
 from .change import LABEL, MIN_PUPILS, SubscaleChange, share, subscale_change
-from .costs import PENNY, group_costs
+from .costs import group_costs, pounds
 from .models import (
     Attendance,
     Band,
@@ -437,13 +437,13 @@ class CostFigures:
 
     @property
     def per_pupil(self) -> Decimal | None:
-        return (self.to_date_total / self.pupils).quantize(PENNY) if self.pupils else None
+        return pounds(self.to_date_total / self.pupils) if self.pupils else None
 
     @property
     def per_improved_pupil(self) -> Decimal | None:
         if not self.improved:
             return None
-        return (self.to_date_total / self.improved).quantize(PENNY)
+        return pounds(self.to_date_total / self.improved)
 
 
 def _costs_by(groups, last, programme_of: dict, pupil=None) -> dict:

@@ -450,10 +450,6 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def cost_per_session(self) -> Decimal:
-        return (self.staff_hours_per_session * self.hourly_cost).quantize(Decimal("0.01"))
-
 
 class EnrolmentQuerySet(models.QuerySet):
     def current_on(self, day):

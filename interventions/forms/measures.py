@@ -75,6 +75,9 @@ class ResultForm(SubmittedOnce, PlausibleDates, forms.Form):
             empty_label="Not linked to an intervention",
             label="Intervention",
         )
+        open_now = [e for e in enrolments if e.ends_on is None]
+        if len(open_now) == 1:  # the usual case: the one group the pupil is in
+            self.fields["enrolment"].initial = open_now[0].pk
         self.fields["enrolment"].label_from_instance = lambda e: (
             f"{e.group.programme.name}: {e.group.name} (from {e.starts_on:%d/%m/%Y})"
         )

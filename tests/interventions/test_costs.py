@@ -140,3 +140,17 @@ def test_the_group_form_asks_for_a_figure_when_the_cost_table_has_none(client, l
     assert made.status_code == 302
     with scopes_disabled():
         assert Group.objects.get(name="Friday mentoring").hourly_cost == Decimal("32.00")
+
+
+def test_a_session_is_costed_to_the_penny_with_halves_rounded_up(cast, clock):
+    # 1.25 h × £14.50 = £18.125 → £18.13 a session; 12 planned → £217.56 (not 12 × £18.12).
+    with scopes_disabled():
+        group = GroupFactory(
+            programme=ProgrammeFactory(school=cast.school_a),
+            planned_sessions=12,
+            staff_hours_per_session=Decimal("1.25"),
+            hourly_cost=Decimal("14.50"),
+        )
+        cost = cost_of(group, on=clock.today)
+    assert cost.per_session == Decimal("18.13")
+    assert cost.planned_total == Decimal("217.56")

@@ -1,11 +1,12 @@
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from pupils.models import Pupil
 from pupils.validators import validate_upn
-from semh.models import User
+from semh.models import School, User
 
 
 def row_counts():
@@ -13,7 +14,7 @@ def row_counts():
         return {
             m._meta.label: m._default_manager.count()
             for m in apps.get_models()
-            if m._meta.app_label in {"semh", "pupils", "guardian", "account"}
+            if m._meta.app_label in {"semh", "pupils", "interventions", "guardian", "account"}
             and m._meta.label != "semh.AuditEvent"
         }
 
@@ -56,3 +57,26 @@ def test_seed_demo_scale_multiplies_pupils(db):
 
     with scopes_disabled():
         assert Pupil.objects.count() == 360
+
+
+def test_seed_demo_gives_each_school_a_term_of_interventions_that_mostly_work(db):
+    from interventions.effectiveness import programme_summary
+    from interventions.models import Enrolment, Group, Session
+    from interventions.schedule import owed_registers
+
+    call_command("seed_demo", "--force")
+
+    with scopes_disabled():
+        school = School.objects.get(slug="oakfield")
+        today = timezone.localdate()
+        assert Group.objects.filter(school=school).count() == 5
+        assert Session.objects.filter(group__school=school, cancelled=True).count() == 1
+        assert Session.objects.filter(group__school=school, cancelled=False).count() >= 40
+        assert owed_registers(school, today=today)  # one register left untaken
+        assert Enrolment.objects.filter(group__school=school, review_score__isnull=False).exists()
+        rows = programme_summary(school)
+    paired = [r for r in rows if r.change and r.change.paired]
+    assert len(paired) == 5
+    # Across programmes most paired pupils improved on Total difficulties.
+    improved = sum(r.change.headline.improved for r in paired)
+    assert improved > sum(r.change.paired for r in paired) / 2
