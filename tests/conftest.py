@@ -20,6 +20,7 @@ from incidents.vocabulary import ensure_suspension_reasons
 from pupils.models import LocalAuthorityCode
 from semh.access import Role
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, SchoolFactory, UserFactory
+from tests.factories.interventions import builtin_measures
 
 STRICT = os.environ.get("SEMH_TEST_STRICT") == "1"
 
@@ -138,8 +139,9 @@ class Cast:
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Reference data that migrations load (census LA codes, DfE suspension reasons) is wiped by
-    the flush after each transactional test; load it again before the next one."""
+    """Reference data that migrations load (census LA codes, DfE suspension reasons, the built-in
+    measures) is wiped by the flush after each transactional test; load it again before the next
+    one."""
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
@@ -153,6 +155,7 @@ def _reference_data(request):
         ignore_conflicts=True,
     )
     ensure_suspension_reasons()
+    builtin_measures()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from incidents.models import Incident, SafeguardingConcern
+from interventions.models import Group
 from reset_area.models import Room
 from tests.e2e.conftest import VIEWPORTS
 from tests.e2e.test_invite_and_caseload import DEMO_PASSWORD, sign_in
@@ -35,9 +36,19 @@ def _page_states(school="oakfield"):
             SafeguardingConcern.objects.filter(incident__school__slug=school).order_by("pk").first()
         )
         room = Room.objects.filter(school__slug=school).order_by("name").first()
+        group = Group.objects.filter(school__slug=school).order_by("weekday").first()
     s = f"/s/{school}"
     return {
-        "assistant": ("phone", [f"{s}/", f"{s}/pupils/", "first-pupil", f"{s}/incidents/new/"]),
+        "assistant": (
+            "phone",
+            [
+                f"{s}/",
+                f"{s}/pupils/",
+                "first-pupil",
+                f"{s}/incidents/new/",
+                f"{s}/interventions/groups/{group.pk}/register/",
+            ],
+        ),
         "teacher": ("phone", [f"{s}/", f"{s}/incidents/", "menu-open"]),
         "senco": (
             "desktop",
@@ -50,6 +61,9 @@ def _page_states(school="oakfield"):
                 f"{s}/incidents/review/",
                 f"{s}/incidents/analysis/",
                 f"{s}/reset-area/rooms/{room.pk}/",
+                f"{s}/interventions/",
+                f"{s}/interventions/groups/{group.pk}/",
+                f"{s}/reports/effectiveness/",
             ],
         ),
         "dsl": (
