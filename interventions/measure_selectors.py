@@ -11,16 +11,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from pupils.selectors import access_pupil
+from semh.selectors import get_or_404
 
 from . import scoring
 from .models import Enrolment, MeasureDefinition, MeasureResult, Subscale, SubscaleScore
-
-
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
 
 
 def _with_scales(queryset):
@@ -43,7 +37,7 @@ def access_measure(viewer, school, measure_id) -> MeasureDefinition:
     and bands."""
     if viewer.school.pk != school.pk:
         raise Http404
-    return _get_or_404(_with_scales(definitions_for(school, in_use=False)), measure_id)
+    return get_or_404(_with_scales(definitions_for(school, in_use=False)), measure_id)
 
 
 def definition_to_record(school, value) -> MeasureDefinition | None:
@@ -60,7 +54,7 @@ def access_result(viewer, school, result_id, *, pupil_id) -> MeasureResult:
     """A result of the pupil in the URL (whom the viewer must be able to open), with its scores
     (``result.rows``: (subscale, score, band) in the definition's order)."""
     pupil = access_pupil(viewer, school, pupil_id)
-    result = _get_or_404(
+    result = get_or_404(
         MeasureResult.objects.filter(pupil=pupil).select_related(
             "definition", "recorded_by", "enrolment__group"
         ),

@@ -22,6 +22,7 @@ from pupils.models import Pupil
 from pupils.selectors import access_pupil, openable_pupil_ids
 from semh.access import Capability, Role
 from semh.models import Membership, User
+from semh.selectors import get_or_404, same_school
 
 from .costs import GroupCost, cost_of
 from .effectiveness import Scope
@@ -41,34 +42,22 @@ from .schedule import counts_for, due_on, enrolled_on, owed_registers
 # --- Provision ------------------------------------------------------------------------------
 
 
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
-
-
-def _of_viewers_school(viewer, school):
-    if viewer.school.pk != school.pk:
-        raise Http404
-
-
 def access_programme(viewer, school, programme_id) -> Programme:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(Programme.objects.filter(school=school), programme_id)
+    same_school(viewer, school)
+    return get_or_404(Programme.objects.filter(school=school), programme_id)
 
 
 def access_group(viewer, school, group_id) -> Group:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(
+    same_school(viewer, school)
+    return get_or_404(
         Group.objects.filter(school=school).select_related("programme", "lead", "funding_stream"),
         group_id,
     )
 
 
 def access_session(viewer, school, session_id) -> Session:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(
+    same_school(viewer, school)
+    return get_or_404(
         Session.objects.filter(group__school=school).select_related(
             "group__programme", "delivered_by", "recorded_by"
         ),
@@ -79,8 +68,8 @@ def access_session(viewer, school, session_id) -> Session:
 def access_enrolment(viewer, school, enrolment_id, *, pupil_id=None) -> Enrolment:
     """An enrolment whose pupil the viewer may open (its reason and review are the pupil's
     record); 404 otherwise, and when ``pupil_id`` (from the URL) is not its pupil."""
-    _of_viewers_school(viewer, school)
-    enrolment = _get_or_404(
+    same_school(viewer, school)
+    enrolment = get_or_404(
         Enrolment.objects.filter(group__school=school).select_related(
             "group__programme", "group__lead", "pupil", "target__plan", "created_by"
         ),
@@ -125,7 +114,7 @@ def school_staff(school):
 def groups_for(viewer, school, *, today=None):
     """The school's groups (everyone who reaches interventions sees them all), each with
     ``pupils_now``: the pupils enrolled on ``today``."""
-    _of_viewers_school(viewer, school)
+    same_school(viewer, school)
     today = today or timezone.localdate()
     current = Q(enrolments__starts_on__lte=today) & (
         Q(enrolments__ends_on__isnull=True) | Q(enrolments__ends_on__gte=today)

@@ -6,9 +6,7 @@ capabilities); ``school`` is the school of the URL. A viewer of another school, 
 malformed id or a record hanging off another pupil is a 404 — never a hint that the record exists.
 """
 
-from django.core.exceptions import ValidationError
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
-from django.http import Http404
 from django.utils import timezone
 
 from pupils.models import (
@@ -33,7 +31,7 @@ from pupils.models import (
 )
 from semh.access import PUPIL_FACING_ROLES, ROLE_CAPABILITIES, Capability
 from semh.models import AuditEvent, Membership
-from semh.selectors import staff_with_roles
+from semh.selectors import get_or_404, same_school, staff_with_roles
 
 # The roles whose members see pupils through a caseload (guardian ``view_pupil`` per pupil): the
 # access table's VIEW_CASELOAD_PUPILS. Only they can hold a caseload.
@@ -43,25 +41,12 @@ CASELOAD_ROLES = frozenset(
 DUE_SOON_DAYS = 14
 
 
-def _one(queryset, pk):
-    """The row with this id, or 404 (an id that is not a UUID is a 404 too)."""
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError):
-        raise Http404 from None
-
-
-def _same_school(viewer, school):
-    if viewer.school.pk != school.pk:
-        raise Http404
-
-
 # Objects named in URLs ---------------------------------------------------------------------------
 
 
 def pupils_visible_to(viewer, school):
     """The pupils of ``school`` the viewer may open."""
-    _same_school(viewer, school)
+    same_school(viewer, school)
     return Pupil.objects.visible_to(viewer).filter(school=school)
 
 
@@ -74,13 +59,13 @@ def openable_pupil_ids(viewer, school) -> frozenset:
 
 def access_pupil(viewer, school, pupil_id) -> Pupil:
     """The pupil, if the viewer may open it; 404 otherwise."""
-    return _one(pupils_visible_to(viewer, school), pupil_id)
+    return get_or_404(pupils_visible_to(viewer, school), pupil_id)
 
 
 def access_plan(viewer, school, plan_id, *, pupil_id) -> SupportPlan:
     """A plan of the pupil in the URL (``plan.pupil`` is that pupil)."""
     pupil = access_pupil(viewer, school, pupil_id)
-    plan = _one(SupportPlan.objects.filter(pupil=pupil), plan_id)
+    plan = get_or_404(SupportPlan.objects.filter(pupil=pupil), plan_id)
     plan.pupil = pupil
     return plan
 
@@ -88,14 +73,14 @@ def access_plan(viewer, school, plan_id, *, pupil_id) -> SupportPlan:
 def access_target(viewer, school, target_id, *, pupil_id, plan_id) -> Target:
     """A target of the plan in the URL (``target.plan`` is that plan)."""
     plan = access_plan(viewer, school, plan_id, pupil_id=pupil_id)
-    target = _one(Target.objects.filter(plan=plan), target_id)
+    target = get_or_404(Target.objects.filter(plan=plan), target_id)
     target.plan = plan
     return target
 
 
 def _of_pupil(model, viewer, school, record_id, pupil_id, *, via="pupil"):
     pupil = access_pupil(viewer, school, pupil_id)
-    return pupil, _one(model.objects.filter(**{via: pupil}), record_id)
+    return pupil, get_or_404(model.objects.filter(**{via: pupil}), record_id)
 
 
 def access_contact(viewer, school, contact_id, *, pupil_id) -> ParentContact:
@@ -127,9 +112,9 @@ def access_meeting_action(viewer, school, action_id, *, pupil_id) -> MeetingActi
 
 def access_import(viewer, school, import_id) -> PupilImport:
     """An MIS upload of the school."""
-    _same_school(viewer, school)
+    same_school(viewer, school)
     batches = PupilImport.objects.filter(school=school).select_related("uploaded_by")
-    return _one(batches, import_id)
+    return get_or_404(batches, import_id)
 
 
 # Pupil pages ------------------------------------------------------------------------------------

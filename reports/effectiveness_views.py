@@ -17,8 +17,8 @@ from semh.access import Capability
 from semh.audit import AuditAction
 from semh.calendar import default_range
 from semh.decorators import school_view
+from semh.forms import DateRangeForm
 
-from .forms import DateRangeForm
 from .intervention_impact import enrolment_impact, programme_impact
 
 

@@ -29,6 +29,7 @@ from pupils.selectors import openable_pupil_ids, pupils_visible_to
 from semh.access import Capability
 from semh.calendar import school_days
 from semh.models import Period
+from semh.selectors import get_or_404, same_school
 
 from .models import (
     MissingPupil,
@@ -47,21 +48,9 @@ from .models import (
 # --- One object named in a URL --------------------------------------------------------------
 
 
-def _get_or_404(queryset, pk):
-    try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404 from None
-
-
-def _of_viewers_school(viewer, school):
-    if viewer.school.pk != school.pk:
-        raise Http404
-
-
 def access_room(viewer, school, room_id) -> Room:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(Room.objects.filter(school=school), room_id)
+    same_school(viewer, school)
+    return get_or_404(Room.objects.filter(school=school), room_id)
 
 
 # Who sees what of a visit, the one rule. Running the room (checking pupils in and out: RECORD)
@@ -86,8 +75,8 @@ def mark_record_open(visits, open_pupil_ids) -> list:
 def access_visit(viewer, school, visit_id) -> Visit:
     """The visit, with ``record_open`` (see above); 404 unless the viewer may open its pupil or
     runs the room."""
-    _of_viewers_school(viewer, school)
-    visit = _get_or_404(
+    same_school(viewer, school)
+    visit = get_or_404(
         Visit.objects.filter(school=school).select_related(
             "room", "pupil", "period", "referred_by", "incident", "restrictive_intervention"
         ),
@@ -100,8 +89,8 @@ def access_visit(viewer, school, visit_id) -> Visit:
 
 
 def access_placement(viewer, school, placement_id) -> PlannedPlacement:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(
+    same_school(viewer, school)
+    return get_or_404(
         PlannedPlacement.objects.filter(room__school=school).select_related(
             "room", "pupil", "period"
         ),
@@ -110,8 +99,8 @@ def access_placement(viewer, school, placement_id) -> PlannedPlacement:
 
 
 def access_missing(viewer, school, missing_id) -> MissingPupil:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(
+    same_school(viewer, school)
+    return get_or_404(
         MissingPupil.objects.filter(placement__room__school=school).select_related(
             "placement__pupil", "placement__room", "placement__period"
         ),
@@ -120,14 +109,14 @@ def access_missing(viewer, school, missing_id) -> MissingPupil:
 
 
 def access_period(viewer, school, period_id) -> Period:
-    _of_viewers_school(viewer, school)
-    return _get_or_404(Period.objects.filter(school=school), period_id)
+    same_school(viewer, school)
+    return get_or_404(Period.objects.filter(school=school), period_id)
 
 
 def pupil_to_check_in(viewer, school, pupil_id) -> Pupil | None:
     """An on-roll pupil of the school named in a check-in link or form, or None (then the page
     offers the search instead): anyone who records visits may check in any pupil of the school."""
-    _of_viewers_school(viewer, school)
+    same_school(viewer, school)
     if not pupil_id:
         return None
     try:

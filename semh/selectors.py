@@ -1,7 +1,25 @@
-"""Reads of the core: staff lookups every app shares, and the audit trail's pages."""
+"""Reads of the core: the object lookups and staff lookups every app shares, and the audit
+trail's pages."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from semh.access import SCHOOL_STAFF_ROLES
 from semh.models import AuditEvent, User
+
+
+def get_or_404(queryset, pk):
+    """The row of ``queryset`` with this id, or 404 (an id that is not a UUID is a 404 too)."""
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
+def same_school(viewer, school):
+    """404 unless the viewer's access is to this school (a URL naming another school's slug)."""
+    if viewer.school.pk != school.pk:
+        raise Http404
 
 
 def staff_with_roles(school, roles=SCHOOL_STAFF_ROLES):

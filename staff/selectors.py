@@ -15,6 +15,7 @@ from django.http import Http404
 from pupils.selectors import CASELOAD_ROLES, caseload_grants, caseload_of, pupils_to_pick
 from semh.access import Role
 from semh.models import Invitation, Membership, School, User, hash_invitation_token
+from semh.selectors import same_school
 
 PICK_LIST_LIMIT = 300
 # All the caseload page reads of a pupil: enough to tell pupils apart, nothing of their record.
@@ -52,11 +53,6 @@ class StaffRow:
     @property
     def holds_caseload_role(self) -> bool:
         return bool(set(self.roles) & CASELOAD_ROLES)
-
-
-def _same_school(viewer, school):
-    if viewer.school.pk != school.pk:
-        raise Http404
 
 
 def _members(school):
@@ -107,7 +103,7 @@ def staff_of(school) -> list[StaffRow]:
 
 def access_member(viewer, school, member_id) -> StaffRow:
     """One person with a membership in the school (active or not), by their public id."""
-    _same_school(viewer, school)
+    same_school(viewer, school)
     try:
         return _row(_members(school).get(public_id=member_id))
     except (User.DoesNotExist, ValueError, ValidationError):
@@ -115,7 +111,7 @@ def access_member(viewer, school, member_id) -> StaffRow:
 
 
 def access_invitation(viewer, school, invitation_id) -> Invitation:
-    _same_school(viewer, school)
+    same_school(viewer, school)
     try:
         return Invitation.objects.get(pk=invitation_id, school=school)
     except (Invitation.DoesNotExist, ValueError, ValidationError):

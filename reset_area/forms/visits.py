@@ -12,9 +12,9 @@ from django.utils import timezone
 from incidents.forms.restrictive import RestrictiveInterventionForm
 from incidents.models import InterventionKind, Vocabulary, VocabularyKind
 from pupils.models import Pupil
-from semh.calendar import any_day
+from semh.forms import DateRangeForm as BaseDateRangeForm
 from semh.selectors import staff_with_roles
-from semh.widgets import DateInput, TimeInput
+from semh.widgets import TimeInput
 
 from ..models import (
     INCIDENT_REASONS,
@@ -231,32 +231,15 @@ class LinkIncidentForm(forms.Form):
         self.fields["incident"].label_from_instance = _incident_label
 
 
-class DateRangeForm(forms.Form):
+class DateRangeForm(BaseDateRangeForm):
+    """The Reset Area figures' range, and a room (or all rooms)."""
+
     room = forms.ModelChoiceField(queryset=None, required=False, empty_label="All rooms")
-    date_from = forms.DateField(
-        widget=DateInput(), label="From", required=False, validators=[any_day]
-    )
-    date_to = forms.DateField(widget=DateInput(), label="To", required=False, validators=[any_day])
+    field_order = ["room", "date_from", "date_to"]
 
     def __init__(self, *args, school, default_range, **kwargs):
-        """``default_range``: a ``semh.calendar.DateRange`` (the school's default)."""
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, default_range=default_range, **kwargs)
         self.fields["room"].queryset = Room.objects.filter(school=school)
-        self.fields["date_from"].initial = default_range.start
-        self.fields["date_to"].initial = default_range.end
-        self.default_range = default_range
-
-    def range(self):
-        """The chosen (first, last) days, falling back to the default; at most two years."""
-        first, last = self.default_range.start, self.default_range.end
-        if self.is_valid():
-            first = self.cleaned_data.get("date_from") or first
-            last = self.cleaned_data.get("date_to") or last
-        if last < first:
-            first, last = last, first
-        if (last - first).days > 731:
-            first = last - timedelta(days=731)
-        return first, last
 
     def chosen_room(self):
         return self.cleaned_data.get("room") if self.is_bound and self.is_valid() else None

@@ -1,4 +1,4 @@
-"""Forms of the reporting pages."""
+"""Forms shared by every app's pages: the date range a figures page is read over."""
 
 from datetime import timedelta
 
@@ -11,7 +11,8 @@ MAX_RANGE = timedelta(days=731)  # two years at most
 
 
 class DateRangeForm(forms.Form):
-    """A date range read from the query string; anything missing or wrong gives the default."""
+    """A date range read from the query string; anything missing or wrong gives the default, a
+    range given backwards is turned round, and it is at most two years long."""
 
     date_from = forms.DateField(
         widget=DateInput(), label="From", required=False, validators=[any_day]
