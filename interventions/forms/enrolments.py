@@ -11,6 +11,7 @@ from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput
 
 from ..models import Consent, Enrolment, Group
+from ..services.enrolments import UPDATE_FIELDS
 
 CONSENT_HINT = (
     "Sessions held before consent is given stay on the register but do not count towards the "
@@ -73,17 +74,7 @@ class EnrolmentForm(PlausibleDates, forms.ModelForm):
 
     class Meta:
         model = Enrolment
-        fields = [
-            "starts_on",
-            "reason",
-            "consent",
-            "consent_given_on",
-            "review_score",
-            "review_decision",
-            "reviewed_on",
-            "ends_on",
-            "exit_outcome",
-        ]
+        fields = list(UPDATE_FIELDS)
         widgets = {
             "starts_on": DateInput(),
             "consent_given_on": DateInput(),

@@ -11,7 +11,7 @@ from semh.widgets import DateInput, TimeInput
 
 from ..models import Group, MeasureDefinition, Programme
 from ..selectors import funding_streams_of, school_staff
-from ..services.provision import PROGRAMME_FIELDS
+from ..services.provision import GROUP_FIELDS, PROGRAMME_FIELDS
 
 MONEY = {"min_value": Decimal("0"), "max_value": Decimal("999.99"), "decimal_places": 2}
 
@@ -34,25 +34,12 @@ class ProgrammeForm(SubmittedOnce, forms.ModelForm):
 
 
 class GroupForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
+    field_order = ["programme", "name", "lead", "other_staff"]
     date_rules = {"starts_on": PLAN_DATE, "planned_end_on": PLAN_DATE}
 
     class Meta:
         model = Group
-        fields = [
-            "programme",
-            "name",
-            "lead",
-            "other_staff",
-            "weekday",
-            "starts_at",
-            "room",
-            "starts_on",
-            "planned_end_on",
-            "planned_sessions",
-            "staff_hours_per_session",
-            "hourly_cost",
-            "funding_stream",
-        ]
+        fields = [*GROUP_FIELDS, "other_staff"]
         field_classes = {
             "programme": SafeModelChoiceField,
             "funding_stream": SafeModelChoiceField,
