@@ -91,7 +91,7 @@ class ResultForm(SubmittedOnce, PlausibleDates, forms.Form):
         """The impact supplement by item: "any difficulties?" and, when yes, each impact item
         as the box ticked (scored 0/0/1/2 by ``scoring``). Short neutral labels only."""
         self.fields["impact_difficulties"] = forms.ChoiceField(
-            label="Impact supplement: any difficulties?",
+            label="Any difficulties?",
             choices=[(NOT_ANSWERED, "Not completed"), *DIFFICULTIES],
             required=False,
             widget=forms.RadioSelect,

@@ -74,7 +74,7 @@ def service_args(cast, pupil, clock, measure, **more):
 def test_the_sdq_item_page_asks_the_impact_items_of_the_teacher_form(client, cast, pupil):
     client.force_login(cast.user(Role.ASSISTANT))
     page = client.get(url(cast, pupil, definition("sdq-teacher"), entry="items")).content
-    assert b"Impact supplement: any difficulties?" in page
+    assert b"Impact supplement" in page and b"Any difficulties?" in page
     assert page.count(b'class="impact-row') == 3
     assert b"Impact item 3" in page and b"Impact item 4" not in page
     assert b"Quite a lot" in page and b"A great deal" in page
