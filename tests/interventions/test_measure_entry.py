@@ -110,7 +110,7 @@ def test_teacher_impact_items_are_scored_0_0_1_2_through_the_page(client, cast, 
     assert [result.item_scores[f"impact_{n}"] for n in (1, 2, 3)] == [2, 1, 3]
     assert result.item_scores["1"] == 1  # the 25 item scores are kept as before
     detail = client.get(response["Location"]).content.decode()
-    assert re.search(r"Impact supplement</th><td>3</td>", detail)
+    assert re.search(r"Impact supplement <small[^>]*>by item</small></th><td>3</td>", detail)
 
 
 def test_parent_impact_five_items_through_the_page(client, cast, pupil, clock):
@@ -154,6 +154,10 @@ def test_no_difficulties_gives_impact_0_without_the_items(client, cast, pupil, c
     assert result.impact == 0
     assert result.item_scores["impact_difficulties"] == "no"
     assert not any(k.startswith("impact_") and k[-1].isdigit() for k in result.item_scores)
+    detail = client.get(response["Location"]).content.decode()
+    assert re.search(
+        r"Impact supplement <small[^>]*>no difficulties</small></th><td>0</td>", detail
+    )
 
 
 def test_impact_not_completed_leaves_no_impact_score(client, cast, pupil, clock):
