@@ -255,7 +255,8 @@ def _changes_by(enrolments, definition, first, last, key: str) -> dict:
                 if (pre := scores.get((e.pre_id, subscale.pk))) is not None
                 and (post := scores.get((e.post_id, subscale.pk))) is not None
             ]
-            per_subscale.append(subscale_change(subscale, bands, scored))
+            if scored or not subscale.cluster_key:  # a strand (Boxall) only where scored
+                per_subscale.append(subscale_change(subscale, bands, scored))
         changes[group_key] = MeasureChange(
             definition=definition,
             first=first,

@@ -63,9 +63,10 @@ def access_result(viewer, school, result_id, *, pupil_id) -> MeasureResult:
     result.pupil = pupil
     definition = _with_scales(MeasureDefinition.objects.filter(pk=result.definition_id)).get()
     scores = dict(result.scores.values_list("subscale_id", "score"))
-    result.rows = [
+    result.rows = [  # a strand (Boxall) only when it has a score
         (s, scores.get(s.pk), scoring.band_of(s, scores.get(s.pk)))
         for s in definition.subscales.all()
+        if not s.cluster_key or scores.get(s.pk) is not None
     ]
     return result
 
@@ -85,7 +86,8 @@ def current_enrolments(pupil, day=None):
 @dataclass
 class MeasureHistory:
     """One measure's results for a pupil, oldest first: ``rows`` are (result, {subscale id:
-    score}); ``headline`` the subscale charted; ``others`` the rest, shown in a table."""
+    score}); ``headline`` the subscale charted; ``others`` the rest, shown in a table (a strand
+    only when one of the results has a score for it: the clusters are the Boxall's headline)."""
 
     definition: MeasureDefinition
     headline: Subscale | None
@@ -134,7 +136,10 @@ def pupil_measure_history(pupil) -> list[MeasureHistory]:
         headline = next(
             (s for s in subscales if s.is_headline), subscales[0] if subscales else None
         )
-        others = [s for s in subscales if s is not headline]
+        scored = {k for _, scores in rows for k, v in scores.items() if v is not None}
+        others = [
+            s for s in subscales if s is not headline and (not s.cluster_key or s.pk in scored)
+        ]
         histories.append(MeasureHistory(definition, headline, others, rows, version))
     return sorted(histories, key=lambda h: h.name)
 

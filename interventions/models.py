@@ -185,6 +185,9 @@ class Subscale(models.Model):
     is_total = models.BooleanField(default=False)
     # Headline score of the measure (charts and effectiveness lead with it).
     is_headline = models.BooleanField(default=False)
+    # A strand (Boxall): the key of the cluster subscale it belongs to, under whose heading it is
+    # entered and shown. Never summed into the cluster: the cluster score is entered as printed.
+    cluster_key = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["definition", "position"]

@@ -149,6 +149,30 @@ def impact_score(informant: str, *, difficulties: bool, answers=()) -> int | Non
     return sum(IMPACT_ANSWER_SCORES[a] for a in answers)
 
 
+def impact_from_answers(informant: str, *, difficulties: bool, answers=()) -> tuple[int, dict]:
+    """The impact supplement entered by item: its score, and what to keep of it in a result's
+    ``item_scores`` (``impact_difficulties`` "yes"/"no", ``impact_<n>`` the answer ticked, 0–3
+    left to right). ``ValidationError`` keyed ``impact`` for answers that do not fit: an answer
+    outside 0–3, a missing answer after "yes", or answers after "no"."""
+    items = IMPACT_ITEMS.get(informant)
+    if items is None:
+        raise ValidationError({"impact": ["This measure has no impact supplement."]})
+    answers = list(answers or ())
+    if not difficulties:
+        if any(a is not None for a in answers):
+            raise ValidationError(
+                {"impact": ["With no difficulties the impact items are left blank (they count 0)."]}
+            )
+        return 0, {"impact_difficulties": "no"}
+    if len(answers) != items or any(a is None for a in answers):
+        raise ValidationError({"impact": [f"Answer all {items} impact items."]})
+    top = len(IMPACT_ANSWERS) - 1
+    if any(not isinstance(a, int) or isinstance(a, bool) or not 0 <= a <= top for a in answers):
+        raise ValidationError({"impact": [f"Each impact answer is 0 to {top}, as ticked."]})
+    kept = {"impact_difficulties": "yes"} | {f"impact_{n}": a for n, a in enumerate(answers, 1)}
+    return impact_score(informant, difficulties=True, answers=answers), kept
+
+
 def band_of(subscale, score: int | None):
     """The band the score falls in (a ``Band``), or None (no score, or no bands)."""
     if score is None:

@@ -14,6 +14,7 @@ from ..models import Informant, Instrument, ResultPoint
 
 BY_ITEMS, BY_SUBSCALES = "items", "subscales"
 NOT_ANSWERED = ""
+DIFFICULTIES = [("no", "No"), ("yes", "Yes")]
 
 
 class ChooseMeasureForm(forms.Form):
@@ -52,15 +53,19 @@ class ResultForm(SubmittedOnce, PlausibleDates, forms.Form):
                     label=f"Item {n}", choices=choices, required=False, widget=forms.RadioSelect
                 )
         else:
+            clusters = {s.cluster_key for s in self.entered_subscales}
             for subscale in self.entered_subscales:
+                name = "Cluster score" if subscale.key in clusters else subscale.name
                 self.fields[f"score_{subscale.key}"] = forms.IntegerField(
-                    label=f"{subscale.name} ({subscale.minimum}–{subscale.maximum})",
+                    label=f"{name} ({subscale.minimum}–{subscale.maximum})",
                     min_value=subscale.minimum,
                     max_value=subscale.maximum,
                     required=False,
                 )
         most = scoring.impact_max(definition.informant)
-        if definition.instrument == Instrument.SDQ and most:
+        if definition.instrument == Instrument.SDQ and most and by == BY_ITEMS:
+            self._add_impact_items(scoring.IMPACT_ITEMS[definition.informant])
+        elif definition.instrument == Instrument.SDQ and most:
             self.fields["impact"] = forms.IntegerField(
                 label=f"Impact supplement score (0–{most})",
                 min_value=0,
@@ -82,15 +87,76 @@ class ResultForm(SubmittedOnce, PlausibleDates, forms.Form):
             f"{e.group.programme.name}: {e.group.name} (from {e.starts_on:%d/%m/%Y})"
         )
 
+    def _add_impact_items(self, count):
+        """The impact supplement by item: "any difficulties?" and, when yes, each impact item
+        as the box ticked (scored 0/0/1/2 by ``scoring``). Short neutral labels only."""
+        self.fields["impact_difficulties"] = forms.ChoiceField(
+            label="Any difficulties?",
+            choices=[(NOT_ANSWERED, "Not completed"), *DIFFICULTIES],
+            required=False,
+            widget=forms.RadioSelect,
+            help_text="When no, the impact score is 0 and the impact items are left blank.",
+        )
+        choices = [
+            (NOT_ANSWERED, "–"),
+            *((str(n), label) for n, label in enumerate(scoring.IMPACT_ANSWERS)),
+        ]
+        for n in range(1, count + 1):
+            self.fields[f"impact_{n}"] = forms.ChoiceField(
+                label=f"Impact item {n}", choices=choices, required=False, widget=forms.RadioSelect
+            )
+
+    def impact_item_fields(self):
+        return [self[name] for name in self.fields if re.fullmatch(r"impact_\d+", name)]
+
+    def _impact_answers(self, data):
+        return [
+            None if data.get(name) in (None, NOT_ANSWERED) else int(data[name])
+            for name in self.fields
+            if re.fullmatch(r"impact_\d+", name)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        said = data.get("impact_difficulties")
+        if said:
+            try:
+                scoring.impact_from_answers(
+                    self.definition.informant,
+                    difficulties=said == "yes",
+                    answers=self._impact_answers(data),
+                )
+            except forms.ValidationError as error:
+                self.add_error("impact_difficulties", error.message_dict["impact"])
+        elif any(a is not None for a in self._impact_answers(data)):
+            self.add_error("impact_difficulties", "Say whether there are any difficulties.")
+        return data
+
     @property
     def entered_subscales(self):
         return [s for s in self.definition.subscales.all() if not s.is_total]
 
+    def score_groups(self):
+        """The score fields under headings: (heading or "", fields). A cluster with strands
+        (Boxall) heads its own group, its score first, then its strands'."""
+        subscales = self.entered_subscales
+        strands = {}
+        for s in subscales:
+            if s.cluster_key:
+                strands.setdefault(s.cluster_key, []).append(s)
+        groups, loose = [], []
+        for s in subscales:
+            if s.cluster_key:
+                continue
+            if s.key in strands:
+                fields = [self[f"score_{x.key}"] for x in [s, *strands[s.key]]]
+                groups.append((s.name, fields))
+            else:
+                loose.append(self[f"score_{s.key}"])
+        return [("", loose)] * bool(loose) + groups
+
     def item_fields(self):
         return [self[f"item_{n}"] for n in range(1, self.definition.item_count + 1)]
-
-    def score_fields(self):
-        return [self[f"score_{s.key}"] for s in self.entered_subscales]
 
     def service_values(self) -> dict:
         """The cleaned values as ``record_result`` takes them."""
@@ -103,6 +169,10 @@ class ResultForm(SubmittedOnce, PlausibleDates, forms.Form):
             "impact": data.get("impact"),
             "enrolment": data.get("enrolment"),
         }
+        if "impact_difficulties" in self.fields:
+            said = data.get("impact_difficulties")
+            values["impact_difficulties"] = (said == "yes") if said else None
+            values["impact_answers"] = [a for a in self._impact_answers(data) if a is not None]
         if self.by == BY_ITEMS:
             values["item_scores"] = {
                 n: int(data[f"item_{n}"])

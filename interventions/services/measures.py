@@ -45,6 +45,22 @@ def _check_impact(definition, impact):
         raise ValidationError({"impact": [f"The impact score is from 0 to {most}."]})
 
 
+def _impact_by_item(definition, impact, difficulties, answers, item_scores):
+    """The impact supplement answered by item (``difficulties``: "any difficulties?" yes/no):
+    (its score, what to keep in ``item_scores``). Only on an SDQ entered by item."""
+    if difficulties is None:
+        if answers:
+            raise ValidationError({"impact": ["Say whether there are any difficulties first."]})
+        return impact, {}
+    if impact is not None:
+        raise ValidationError({"impact": ["Enter the impact score or its items, not both."]})
+    if definition.instrument != Instrument.SDQ or item_scores is None:
+        raise ValidationError({"impact": ["Impact items go with SDQ item scores."]})
+    return scoring.impact_from_answers(
+        definition.informant, difficulties=difficulties, answers=answers or ()
+    )
+
+
 def _scores(definition, subscales, item_scores, subscale_scores):
     if (item_scores is None) == (subscale_scores is None):
         raise ValidationError("Enter the scores by item or by subscale, not both.")
@@ -80,21 +96,31 @@ def record_result(
     item_scores=None,
     subscale_scores=None,
     impact=None,
+    impact_difficulties=None,
+    impact_answers=None,
     enrolment=None,
     client=None,
 ) -> MeasureResult:
     """Record a completed measure for a pupil: the scores of every subscale (the total among
     them, formed by the definition's rule), from item scores (item number → score) or from
     scores entered per subscale (subscale key → score). A definition with versions (Boxall) needs
-    the version used. ``enrolment``: the pupil's enrolment the result belongs to, if any."""
+    the version used. The SDQ impact supplement: ``impact`` (its score), or with item scores
+    ``impact_difficulties`` (True / False) and, when True, ``impact_answers`` (the answer ticked
+    for each impact item, 0–3 left to right; scored 0/0/1/2). ``enrolment``: the pupil's
+    enrolment the result belongs to, if any."""
     if pupil.school_id != school.pk or definition.school_id not in (None, school.pk):
         raise ValidationError("That pupil or measure is not of this school.")
     if enrolment is not None and enrolment.pupil_id != pupil.pk:
         raise ValidationError({"enrolment": ["That enrolment is another pupil's."]})
     _check_version(definition, version)
+    impact, impact_items = _impact_by_item(
+        definition, impact, impact_difficulties, impact_answers, item_scores
+    )
     _check_impact(definition, impact)
     subscales = list(definition.subscales.all())
     items, scores = _scores(definition, subscales, item_scores, subscale_scores)
+    if impact_items:
+        items |= impact_items
     result = MeasureResult.objects.create(
         pupil=pupil,
         definition=definition,

@@ -182,3 +182,5 @@ def builtin_measures():
     if not MeasureDefinition.objects.filter(school__isnull=True, key="sdq-teacher").exists():
         migration = importlib.import_module("interventions.migrations.0002_builtin_measures")
         migration.add_builtins(apps, None)
+        strands = "interventions.migrations.0004_boxall_strands_and_sdq_impact"
+        importlib.import_module(strands).add_strands(apps, None)

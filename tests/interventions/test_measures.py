@@ -65,7 +65,17 @@ def test_assistant_records_an_sdq_by_item_scores_on_the_phone_page(client, cast,
     items.update({"item_3": "2", "item_8": "2", "item_13": "2", "item_16": "", "item_24": ""})
     response = client.post(
         new_url(cast, pupil, definition=sdq.pk),
-        base_data(clock, entry="items", submission_key=key, impact="2", **items),
+        base_data(
+            clock,
+            entry="items",
+            submission_key=key,
+            # Impact: yes; "a great deal" (2) + "only a little" (0) + "not at all" (0) = 2.
+            impact_difficulties="yes",
+            impact_1="3",
+            impact_2="1",
+            impact_3="0",
+            **items,
+        ),
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     with scopes_disabled():
