@@ -728,7 +728,7 @@ class WellbeingCheckIn(models.Model):
 
     @property
     def score(self):
-        """1 (red) … 4 (green) for a zone (blue 2, yellow 3), or the feelings score scaled."""
+        """1 (red) … 4 (green) for a zone (blue 2, yellow 3), or the feelings score 1–5."""
         if self.zone:
             return ZONE_SCORE[self.zone]
         return self.feeling

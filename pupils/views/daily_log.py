@@ -8,10 +8,10 @@ from django.utils.dateparse import parse_date
 
 from pupils import selectors
 from pupils.forms.daily_log import CheckInForm, DailySummaryForm, QuickNoteForm
-from pupils.models import ZONE_SCORE, NoteKind, Zone
+from pupils.models import NoteKind
 from pupils.selectors import access_pupil
 from pupils.services import daily_log
-from semh import audit, charts
+from semh import audit
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
@@ -71,6 +71,8 @@ def note_create(request, pupil_id):
         if note is not None:
             messages.success(request, f"{note.get_kind_display()} note saved.")
             return _to_log(request, pupil)
+    # The form offers the pupil's plan targets: opening it is a read of the plan.
+    audit.record_page_view(request, AuditAction.DAILY_LOG_VIEW, target=pupil, page="note")
     return render(request, "pupils/daily_log/note_form.html", {"form": form, "pupil": pupil})
 
 
@@ -124,25 +126,3 @@ def daily_log_print(request, pupil_id):
         "notes": [n for n in notes if n.kind != NoteKind.ENGAGEMENT],
     }
     return render(request, "pupils/daily_log/print.html", context)
-
-
-ZONE_BANDS = [
-    charts.BandRange("Green", ZONE_SCORE[Zone.GREEN], ZONE_SCORE[Zone.GREEN]),
-    charts.BandRange("Yellow", ZONE_SCORE[Zone.YELLOW], ZONE_SCORE[Zone.YELLOW]),
-    charts.BandRange("Blue", ZONE_SCORE[Zone.BLUE], ZONE_SCORE[Zone.BLUE]),
-    charts.BandRange("Red", ZONE_SCORE[Zone.RED], ZONE_SCORE[Zone.RED]),
-]
-
-
-def wellbeing_chart(check_ins):
-    """Zones of the latest check-ins, oldest first (red low, green high); None when none."""
-    points = [
-        charts.Point(f"{timezone.localtime(c.at):%d/%m}", ZONE_SCORE.get(c.zone))
-        for c in check_ins
-        if c.zone
-    ]
-    if not points:
-        return None
-    return charts.line_chart(
-        points, title="Wellbeing check-ins (zone)", minimum=1, maximum=4, bands=ZONE_BANDS
-    )

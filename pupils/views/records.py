@@ -10,7 +10,6 @@ from pupils import selectors
 from pupils.forms.records import ArchiveForm, PupilForm, PupilListFilter
 from pupils.selectors import access_pupil
 from pupils.services import records
-from pupils.views.daily_log import wellbeing_chart
 from semh import audit
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
@@ -55,7 +54,6 @@ def pupil_detail(request, pupil_id):
         **selectors.pupil_page(pupil),
         **selectors.daily_log_section(pupil),
     }
-    context["wellbeing_chart"] = wellbeing_chart(context["check_ins"])
     return render(request, "pupils/records/pupil_detail.html", context)
 
 

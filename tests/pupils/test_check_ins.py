@@ -106,7 +106,7 @@ def test_other_schools_and_outside_caseload_pupils_are_not_found(client, cast, l
     assert check_ins_of(cast.pupils_a[3]) == []
 
 
-def test_pupil_page_draws_the_wellbeing_trend_oldest_first(client, cast, login):
+def test_pupil_page_shows_the_wellbeing_trend_oldest_first_in_zone_colours(client, cast, login):
     pupil = cast.caseload[0]
     with scopes_disabled():
         for day, zone in ((20, "red"), (23, "yellow"), (24, "green")):
@@ -117,5 +117,6 @@ def test_pupil_page_draws_the_wellbeing_trend_oldest_first(client, cast, login):
 
     page = client.get(url("detail", pupil)).content.decode()
 
-    chart = page[page.index("<svg") : page.index("</svg>")]
+    chart = page[page.index('<ol class="zone-strip">') :]
+    assert '<li class="zone-red">' in chart
     assert chart.index("20/11") < chart.index("23/11") < chart.index("24/11")
