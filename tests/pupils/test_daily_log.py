@@ -20,6 +20,7 @@ from tests.factories.pupils import (
     TargetFactory,
     WellbeingCheckInFactory,
 )
+from tests.factories.reset_area import RoomFactory, VisitFactory
 
 
 def url(name, pupil, **kwargs):
@@ -266,3 +267,20 @@ def test_pupil_page_queries_stay_flat_as_notes_and_check_ins_grow(
 
 
 QUERY_BUDGET = 60
+
+
+def test_reset_area_board_links_a_quick_note_for_each_pupil_in_the_room_the_viewer_can_open(
+    client, cast, login
+):
+    mine, other = cast.caseload[0], cast.pupils_a[4]
+    with scopes_disabled():
+        room = RoomFactory(school=cast.school_a)
+        VisitFactory(room=room, pupil=mine)
+        VisitFactory(room=room, pupil=other)
+    login(cast.user(Role.ASSISTANT))
+
+    board = client.get(reverse("reset_area:board", args=[room.school.slug, room.pk]))
+
+    page = board.content.decode()
+    assert url("note_create", mine) in page
+    assert url("note_create", other) not in page
