@@ -87,7 +87,7 @@ class DailySummaryForm(forms.Form):
             )
             self.fields[f"z_{period.pk}"] = forms.ChoiceField(
                 label=f"{period.name} zone",
-                choices=[("", "—"), *Zone.choices],
+                choices=[("", "Zone"), *[(z.value, z.label.split(" ")[0]) for z in Zone]],
                 required=False,
                 initial=note.zone if note else "",
             )
