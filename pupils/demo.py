@@ -4,13 +4,14 @@ Written through the pupils services, as the demo SENCo (the seed actor) unless a
 someone else, so the demo data keeps every rule and leaves the audit trail a real school would.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from pupils.models import (
     AgencyInvolvement,
     AreaOfNeed,
+    DailyNote,
     Meeting,
     ParentContact,
     PlanKind,
@@ -19,6 +20,8 @@ from pupils.models import (
     Rating,
     SenStatus,
     SupportPlan,
+    Target,
+    Zone,
 )
 from pupils.services.contacts import (
     complete_meeting_action,
@@ -26,6 +29,7 @@ from pupils.services.contacts import (
     record_meeting,
     record_parent_contact,
 )
+from pupils.services.daily_log import record_check_in, record_note
 from pupils.services.plans import add_target, create_plan, record_review, start_next_cycle
 from pupils.services.profile import save_profile
 from semh.access import Role
@@ -89,6 +93,8 @@ def seed_pupil_records(*, pupils, staff, rng):
             _seed_agency(pupil, seed, rng)
         if index % 4 == 0 and not Meeting.objects.filter(pupil=pupil).exists():
             _seed_meeting(pupil, staff, seed, rng)
+        if index < 8 and not DailyNote.objects.filter(pupil=pupil).exists():
+            _seed_daily_log(pupil, staff, rng)
 
 
 def _seed_profile(pupil, seed, rng):
@@ -268,3 +274,58 @@ def _seed_positive_handling(pupil, seed):
         ],
         **plan,
     )
+
+
+POSITIVES = [
+    "Used the time-out pass calmly and came back ready to learn.",
+    "Helped a younger pupil find their classroom.",
+    "Stayed in maths for the whole lesson and finished the task.",
+    "Asked for help using the agreed signal.",
+    "Great contribution in the class discussion about space.",
+    "Lined up calmly after lunch without a reminder.",
+]
+OTHER_NOTES = [
+    ("observation", "Hood up in P3; settled after a movement break."),
+    ("pastoral", "Said they were tired — late night at home. Checked in at lunch."),
+    ("home_school", "Mum texted: good evening, reward chart sticker earned."),
+    ("observation", "Found the supply teacher hard; stayed with the assistant."),
+]
+
+
+def _seed_daily_log(pupil, staff, rng):
+    """Three weeks of notes (mostly positive, some evidence for a target) and check-ins, written
+    as the assistant and the SENCo through the daily log services."""
+    today = timezone.localdate()
+    targets = list(Target.objects.filter(plan__pupil=pupil, plan__status=PlanStatus.ACTIVE))
+    zones = [Zone.GREEN] * 5 + [Zone.YELLOW] * 3 + [Zone.BLUE, Zone.RED]
+    for days_ago in range(21, -1, -1):
+        day = today - timedelta(days=days_ago)
+        if day.weekday() >= 5:
+            continue
+        who = {
+            "actor": rng.choice([staff[Role.ASSISTANT], staff[Role.SENCO]]),
+            "school": pupil.school,
+        }
+        if rng.random() < 0.7:
+            record_note(
+                **who,
+                pupil=pupil,
+                kind="positive",
+                on_day=day,
+                text=rng.choice(POSITIVES),
+                engagement=rng.choice([None, 4, 5]),
+                target=rng.choice(targets) if targets and rng.random() < 0.4 else None,
+            )
+        if rng.random() < 0.35:
+            kind, text = rng.choice(OTHER_NOTES)
+            record_note(**who, pupil=pupil, kind=kind, on_day=day, text=text)
+        at = timezone.make_aware(datetime.combine(day, time(8, 50 + rng.randint(0, 5))))
+        if at <= timezone.now():
+            record_check_in(
+                **who,
+                pupil=pupil,
+                at=at,
+                zone=rng.choice(zones),
+                by=rng.choice(["pupil", "pupil", "staff"]),
+                words=rng.choice(["", "", "Tired", "Happy it's PE today", "Worried about lunch"]),
+            )

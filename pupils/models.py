@@ -622,3 +622,116 @@ class PupilImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+# Daily log: notes through the day and wellbeing check-ins
+
+
+class Zone(models.TextChoices):
+    """Zones of Regulation, as pupils are taught them (the Reset Area uses them too)."""
+
+    BLUE = "blue", "Blue — sad, tired, low"
+    GREEN = "green", "Green — calm, ready to learn"
+    YELLOW = "yellow", "Yellow — worried, frustrated, silly"
+    RED = "red", "Red — angry, out of control"
+
+
+class NoteKind(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    OBSERVATION = "observation", "Observation"
+    PASTORAL = "pastoral", "Pastoral note"
+    HOME_SCHOOL = "home_school", "Home–school communication"
+    ENGAGEMENT = "engagement", "Engagement"
+
+
+class DailyNote(models.Model):
+    """One note about a pupil's day, optionally in a period, with engagement 1–5, and as
+    evidence for one of the pupil's plan targets."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="daily_notes")
+    kind = models.CharField(max_length=12, choices=NoteKind.choices)
+    on_day = models.DateField(default=timezone.localdate)
+    period = models.ForeignKey(
+        "semh.Period", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    engagement = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(n, str(n)) for n in range(1, 6)]
+    )
+    zone = models.CharField(max_length=6, choices=Zone.choices, blank=True)
+    target = models.ForeignKey(
+        Target,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name="evidence for target",
+    )
+    text = models.TextField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-on_day", "-recorded_at"]
+        indexes = [models.Index(fields=["pupil", "-on_day"], name="dailynote_pupil_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(engagement__isnull=True)
+                | models.Q(engagement__gte=1, engagement__lte=5),
+                name="dailynote_engagement_1_5",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.on_day:%d/%m/%Y}"
+
+
+class CheckInBy(models.TextChoices):
+    PUPIL = "pupil", "The pupil, with an adult"
+    STAFF = "staff", "Staff"
+
+
+class WellbeingCheckIn(models.Model):
+    """How a pupil is feeling at a moment: a zone or a feelings score 1–5, and their words."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="check_ins")
+    at = models.DateTimeField(default=timezone.now)
+    zone = models.CharField(max_length=6, choices=Zone.choices, blank=True)
+    feeling = models.PositiveSmallIntegerField(
+        "feelings score", null=True, blank=True, choices=[(n, str(n)) for n in range(1, 6)]
+    )
+    words = models.CharField("in their words", max_length=500, blank=True)
+    by = models.CharField(max_length=5, choices=CheckInBy.choices, default=CheckInBy.PUPIL)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["pupil", "-at"], name="checkin_pupil_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(zone="") | models.Q(feeling__isnull=False),
+                name="checkin_zone_or_feeling",
+            )
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.at:%d/%m/%Y %H:%M}"
+
+    @property
+    def score(self):
+        """1 (red) … 4 (green) for a zone (blue 2, yellow 3), or the feelings score 1–5."""
+        if self.zone:
+            return ZONE_SCORE[self.zone]
+        return self.feeling
+
+
+ZONE_SCORE = {Zone.RED: 1, Zone.BLUE: 2, Zone.YELLOW: 3, Zone.GREEN: 4}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pupils.views import caseloads, contacts, mis_import, plans, profile, records
+from pupils.views import caseloads, contacts, daily_log, mis_import, plans, profile, records
 
 app_name = "pupils"
 
@@ -39,6 +39,12 @@ urlpatterns = [
     path(f"{PUPIL}meetings/new/", contacts.meeting_create, name="meeting_create"),
     path(f"{PUPIL}meetings/<uuid:meeting_id>/", contacts.meeting_detail, name="meeting_detail"),
     path(f"{PUPIL}actions/<uuid:action_id>/done/", contacts.action_done, name="action_done"),
+    # daily log and wellbeing check-ins
+    path("notes/new/", daily_log.note_pick_pupil, name="note_pick_pupil"),
+    path(f"{PUPIL}notes/new/", daily_log.note_create, name="note_create"),
+    path(f"{PUPIL}day/", daily_log.daily_summary, name="daily_summary"),
+    path(f"{PUPIL}day/print/", daily_log.daily_log_print, name="daily_log_print"),
+    path(f"{PUPIL}check-ins/new/", daily_log.check_in_create, name="check_in_create"),
     # mis_import
     path("import/", mis_import.import_upload, name="import"),
     path("import/<uuid:import_id>/", mis_import.import_preview, name="import_preview"),

@@ -135,6 +135,11 @@ class AuditAction(models.TextChoices):
         "Pupil's interventions viewed",
     )
     EFFECTIVENESS_VIEW = "interventions.effectiveness_view", "Intervention effectiveness viewed"
+    # Daily log and wellbeing check-ins
+    DAILY_NOTE_CREATE = "pupils.daily_note_create", "Daily note recorded"
+    DAILY_SUMMARY_SAVE = "pupils.daily_summary_save", "Daily summary recorded"
+    DAILY_LOG_VIEW = "pupils.daily_log_view", "Pupil's daily log viewed"
+    CHECK_IN_CREATE = "pupils.check_in_create", "Wellbeing check-in recorded"
 
 
 @dataclass(frozen=True)

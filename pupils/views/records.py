@@ -52,6 +52,7 @@ def pupil_detail(request, pupil_id):
         "show_cp_flags": request.school_access.can(Capability.VIEW_CP_FLAGS),
         "today": timezone.localdate(),
         **selectors.pupil_page(pupil),
+        **selectors.daily_log_section(pupil),
     }
     return render(request, "pupils/records/pupil_detail.html", context)
 
