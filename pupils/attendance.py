@@ -22,6 +22,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
 from pupils.models import AttendanceRecord, PrimaryNeed, SenStatus, YearGroup
+from semh.calendar import academic_year_start, term_containing
 
 PERSISTENT_ABSENCE = Decimal("0.10")  # missed this share or more of possible sessions
 SEVERE_ABSENCE = Decimal("0.50")
@@ -164,3 +165,40 @@ def cohorts_by(pupils, start, end, by: str) -> list[CohortFigures]:
     else:
         labels = {True: "SEMH need", False: "No SEMH need"}
     return [_cohort(labels[k], groups[k]) for k in sorted(groups, reverse=by == "semh")]
+
+
+WEEKS_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class PupilSummary:
+    term: Figures
+    term_label: str
+    year: Figures
+    year_start: object
+    recent: list  # the latest records (up to WEEKS_SHOWN), newest first
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.year.possible or self.recent)
+
+
+def pupil_summary(pupil, today) -> PupilSummary:
+    """The pupil page's attendance: this term so far, the year to date and the latest periods.
+    A fixed number of queries however many records there are."""
+    school = pupil.school
+    year_start = academic_year_start(school, today)
+    term = term_containing(school, today)
+    term_start, term_label = (term.starts_on, str(term)) if term else (year_start, "This year")
+    recent = list(
+        AttendanceRecord.objects.filter(pupil=pupil, starts_on__lte=today).order_by("-starts_on")[
+            :WEEKS_SHOWN
+        ]
+    )
+    return PupilSummary(
+        term=pupil_figures(pupil, term_start, today),
+        term_label=term_label,
+        year=pupil_figures(pupil, year_start, today),
+        year_start=year_start,
+        recent=recent,
+    )

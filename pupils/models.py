@@ -685,3 +685,9 @@ class AttendanceRecord(models.Model):
 
     def __str__(self):
         return f"{self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}: {self.present}/{self.possible}"
+
+    @property
+    def rate_shown(self) -> str:
+        from pupils.attendance import percent, rate_of
+
+        return percent(rate_of(self.present, self.possible))

@@ -15,6 +15,7 @@ class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
         model = ParentContact
         fields = [
             "contacted_at",
+            "about",
             "method",
             "with_whom",
             "summary",
@@ -25,6 +26,7 @@ class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
         widgets = {"contacted_at": DateTimeInput(), "follow_up_due": DateInput()}
         labels = {
             "contacted_at": "When",
+            "about": "About",
             "method": "How (phone, email, in person …)",
             "with_whom": "Who (name and relationship)",
         }
