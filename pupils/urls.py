@@ -52,17 +52,17 @@ urlpatterns = [
         name="attendance_template",
     ),
     path(
-        "attendance/import/<uuid:import_id>/",
+        "attendance/import/<uuid:attendance_import_id>/",
         attendance_import.attendance_preview,
         name="attendance_import_preview",
     ),
     path(
-        "attendance/import/<uuid:import_id>/confirm/",
+        "attendance/import/<uuid:attendance_import_id>/confirm/",
         attendance_import.attendance_confirm,
         name="attendance_import_confirm",
     ),
     path(
-        "attendance/import/<uuid:import_id>/discard/",
+        "attendance/import/<uuid:attendance_import_id>/discard/",
         attendance_import.attendance_discard,
         name="attendance_import_discard",
     ),

@@ -36,7 +36,9 @@ def _who(request) -> dict:
 
 def _to_preview(request, batch):
     return redirect(
-        "pupils:attendance_import_preview", school_slug=request.school.slug, import_id=batch.pk
+        "pupils:attendance_import_preview",
+        school_slug=request.school.slug,
+        attendance_import_id=batch.pk,
     )
 
 
@@ -76,8 +78,8 @@ def attendance_template(request):
 
 
 @school_view(Capability.EDIT_PUPILS)
-def attendance_preview(request, import_id):
-    batch = access_import(request.school_access, request.school, import_id, kind=KIND)
+def attendance_preview(request, attendance_import_id):
+    batch = access_import(request.school_access, request.school, attendance_import_id, kind=KIND)
     preview, problem = None, ""
     if batch.status == PupilImport.Status.PREVIEWED:
         try:
@@ -90,8 +92,8 @@ def attendance_preview(request, import_id):
 
 @school_view(Capability.EDIT_PUPILS)
 @require_POST
-def attendance_confirm(request, import_id):
-    batch = access_import(request.school_access, request.school, import_id, kind=KIND)
+def attendance_confirm(request, attendance_import_id):
+    batch = access_import(request.school_access, request.school, attendance_import_id, kind=KIND)
     try:
         outcome = apply_attendance_import(**_who(request), batch=batch)
     except ImportRefused as refused:
@@ -112,8 +114,8 @@ def attendance_confirm(request, import_id):
 
 @school_view(Capability.EDIT_PUPILS)
 @require_POST
-def attendance_discard(request, import_id):
-    batch = access_import(request.school_access, request.school, import_id, kind=KIND)
+def attendance_discard(request, attendance_import_id):
+    batch = access_import(request.school_access, request.school, attendance_import_id, kind=KIND)
     if discard_attendance_import(**_who(request), batch=batch):
         messages.success(request, "Upload discarded; nothing was imported.")
     return redirect("pupils:attendance_import", school_slug=request.school.slug)

@@ -169,3 +169,27 @@ def test_attendance_contact_link_prefills_the_reason(cast, login):
     )
     with scope(school=cast.school_a):
         assert ParentContact.objects.get(pupil=pupil).about == ContactAbout.ATTENDANCE
+
+
+def test_demo_attendance_is_mostly_good_with_a_few_persistent_and_one_severe(cast):
+    import random
+
+    from pupils.attendance import per_pupil
+    from pupils.demo import seed_attendance
+    from tests.factories import PupilFactory
+
+    with scopes_disabled():
+        pupils = cast.pupils_a + PupilFactory.create_batch(3, school=cast.school_a)
+        staff = {Role.SENCO: cast.user(Role.SENCO)}
+        seed_attendance(pupils=pupils, staff=staff, rng=random.Random("t"))
+        seed_attendance(pupils=pupils, staff=staff, rng=random.Random("t"))  # once only
+        rows = per_pupil(
+            Pupil.objects.filter(pk__in=[p.pk for p in pupils]),
+            datetime.date(2026, 9, 1),
+            datetime.date(2026, 11, 25),
+        ).values_list("att_present", "att_possible")
+        rows = list(rows)
+    assert all(possible == 120 for _, possible in rows)  # 12 weeks, 10 sessions each
+    assert sum(is_severe(*r) for r in rows) == 1
+    assert 1 <= sum(is_persistent(*r) and not is_severe(*r) for r in rows) <= 3
+    assert sum(not is_persistent(*r) for r in rows) >= 4
