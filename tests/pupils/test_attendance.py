@@ -193,3 +193,20 @@ def test_demo_attendance_is_mostly_good_with_a_few_persistent_and_one_severe(cas
     assert sum(is_severe(*r) for r in rows) == 1
     assert 1 <= sum(is_persistent(*r) and not is_severe(*r) for r in rows) <= 3
     assert sum(not is_persistent(*r) for r in rows) >= 4
+
+
+def test_a_contact_posted_without_a_reason_is_general(cast, login):
+    pupil = cast.pupils_a[0]
+    client = login(cast.user(Role.SENCO))
+    url = reverse("pupils:contact_create", args=[cast.school_a.slug, pupil.pk])
+    client.post(
+        url,
+        {
+            "contacted_at": "25/11/2026 09:00",
+            "method": "phone",
+            "with_whom": "Dad",
+            "summary": "Hi",
+        },
+    )
+    with scope(school=cast.school_a):
+        assert ParentContact.objects.get(pupil=pupil).about == ContactAbout.GENERAL
