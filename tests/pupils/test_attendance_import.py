@@ -9,8 +9,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scopes_disabled
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from pupils.attendance_csv import parse_attendance_csv, preview_attendance
+from pupils.mis import ImportFileError, decode_upload
 from pupils.models import AttendanceRecord, PupilImport
+from pupils.services.attendance_import import (
+    apply_attendance_import,
+    start_attendance_import,
+)
+from pupils.services.mis_import import ImportRefused
 from semh.access import Role
 from semh.models import AuditEvent
 
@@ -222,3 +231,50 @@ def test_pupil_import_pages_do_not_open_an_attendance_batch(senco, cast):
     batch = latest(cast.school_a)
     url = reverse("pupils:import_preview", args=[cast.school_a.slug, batch.pk])
     assert senco.get(url).status_code == 404
+
+
+# --- Garbage in: never a server error, never a half import ---------------------------------
+
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=60,
+)
+CELLS = st.one_of(
+    st.sampled_from(["", "0", "5", "10", "-1", "9.5", "1e3", "١٠", "=1+1", "\x00", " 7 "]),
+    st.sampled_from(["16/11/2026", "20/11/2026", "31/02/2026", "2026-11-16", "11/16/2026"]),
+    st.text(max_size=8),
+)
+
+
+@FUZZ
+@given(rows=st.lists(st.lists(CELLS, min_size=9, max_size=9), min_size=1, max_size=6))
+def test_any_rows_preview_and_import_all_or_nothing(cast, rows):
+    upns = [p.upn for p in cast.pupils_a[:3]]
+    for i, row in enumerate(rows):
+        if i % 2 == 0:
+            row[0] = upns[i % 3]
+    raw = csv_bytes(rows)
+    senco = cast.user(Role.SENCO)
+    school = cast.school_a
+    with scopes_disabled():
+        before = list(AttendanceRecord.objects.order_by("pk").values())
+        try:
+            text = decode_upload(raw)
+            parse_attendance_csv(text)
+        except ImportFileError as error:
+            assert error.message
+            return
+        preview = preview_attendance(school=school, text=text)
+        batch = start_attendance_import(actor=senco, school=school, filename="f.csv", text=text)
+        try:
+            outcome = apply_attendance_import(actor=senco, school=school, batch=batch)
+        except ImportRefused:
+            assert not preview.can_import
+            assert list(AttendanceRecord.objects.order_by("pk").values()) == before
+            return
+        after = AttendanceRecord.objects.count()
+        assert after == len(before) + outcome.created
+        for record in AttendanceRecord.objects.all():
+            assert record.present + record.authorised + record.unauthorised <= record.possible
