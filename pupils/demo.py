@@ -4,13 +4,17 @@ Written through the pupils services, as the demo SENCo (the seed actor) unless a
 someone else, so the demo data keeps every rule and leaves the audit trail a real school would.
 """
 
+import csv
+import io
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from pupils.attendance_csv import TEMPLATE_HEADINGS
 from pupils.models import (
     AgencyInvolvement,
     AreaOfNeed,
+    AttendanceRecord,
     DailyNote,
     Meeting,
     ParentContact,
@@ -23,6 +27,7 @@ from pupils.models import (
     Target,
     Zone,
 )
+from pupils.services.attendance_import import apply_attendance_import, start_attendance_import
 from pupils.services.contacts import (
     complete_meeting_action,
     record_agency_involvement,
@@ -33,6 +38,7 @@ from pupils.services.daily_log import record_check_in, record_note
 from pupils.services.plans import add_target, create_plan, record_review, start_next_cycle
 from pupils.services.profile import save_profile
 from semh.access import Role
+from semh.calendar import academic_year_start, monday_of
 
 STRENGTHS = [
     "Loves drawing comics and Lego; brilliant with younger children.",
@@ -95,6 +101,57 @@ def seed_pupil_records(*, pupils, staff, rng):
             _seed_meeting(pupil, staff, seed, rng)
         if index < 8 and not DailyNote.objects.filter(pupil=pupil).exists():
             _seed_daily_log(pupil, staff, rng)
+    seed_attendance(pupils=pupils, staff=staff, rng=rng)
+
+
+def _attendance_target(index: int) -> float:
+    """Most pupils attend 93–99%; a few are persistently absent and one severely."""
+    if index == 5:
+        return 0.45
+    if index in (3, 11, 19):
+        return 0.84
+    return 0.93 + (index * 3 % 7) / 100
+
+
+def seed_attendance(*, pupils, staff, rng, today=None):
+    """A week of attendance per pupil from the start of the year to last week, written through
+    the attendance import (once per school)."""
+    pupils = [p for p in pupils if p.upn]
+    if not pupils or AttendanceRecord.objects.filter(pupil__in=pupils).exists():
+        return
+    school = pupils[0].school
+    today = today or timezone.localdate()
+    first, last = monday_of(academic_year_start(school, today)), monday_of(today)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADINGS)
+    week = first
+    while week < last:
+        for index, pupil in enumerate(pupils):
+            miss = 1 - _attendance_target(index)
+            absent = sum(rng.random() < miss for _ in range(10))
+            unauthorised = sum(rng.random() < 0.4 for _ in range(absent))
+            writer.writerow(
+                [
+                    pupil.upn,
+                    pupil.legal_last_name,
+                    pupil.legal_first_name,
+                    f"{week:%d/%m/%Y}",
+                    f"{week + timedelta(days=4):%d/%m/%Y}",
+                    10,
+                    10 - absent,
+                    absent - unauthorised,
+                    unauthorised,
+                    int(rng.random() < 0.1),
+                    0,
+                ]
+            )
+        week += timedelta(weeks=1)
+    senco = staff[Role.SENCO]
+    batch = start_attendance_import(
+        actor=senco, school=school, filename="demo-attendance.csv", text=out.getvalue()
+    )
+    apply_attendance_import(actor=senco, school=school, batch=batch)
 
 
 def _seed_profile(pupil, seed, rng):

@@ -439,11 +439,19 @@ class ContactMethod(models.TextChoices):
     VIDEO = "video", "Video call"
 
 
+class ContactAbout(models.TextChoices):
+    GENERAL = "general", "General"
+    ATTENDANCE = "attendance", "Attendance"
+    BEHAVIOUR = "behaviour", "Behaviour"
+    WELLBEING = "wellbeing", "Wellbeing"
+
+
 class ParentContact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="parent_contacts")
     contacted_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=12, choices=ContactMethod.choices)
+    about = models.CharField(max_length=12, choices=ContactAbout.choices, default="general")
     with_whom = models.CharField("with whom", max_length=200)
     summary = models.TextField()
     follow_up_needed = models.BooleanField(default=False)
@@ -599,6 +607,10 @@ class PupilImport(models.Model):
         IMPORTED = "imported", "Imported"
         DISCARDED = "discarded", "Discarded"
 
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", "Pupils"
+        ATTENDANCE = "attendance", "Attendance"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(
@@ -608,6 +620,7 @@ class PupilImport(models.Model):
     content = models.TextField(help_text="The decoded CSV text; cleared once imported.")
     encoding = models.CharField(max_length=40, default="UTF-8", help_text="As read, for the SENCo.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PUPILS)
     row_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -735,3 +748,59 @@ class WellbeingCheckIn(models.Model):
 
 
 ZONE_SCORE = {Zone.RED: 1, Zone.BLUE: 2, Zone.YELLOW: 3, Zone.GREEN: 4}
+
+
+class AttendanceRecord(models.Model):
+    """A pupil's sessions over one period (a week or a term) as the MIS exports them.
+
+    One row per pupil and period: importing a period again updates it. ``present`` counts
+    sessions the pupil attended, including approved educational activity (DfE codes /, \\, L, U
+    before the register closes, B, J, P, V, W, K); ``not_required`` sessions (code X) are not
+    possible sessions and are kept only for reference."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="attendance")
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("to")
+    possible = models.PositiveIntegerField("possible sessions")
+    present = models.PositiveIntegerField()
+    authorised = models.PositiveIntegerField("authorised absence")
+    unauthorised = models.PositiveIntegerField("unauthorised absence")
+    late = models.PositiveIntegerField(null=True, blank=True)
+    not_required = models.PositiveIntegerField("attendance not required", null=True, blank=True)
+    source = models.ForeignKey(
+        PupilImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped(school="pupil__school")
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "starts_on", "ends_on"], name="attendance_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(present__gte=0, authorised__gte=0, unauthorised__gte=0)
+                & models.Q(
+                    possible__gte=models.F("present")
+                    + models.F("authorised")
+                    + models.F("unauthorised")
+                ),
+                name="attendance_sessions_add_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="attendance_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}: {self.present}/{self.possible}"
+
+    @property
+    def rate_shown(self) -> str:
+        from pupils.attendance import percent, rate_of
+
+        return percent(rate_of(self.present, self.possible))

@@ -115,10 +115,10 @@ def access_meeting_action(viewer, school, action_id, *, pupil_id) -> MeetingActi
     return action
 
 
-def access_import(viewer, school, import_id) -> PupilImport:
-    """An MIS upload of the school."""
+def access_import(viewer, school, import_id, kind=PupilImport.Kind.PUPILS) -> PupilImport:
+    """An upload of the school (an MIS pupil export unless ``kind`` says attendance)."""
     same_school(viewer, school)
-    batches = PupilImport.objects.filter(school=school).select_related("uploaded_by")
+    batches = PupilImport.objects.filter(school=school, kind=kind).select_related("uploaded_by")
     return get_or_404(batches, import_id)
 
 
@@ -181,8 +181,9 @@ def meeting_page(meeting) -> dict:
     }
 
 
-def recent_imports(school, limit=10):
-    return PupilImport.objects.filter(school=school).select_related("uploaded_by")[:limit]
+def recent_imports(school, limit=10, kind=PupilImport.Kind.PUPILS):
+    batches = PupilImport.objects.filter(school=school, kind=kind)
+    return batches.select_related("uploaded_by")[:limit]
 
 
 # Profile ----------------------------------------------------------------------------------------

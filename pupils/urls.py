@@ -1,6 +1,15 @@
 from django.urls import path
 
-from pupils.views import caseloads, contacts, daily_log, mis_import, plans, profile, records
+from pupils.views import (
+    attendance_import,
+    caseloads,
+    contacts,
+    daily_log,
+    mis_import,
+    plans,
+    profile,
+    records,
+)
 
 app_name = "pupils"
 
@@ -50,4 +59,26 @@ urlpatterns = [
     path("import/<uuid:import_id>/", mis_import.import_preview, name="import_preview"),
     path("import/<uuid:import_id>/confirm/", mis_import.import_confirm, name="import_confirm"),
     path("import/<uuid:import_id>/discard/", mis_import.import_discard, name="import_discard"),
+    # attendance_import
+    path("attendance/import/", attendance_import.attendance_upload, name="attendance_import"),
+    path(
+        "attendance/import/template.csv",
+        attendance_import.attendance_template,
+        name="attendance_template",
+    ),
+    path(
+        "attendance/import/<uuid:attendance_import_id>/",
+        attendance_import.attendance_preview,
+        name="attendance_import_preview",
+    ),
+    path(
+        "attendance/import/<uuid:attendance_import_id>/confirm/",
+        attendance_import.attendance_confirm,
+        name="attendance_import_confirm",
+    ),
+    path(
+        "attendance/import/<uuid:attendance_import_id>/discard/",
+        attendance_import.attendance_discard,
+        name="attendance_import_discard",
+    ),
 ]

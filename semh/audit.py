@@ -51,6 +51,10 @@ class AuditAction(models.TextChoices):
     PUPIL_IMPORT_UPLOAD = "pupil.import_upload", "MIS file uploaded"
     PUPIL_IMPORT = "pupil.import", "MIS import applied"
     PUPIL_IMPORT_DISCARD = "pupil.import_discard", "MIS import discarded"
+    # School attendance import
+    ATTENDANCE_IMPORT_UPLOAD = "attendance.import_upload", "Attendance file uploaded"
+    ATTENDANCE_IMPORT = "attendance.import", "Attendance import applied"
+    ATTENDANCE_IMPORT_DISCARD = "attendance.import_discard", "Attendance import discarded"
     PROFILE_VIEW = "profile.view", "Profile viewed"
     PROFILE_UPDATE = "profile.update", "Profile changed"
     PROFILE_PRINT = "profile.print", "Profile printed"

@@ -190,3 +190,18 @@ class WellbeingCheckInFactory(factory.django.DjangoModelFactory):
     at = factory.LazyFunction(timezone.now)
     zone = "green"
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class AttendanceRecordFactory(factory.django.DjangoModelFactory):
+    """A week of attendance: 10 possible sessions, 9 present, 1 authorised absence."""
+
+    class Meta:
+        model = "pupils.AttendanceRecord"
+
+    pupil = factory.SubFactory(PupilFactory)
+    starts_on = datetime.date(2026, 11, 16)
+    ends_on = datetime.date(2026, 11, 20)
+    possible = 10
+    present = 9
+    authorised = 1
+    unauthorised = 0
