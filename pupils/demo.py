@@ -4,13 +4,18 @@ Written through the pupils services, as the demo SENCo (the seed actor) unless a
 someone else, so the demo data keeps every rule and leaves the audit trail a real school would.
 """
 
-from datetime import timedelta
+import csv
+import io
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from pupils.attendance_csv import TEMPLATE_HEADINGS
 from pupils.models import (
     AgencyInvolvement,
     AreaOfNeed,
+    AttendanceRecord,
+    DailyNote,
     Meeting,
     ParentContact,
     PlanKind,
@@ -19,16 +24,21 @@ from pupils.models import (
     Rating,
     SenStatus,
     SupportPlan,
+    Target,
+    Zone,
 )
+from pupils.services.attendance_import import apply_attendance_import, start_attendance_import
 from pupils.services.contacts import (
     complete_meeting_action,
     record_agency_involvement,
     record_meeting,
     record_parent_contact,
 )
+from pupils.services.daily_log import record_check_in, record_note
 from pupils.services.plans import add_target, create_plan, record_review, start_next_cycle
 from pupils.services.profile import save_profile
 from semh.access import Role
+from semh.calendar import academic_year_start, monday_of
 
 STRENGTHS = [
     "Loves drawing comics and Lego; brilliant with younger children.",
@@ -89,6 +99,59 @@ def seed_pupil_records(*, pupils, staff, rng):
             _seed_agency(pupil, seed, rng)
         if index % 4 == 0 and not Meeting.objects.filter(pupil=pupil).exists():
             _seed_meeting(pupil, staff, seed, rng)
+        if index < 8 and not DailyNote.objects.filter(pupil=pupil).exists():
+            _seed_daily_log(pupil, staff, rng)
+    seed_attendance(pupils=pupils, staff=staff, rng=rng)
+
+
+def _attendance_target(index: int) -> float:
+    """Most pupils attend 93–99%; a few are persistently absent and one severely."""
+    if index == 5:
+        return 0.45
+    if index in (3, 11, 19):
+        return 0.84
+    return 0.93 + (index * 3 % 7) / 100
+
+
+def seed_attendance(*, pupils, staff, rng, today=None):
+    """A week of attendance per pupil from the start of the year to last week, written through
+    the attendance import (once per school)."""
+    pupils = [p for p in pupils if p.upn]
+    if not pupils or AttendanceRecord.objects.filter(pupil__in=pupils).exists():
+        return
+    school = pupils[0].school
+    today = today or timezone.localdate()
+    first, last = monday_of(academic_year_start(school, today)), monday_of(today)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TEMPLATE_HEADINGS)
+    week = first
+    while week < last:
+        for index, pupil in enumerate(pupils):
+            miss = 1 - _attendance_target(index)
+            absent = sum(rng.random() < miss for _ in range(10))
+            unauthorised = sum(rng.random() < 0.4 for _ in range(absent))
+            writer.writerow(
+                [
+                    pupil.upn,
+                    pupil.legal_last_name,
+                    pupil.legal_first_name,
+                    f"{week:%d/%m/%Y}",
+                    f"{week + timedelta(days=4):%d/%m/%Y}",
+                    10,
+                    10 - absent,
+                    absent - unauthorised,
+                    unauthorised,
+                    int(rng.random() < 0.1),
+                    0,
+                ]
+            )
+        week += timedelta(weeks=1)
+    senco = staff[Role.SENCO]
+    batch = start_attendance_import(
+        actor=senco, school=school, filename="demo-attendance.csv", text=out.getvalue()
+    )
+    apply_attendance_import(actor=senco, school=school, batch=batch)
 
 
 def _seed_profile(pupil, seed, rng):
@@ -268,3 +331,58 @@ def _seed_positive_handling(pupil, seed):
         ],
         **plan,
     )
+
+
+POSITIVES = [
+    "Used the time-out pass calmly and came back ready to learn.",
+    "Helped a younger pupil find their classroom.",
+    "Stayed in maths for the whole lesson and finished the task.",
+    "Asked for help using the agreed signal.",
+    "Great contribution in the class discussion about space.",
+    "Lined up calmly after lunch without a reminder.",
+]
+OTHER_NOTES = [
+    ("observation", "Hood up in P3; settled after a movement break."),
+    ("pastoral", "Said they were tired — late night at home. Checked in at lunch."),
+    ("home_school", "Mum texted: good evening, reward chart sticker earned."),
+    ("observation", "Found the supply teacher hard; stayed with the assistant."),
+]
+
+
+def _seed_daily_log(pupil, staff, rng):
+    """Three weeks of notes (mostly positive, some evidence for a target) and check-ins, written
+    as the assistant and the SENCo through the daily log services."""
+    today = timezone.localdate()
+    targets = list(Target.objects.filter(plan__pupil=pupil, plan__status=PlanStatus.ACTIVE))
+    zones = [Zone.GREEN] * 5 + [Zone.YELLOW] * 3 + [Zone.BLUE, Zone.RED]
+    for days_ago in range(21, -1, -1):
+        day = today - timedelta(days=days_ago)
+        if day.weekday() >= 5:
+            continue
+        who = {
+            "actor": rng.choice([staff[Role.ASSISTANT], staff[Role.SENCO]]),
+            "school": pupil.school,
+        }
+        if rng.random() < 0.7:
+            record_note(
+                **who,
+                pupil=pupil,
+                kind="positive",
+                on_day=day,
+                text=rng.choice(POSITIVES),
+                engagement=rng.choice([None, 4, 5]),
+                target=rng.choice(targets) if targets and rng.random() < 0.4 else None,
+            )
+        if rng.random() < 0.35:
+            kind, text = rng.choice(OTHER_NOTES)
+            record_note(**who, pupil=pupil, kind=kind, on_day=day, text=text)
+        at = timezone.make_aware(datetime.combine(day, time(8, 50 + rng.randint(0, 5))))
+        if at <= timezone.now():
+            record_check_in(
+                **who,
+                pupil=pupil,
+                at=at,
+                zone=rng.choice(zones),
+                by=rng.choice(["pupil", "pupil", "staff"]),
+                words=rng.choice(["", "", "Tired", "Happy it's PE today", "Worried about lunch"]),
+            )

@@ -161,6 +161,7 @@ class ParsedFile:
     headers: list[str]
     columns: dict[str, int]  # our field -> index of its column in the file
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); header is row 1
+    known: tuple[Column, ...] = COLUMNS  # the columns the file was read against
 
     def heading(self, field_name: str) -> str:
         """The file's own heading for one of our fields (for messages)."""
@@ -168,7 +169,7 @@ class ParsedFile:
 
     @property
     def recognised(self) -> list[tuple[str, str]]:
-        return [(c.label, self.heading(c.field)) for c in COLUMNS if c.field in self.columns]
+        return [(c.label, self.heading(c.field)) for c in self.known if c.field in self.columns]
 
     @property
     def ignored_headers(self) -> list[str]:
@@ -324,12 +325,13 @@ def decode_upload(raw: bytes) -> str:
     return decode_file(raw).text
 
 
-def read_upload(upload) -> DecodedFile:
-    """An uploaded file that passed every whole-file check (see ``parse_csv``)."""
+def read_upload(upload, parse=None) -> DecodedFile:
+    """An uploaded file that passed every whole-file check (``parse``: the import's parser,
+    ``parse_csv`` unless told)."""
     if upload.size > MAX_BYTES:
         raise _too_big(upload.size)  # before reading it into memory
     decoded = decode_file(upload.read())
-    parse_csv(decoded.text)
+    (parse or parse_csv)(decoded.text)
     return decoded
 
 
@@ -344,10 +346,10 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _map_columns(headers: list[str]) -> dict[str, int]:
+def _map_columns(headers: list[str], known: tuple[Column, ...] = COLUMNS) -> dict[str, int]:
     keys = [heading_key(h) for h in headers]
     columns: dict[str, int] = {}
-    for column in COLUMNS:
+    for column in known:
         for key in column.keys:
             found = [i for i, k in enumerate(keys) if k == key]
             if len(found) > 1:
@@ -371,8 +373,12 @@ def _missing_columns_message(missing: list[Column]) -> str:
     )
 
 
-def parse_csv(text: str) -> ParsedFile:
-    """Rows of the file with the header mapped to our fields. Blank rows are skipped."""
+def parse_csv(
+    text: str, known: tuple[Column, ...] = COLUMNS, noun: str = "pupils", example: str = ""
+) -> ParsedFile:
+    """Rows of the file with the header mapped to ``known`` columns (the pupil import's unless
+    told; ``noun`` names a row in messages). Blank rows are skipped."""
+    example = example or "UPN, Surname, Forename, DOB, Year …"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     headers: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
@@ -385,7 +391,7 @@ def parse_csv(text: str) -> ParsedFile:
                 headers = cells
                 if len(headers) > MAX_COLUMNS:
                     raise ImportFileError(
-                        f"The file has {len(headers)} columns; this is not a pupil export "
+                        f"The file has {len(headers)} columns; this is not an export of {noun} "
                         f"(the limit is {MAX_COLUMNS}).",
                         "not_csv",
                     )
@@ -393,8 +399,8 @@ def parse_csv(text: str) -> ParsedFile:
             rows.append((number, cells))
             if len(rows) > MAX_ROWS:
                 raise ImportFileError(
-                    f"The file has more than {MAX_ROWS:,} pupils. The limit is {MAX_ROWS:,} "
-                    f"pupils or {MAX_BYTES // 1024 // 1024} MB; import it in parts "
+                    f"The file has more than {MAX_ROWS:,} {noun}. The limit is {MAX_ROWS:,} "
+                    f"{noun} or {MAX_BYTES // 1024 // 1024} MB; import it in parts "
                     "(e.g. by year group).",
                     "too_many_rows",
                 )
@@ -408,11 +414,11 @@ def parse_csv(text: str) -> ParsedFile:
     if len(headers) < 2:
         raise ImportFileError(
             "This does not look like a CSV file: the first row should be column headings "
-            f"separated by commas (UPN, Surname, Forename, DOB, Year …). {SAVE_AS_CSV}",
+            f"separated by commas ({example}). {SAVE_AS_CSV}",
             "not_csv",
         )
-    columns = _map_columns(headers)
-    missing = [c for c in REQUIRED_COLUMNS if c.field not in columns]
+    columns = _map_columns(headers, known)
+    missing = [c for c in known if c.required and c.field not in columns]
     if missing:
         raise ImportFileError(
             _missing_columns_message(missing),
@@ -421,10 +427,10 @@ def parse_csv(text: str) -> ParsedFile:
         )
     if not rows:
         raise ImportFileError(
-            "The file has a header row but no pupils below it.",
+            f"The file has a header row but no {noun} below it.",
             "no_rows",
         )
-    return ParsedFile(headers=headers, columns=columns, rows=rows)
+    return ParsedFile(headers=headers, columns=columns, rows=rows, known=known)
 
 
 # ---------------------------------------------------------------------------------------------

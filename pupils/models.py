@@ -439,11 +439,19 @@ class ContactMethod(models.TextChoices):
     VIDEO = "video", "Video call"
 
 
+class ContactAbout(models.TextChoices):
+    GENERAL = "general", "General"
+    ATTENDANCE = "attendance", "Attendance"
+    BEHAVIOUR = "behaviour", "Behaviour"
+    WELLBEING = "wellbeing", "Wellbeing"
+
+
 class ParentContact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="parent_contacts")
     contacted_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=12, choices=ContactMethod.choices)
+    about = models.CharField(max_length=12, choices=ContactAbout.choices, default="general")
     with_whom = models.CharField("with whom", max_length=200)
     summary = models.TextField()
     follow_up_needed = models.BooleanField(default=False)
@@ -599,6 +607,10 @@ class PupilImport(models.Model):
         IMPORTED = "imported", "Imported"
         DISCARDED = "discarded", "Discarded"
 
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", "Pupils"
+        ATTENDANCE = "attendance", "Attendance"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="+")
     uploaded_by = models.ForeignKey(
@@ -608,6 +620,7 @@ class PupilImport(models.Model):
     content = models.TextField(help_text="The decoded CSV text; cleared once imported.")
     encoding = models.CharField(max_length=40, default="UTF-8", help_text="As read, for the SENCo.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PUPILS)
     row_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -622,3 +635,172 @@ class PupilImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+# Daily log: notes through the day and wellbeing check-ins
+
+
+class Zone(models.TextChoices):
+    """Zones of Regulation, as pupils are taught them (the Reset Area uses them too)."""
+
+    BLUE = "blue", "Blue — sad, tired, low"
+    GREEN = "green", "Green — calm, ready to learn"
+    YELLOW = "yellow", "Yellow — worried, frustrated, silly"
+    RED = "red", "Red — angry, out of control"
+
+
+class NoteKind(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    OBSERVATION = "observation", "Observation"
+    PASTORAL = "pastoral", "Pastoral note"
+    HOME_SCHOOL = "home_school", "Home–school communication"
+    ENGAGEMENT = "engagement", "Engagement"
+
+
+class DailyNote(models.Model):
+    """One note about a pupil's day, optionally in a period, with engagement 1–5, and as
+    evidence for one of the pupil's plan targets."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="daily_notes")
+    kind = models.CharField(max_length=12, choices=NoteKind.choices)
+    on_day = models.DateField(default=timezone.localdate)
+    period = models.ForeignKey(
+        "semh.Period", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    engagement = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(n, str(n)) for n in range(1, 6)]
+    )
+    zone = models.CharField(max_length=6, choices=Zone.choices, blank=True)
+    target = models.ForeignKey(
+        Target,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name="evidence for target",
+    )
+    text = models.TextField(max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-on_day", "-recorded_at"]
+        indexes = [models.Index(fields=["pupil", "-on_day"], name="dailynote_pupil_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(engagement__isnull=True)
+                | models.Q(engagement__gte=1, engagement__lte=5),
+                name="dailynote_engagement_1_5",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.on_day:%d/%m/%Y}"
+
+
+class CheckInBy(models.TextChoices):
+    PUPIL = "pupil", "The pupil, with an adult"
+    STAFF = "staff", "Staff"
+
+
+class WellbeingCheckIn(models.Model):
+    """How a pupil is feeling at a moment: a zone or a feelings score 1–5, and their words."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="check_ins")
+    at = models.DateTimeField(default=timezone.now)
+    zone = models.CharField(max_length=6, choices=Zone.choices, blank=True)
+    feeling = models.PositiveSmallIntegerField(
+        "feelings score", null=True, blank=True, choices=[(n, str(n)) for n in range(1, 6)]
+    )
+    words = models.CharField("in their words", max_length=500, blank=True)
+    by = models.CharField(max_length=5, choices=CheckInBy.choices, default=CheckInBy.PUPIL)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["pupil", "-at"], name="checkin_pupil_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(zone="") | models.Q(feeling__isnull=False),
+                name="checkin_zone_or_feeling",
+            )
+        ]
+
+    def __str__(self):
+        return f"Check-in {self.at:%d/%m/%Y %H:%M}"
+
+    @property
+    def score(self):
+        """1 (red) … 4 (green) for a zone (blue 2, yellow 3), or the feelings score 1–5."""
+        if self.zone:
+            return ZONE_SCORE[self.zone]
+        return self.feeling
+
+
+ZONE_SCORE = {Zone.RED: 1, Zone.BLUE: 2, Zone.YELLOW: 3, Zone.GREEN: 4}
+
+
+class AttendanceRecord(models.Model):
+    """A pupil's sessions over one period (a week or a term) as the MIS exports them.
+
+    One row per pupil and period: importing a period again updates it. ``present`` counts
+    sessions the pupil attended, including approved educational activity (DfE codes /, \\, L, U
+    before the register closes, B, J, P, V, W, K); ``not_required`` sessions (code X) are not
+    possible sessions and are kept only for reference."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="attendance")
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("to")
+    possible = models.PositiveIntegerField("possible sessions")
+    present = models.PositiveIntegerField()
+    authorised = models.PositiveIntegerField("authorised absence")
+    unauthorised = models.PositiveIntegerField("unauthorised absence")
+    late = models.PositiveIntegerField(null=True, blank=True)
+    not_required = models.PositiveIntegerField("attendance not required", null=True, blank=True)
+    source = models.ForeignKey(
+        PupilImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = scoped(school="pupil__school")
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "starts_on", "ends_on"], name="attendance_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(present__gte=0, authorised__gte=0, unauthorised__gte=0)
+                & models.Q(
+                    possible__gte=models.F("present")
+                    + models.F("authorised")
+                    + models.F("unauthorised")
+                ),
+                name="attendance_sessions_add_up",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="attendance_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}: {self.present}/{self.possible}"
+
+    @property
+    def rate_shown(self) -> str:
+        from pupils.attendance import percent, rate_of
+
+        return percent(rate_of(self.present, self.possible))

@@ -6,13 +6,17 @@ capabilities); ``school`` is the school of the URL. A viewer of another school, 
 malformed id or a record hanging off another pupil is a 404 — never a hint that the record exists.
 """
 
+from datetime import timedelta
+
 from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from pupils.models import (
     AgencyInvolvement,
+    DailyNote,
     Meeting,
     MeetingAction,
+    NoteKind,
     ParentContact,
     PlanKind,
     PlanReview,
@@ -27,10 +31,11 @@ from pupils.models import (
     SupportPlan,
     Target,
     TargetReview,
+    WellbeingCheckIn,
     YearGroup,
 )
 from semh.access import PUPIL_FACING_ROLES, ROLE_CAPABILITIES, Capability
-from semh.models import AuditEvent, Membership
+from semh.models import AuditEvent, Membership, Period
 from semh.selectors import get_or_404, same_school, staff_with_roles
 
 # The roles whose members see pupils through a caseload (guardian ``view_pupil`` per pupil): the
@@ -110,10 +115,10 @@ def access_meeting_action(viewer, school, action_id, *, pupil_id) -> MeetingActi
     return action
 
 
-def access_import(viewer, school, import_id) -> PupilImport:
-    """An MIS upload of the school."""
+def access_import(viewer, school, import_id, kind=PupilImport.Kind.PUPILS) -> PupilImport:
+    """An upload of the school (an MIS pupil export unless ``kind`` says attendance)."""
     same_school(viewer, school)
-    batches = PupilImport.objects.filter(school=school).select_related("uploaded_by")
+    batches = PupilImport.objects.filter(school=school, kind=kind).select_related("uploaded_by")
     return get_or_404(batches, import_id)
 
 
@@ -176,8 +181,9 @@ def meeting_page(meeting) -> dict:
     }
 
 
-def recent_imports(school, limit=10):
-    return PupilImport.objects.filter(school=school).select_related("uploaded_by")[:limit]
+def recent_imports(school, limit=10, kind=PupilImport.Kind.PUPILS):
+    batches = PupilImport.objects.filter(school=school, kind=kind)
+    return batches.select_related("uploaded_by")[:limit]
 
 
 # Profile ----------------------------------------------------------------------------------------
@@ -372,3 +378,66 @@ def pupils_to_pick(school, *, leave_out, name="", form="", year_group=None):
     if year_group is not None:
         pupils = pupils.filter(year_group=year_group)
     return pupils.matching_name(name or "")
+
+
+# Daily log ---------------------------------------------------------------------------------------
+
+RECENT_NOTES = 15
+TREND_CHECK_INS = 20
+
+
+def daily_log_section(pupil) -> dict:
+    """The pupil page's daily log: recent notes (positives first among a day's) and the wellbeing
+    trend of the latest check-ins, oldest first — three queries however many there are."""
+    notes = list(
+        DailyNote.objects.filter(pupil=pupil)
+        .exclude(kind=NoteKind.ENGAGEMENT)
+        .select_related("recorded_by", "period", "target")[:RECENT_NOTES]
+    )
+    check_ins = list(WellbeingCheckIn.objects.filter(pupil=pupil)[:TREND_CHECK_INS])[::-1]
+    return {
+        "daily_notes": notes,
+        "positive_count": DailyNote.objects.filter(
+            pupil=pupil,
+            kind=NoteKind.POSITIVE,
+            on_day__gte=timezone.localdate() - timedelta(days=28),
+        ).count(),
+        "check_ins": check_ins,
+        "latest_check_in": check_ins[-1] if check_ins else None,
+    }
+
+
+def evidence_since(plan):
+    """The day the evidence for a review starts: the plan's last review, else its start."""
+    last = PlanReview.objects.filter(plan=plan).aggregate(last=Max("held_on"))["last"]
+    return last or plan.starts_on
+
+
+def target_evidence(plan, since) -> dict:
+    """For each target of ``plan``: the notes linked to it on or after ``since`` (a date), in one
+    query. ``{target id: [notes, newest first]}``."""
+    evidence = {}
+    notes = DailyNote.objects.filter(target__plan=plan, on_day__gte=since).select_related(
+        "recorded_by"
+    )
+    for note in notes:
+        evidence.setdefault(note.target_id, []).append(note)
+    return evidence
+
+
+def day_summary(pupil, school, day) -> tuple[list, dict]:
+    """The school day's periods of ``day``'s weekday, and the pupil's engagement note per period."""
+    periods = list(Period.objects.filter(school=school, weekday=day.weekday()))
+    existing = {
+        n.period_id: n
+        for n in DailyNote.objects.filter(pupil=pupil, on_day=day, kind=NoteKind.ENGAGEMENT)
+    }
+    return periods, existing
+
+
+def daily_log_for_day(pupil, day) -> list:
+    return list(
+        DailyNote.objects.filter(pupil=pupil, on_day=day).select_related(
+            "recorded_by", "period", "target"
+        )
+    )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from pupils.views import caseloads, contacts, mis_import, plans, profile, records
+from pupils.views import (
+    attendance_import,
+    caseloads,
+    contacts,
+    daily_log,
+    mis_import,
+    plans,
+    profile,
+    records,
+)
 
 app_name = "pupils"
 
@@ -39,9 +48,37 @@ urlpatterns = [
     path(f"{PUPIL}meetings/new/", contacts.meeting_create, name="meeting_create"),
     path(f"{PUPIL}meetings/<uuid:meeting_id>/", contacts.meeting_detail, name="meeting_detail"),
     path(f"{PUPIL}actions/<uuid:action_id>/done/", contacts.action_done, name="action_done"),
+    # daily log and wellbeing check-ins
+    path("notes/new/", daily_log.note_pick_pupil, name="note_pick_pupil"),
+    path(f"{PUPIL}notes/new/", daily_log.note_create, name="note_create"),
+    path(f"{PUPIL}day/", daily_log.daily_summary, name="daily_summary"),
+    path(f"{PUPIL}day/print/", daily_log.daily_log_print, name="daily_log_print"),
+    path(f"{PUPIL}check-ins/new/", daily_log.check_in_create, name="check_in_create"),
     # mis_import
     path("import/", mis_import.import_upload, name="import"),
     path("import/<uuid:import_id>/", mis_import.import_preview, name="import_preview"),
     path("import/<uuid:import_id>/confirm/", mis_import.import_confirm, name="import_confirm"),
     path("import/<uuid:import_id>/discard/", mis_import.import_discard, name="import_discard"),
+    # attendance_import
+    path("attendance/import/", attendance_import.attendance_upload, name="attendance_import"),
+    path(
+        "attendance/import/template.csv",
+        attendance_import.attendance_template,
+        name="attendance_template",
+    ),
+    path(
+        "attendance/import/<uuid:attendance_import_id>/",
+        attendance_import.attendance_preview,
+        name="attendance_import_preview",
+    ),
+    path(
+        "attendance/import/<uuid:attendance_import_id>/confirm/",
+        attendance_import.attendance_confirm,
+        name="attendance_import_confirm",
+    ),
+    path(
+        "attendance/import/<uuid:attendance_import_id>/discard/",
+        attendance_import.attendance_discard,
+        name="attendance_import_discard",
+    ),
 ]

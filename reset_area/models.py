@@ -19,16 +19,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from pupils.models import Zone  # its one home is pupils (wellbeing check-ins use it too)
 from semh.scoping import scoped
-
-
-class Zone(models.TextChoices):
-    """Zones of Regulation, as pupils are taught them."""
-
-    BLUE = "blue", "Blue — sad, tired, low"
-    GREEN = "green", "Green — calm, ready to learn"
-    YELLOW = "yellow", "Yellow — worried, frustrated, silly"
-    RED = "red", "Red — angry, out of control"
 
 
 class Reason(models.TextChoices):

@@ -51,6 +51,10 @@ class AuditAction(models.TextChoices):
     PUPIL_IMPORT_UPLOAD = "pupil.import_upload", "MIS file uploaded"
     PUPIL_IMPORT = "pupil.import", "MIS import applied"
     PUPIL_IMPORT_DISCARD = "pupil.import_discard", "MIS import discarded"
+    # School attendance import
+    ATTENDANCE_IMPORT_UPLOAD = "attendance.import_upload", "Attendance file uploaded"
+    ATTENDANCE_IMPORT = "attendance.import", "Attendance import applied"
+    ATTENDANCE_IMPORT_DISCARD = "attendance.import_discard", "Attendance import discarded"
     PROFILE_VIEW = "profile.view", "Profile viewed"
     PROFILE_UPDATE = "profile.update", "Profile changed"
     PROFILE_PRINT = "profile.print", "Profile printed"
@@ -135,6 +139,11 @@ class AuditAction(models.TextChoices):
         "Pupil's interventions viewed",
     )
     EFFECTIVENESS_VIEW = "interventions.effectiveness_view", "Intervention effectiveness viewed"
+    # Daily log and wellbeing check-ins
+    DAILY_NOTE_CREATE = "pupils.daily_note_create", "Daily note recorded"
+    DAILY_SUMMARY_SAVE = "pupils.daily_summary_save", "Daily summary recorded"
+    DAILY_LOG_VIEW = "pupils.daily_log_view", "Pupil's daily log viewed"
+    CHECK_IN_CREATE = "pupils.check_in_create", "Wellbeing check-in recorded"
 
 
 @dataclass(frozen=True)

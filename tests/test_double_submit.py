@@ -43,6 +43,7 @@ from interventions.models import (
 )
 from pupils.models import (
     AgencyInvolvement,
+    DailyNote,
     MeetingAction,
     ParentContact,
     PlanReview,
@@ -50,6 +51,7 @@ from pupils.models import (
     PupilProfile,
     SupportPlan,
     Target,
+    WellbeingCheckIn,
 )
 from reset_area.models import PlannedPlacement, Room, RoomDuty, Visit
 from semh.access import Role
@@ -240,6 +242,22 @@ FORMS = [
             "summary": "Agreed a calm start plan.",
         },
         ParentContact,
+        lambda w: {"pupil": w.pupil},
+    ),
+    Form(
+        "quick note",
+        Role.ASSISTANT,
+        lambda w: w.pupil_url("pupils:note_create"),
+        lambda w: {"kind": "positive", "text": "Helped tidy up without being asked."},
+        DailyNote,
+        lambda w: {"pupil": w.pupil},
+    ),
+    Form(
+        "wellbeing check-in",
+        Role.ASSISTANT,
+        lambda w: w.pupil_url("pupils:check_in_create"),
+        lambda w: {"zone": "green", "by": "pupil"},
+        WellbeingCheckIn,
         lambda w: {"pupil": w.pupil},
     ),
     Form(

@@ -115,10 +115,15 @@ VALID_CSV = (
     "UPN,Legal Surname,Legal Forename,Date of Birth,Year Group\r\n"
     f"{upn_check_letter('823200099001')}823200099001,Okafor,Ada,14/03/2014,Year 7\r\n"
 ).encode()
+ATTENDANCE_CSV = (
+    "UPN,From,To,Possible Sessions,Present,Authorised Absence,Unauthorised Absence\r\n"
+    f"{upn_check_letter('823200099001')}823200099001,16/11/2026,20/11/2026,10,9,1,0\r\n"
+).encode()
 
 # A small valid post per form, where the page as shown is not one: field -> value (or a
 # function of the rendered field). Everything else is what the page sends.
 VALID = {
+    "pupils:attendance_import": {"file": ATTENDANCE_CSV},
     "pupils:create": {
         "upn": upn_check_letter("823200099002") + "823200099002",
         "legal_first_name": "Ada",

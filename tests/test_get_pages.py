@@ -51,6 +51,7 @@ NAME_ONLY_PAGES = {
     "pupils:plan_create",
     "pupils:target_create",  # the plan's kind and cycle, and an empty form
     "pupils:archive",  # "Archive <name> as a leaver?"
+    "pupils:check_in_create",  # the zones and an empty form
 }
 
 

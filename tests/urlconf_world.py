@@ -246,4 +246,11 @@ def build_objects(school, owner, caseload_user=None):
         "import_id": PupilImport.objects.create(
             school=school, uploaded_by=owner, filename="x.csv", content="UPN\n"
         ).pk,
+        "attendance_import_id": PupilImport.objects.create(
+            school=school,
+            kind=PupilImport.Kind.ATTENDANCE,
+            uploaded_by=owner,
+            filename="attendance.csv",
+            content="UPN\n",
+        ).pk,
     }

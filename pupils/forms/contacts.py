@@ -2,7 +2,7 @@
 
 from django import forms
 
-from pupils.models import AgencyInvolvement, Meeting, MeetingAction, ParentContact
+from pupils.models import AgencyInvolvement, ContactAbout, Meeting, MeetingAction, ParentContact
 from semh.calendar import EVENT_DATE, PLAN_DATE, PlausibleDates
 from semh.submissions import SubmittedOnce
 from semh.widgets import DateInput, DateTimeInput, capped_model_formset
@@ -15,6 +15,7 @@ class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
         model = ParentContact
         fields = [
             "contacted_at",
+            "about",
             "method",
             "with_whom",
             "summary",
@@ -25,9 +26,17 @@ class ParentContactForm(SubmittedOnce, PlausibleDates, forms.ModelForm):
         widgets = {"contacted_at": DateTimeInput(), "follow_up_due": DateInput()}
         labels = {
             "contacted_at": "When",
+            "about": "About",
             "method": "How (phone, email, in person …)",
             "with_whom": "Who (name and relationship)",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["about"].required = False  # not given: a general contact
+
+    def clean_about(self):
+        return self.cleaned_data.get("about") or ContactAbout.GENERAL
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,6 @@
 from django import forms
 
-from pupils.mis import MAX_BYTES, MAX_ROWS, ImportFileError, read_upload
+from pupils.mis import MAX_BYTES, MAX_ROWS, ImportFileError, parse_csv, read_upload
 
 
 class ImportUploadForm(forms.Form):
@@ -18,12 +18,14 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
+    parse = staticmethod(parse_csv)  # the import's whole-file checks
+
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload is not None:
             try:
-                decoded = read_upload(upload)
+                decoded = read_upload(upload, parse=self.parse)
                 cleaned["text"], cleaned["encoding"] = decoded.text, decoded.encoding
             except ImportFileError as error:
                 self.add_error("file", forms.ValidationError(error.message, code=error.code))

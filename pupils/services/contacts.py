@@ -11,6 +11,7 @@ from semh.submissions import submitted_once
 
 CONTACT_FIELDS = (
     "contacted_at",
+    "about",
     "method",
     "with_whom",
     "summary",

@@ -12,7 +12,7 @@ from pupils.forms.contacts import (
     ParentContactForm,
     agreed_actions,
 )
-from pupils.models import AgencyInvolvement, ParentContact
+from pupils.models import AgencyInvolvement, ContactAbout, ParentContact
 from pupils.selectors import (
     access_agency,
     access_contact,
@@ -61,7 +61,10 @@ def _record_form(request, pupil, form, save, *, title, anchor):
 @school_view(*CONTACT_WRITERS)
 def contact_create(request, pupil_id):
     pupil = access_pupil(request.school_access, request.school, pupil_id)
-    form = ParentContactForm(request.POST or None, instance=ParentContact(pupil=pupil))
+    about = request.GET.get("about", "")  # "Record an attendance contact" links prefill it
+    if about not in ContactAbout.values:
+        about = ContactAbout.GENERAL
+    form = ParentContactForm(request.POST or None, instance=ParentContact(pupil=pupil, about=about))
 
     def save(**values):
         return contacts.record_parent_contact(pupil=pupil, **values)

@@ -166,7 +166,11 @@ def plan_review_create(request, pupil_id, plan_id):
             messages.success(request, "Review recorded.")
             return _to_plan(request, plan)
     _audit_plan_page(request, plan, "review")
-    context = {"form": form, "plan": plan, "pupil": plan.pupil}
+    since = selectors.evidence_since(plan)
+    notes = selectors.target_evidence(plan, since)
+    for target in form.targets:  # the daily notes linked to it: what the rating rests on
+        target.linked_notes = notes.get(target.pk, [])
+    context = {"form": form, "plan": plan, "pupil": plan.pupil, "evidence_since": since}
     return render(request, "pupils/plans/review_form.html", context)
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pupils import selectors
+from pupils import attendance, selectors
 from pupils.forms.records import ArchiveForm, PupilForm, PupilListFilter
 from pupils.selectors import access_pupil
 from pupils.services import records
@@ -52,6 +52,8 @@ def pupil_detail(request, pupil_id):
         "show_cp_flags": request.school_access.can(Capability.VIEW_CP_FLAGS),
         "today": timezone.localdate(),
         **selectors.pupil_page(pupil),
+        **selectors.daily_log_section(pupil),
+        "attendance": attendance.pupil_summary(pupil, timezone.localdate()),
     }
     return render(request, "pupils/records/pupil_detail.html", context)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from incidents.models import Incident
-from pupils.selectors import access_pupil
+from pupils.selectors import access_pupil, openable_pupil_ids
 from semh import audit, params
 from semh.access import PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
@@ -85,6 +85,8 @@ def board(request, room_id):
     room = access_room(request.school_access, request.school, room_id)
     audit.record_view(request, AuditAction.RESET_BOARD_VIEW, target=room)  # each refresh too
     context = {"state": board_state(room=room), "poll": poll_seconds()}
+    if request.school_access.can(Capability.RECORD):  # a quick note for the pupils they may open
+        context["note_pupil_ids"] = openable_pupil_ids(request.school_access, request.school)
     template = "reset_area/visits/_board.html" if request.htmx else "reset_area/visits/board.html"
     return render(request, template, {**context, **_check_in_context(request, room)})
 

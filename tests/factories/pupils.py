@@ -13,6 +13,7 @@ from django.utils import timezone
 from pupils.models import (
     AgencyInvolvement,
     AreaOfNeed,
+    DailyNote,
     Meeting,
     MeetingAction,
     ParentContact,
@@ -26,6 +27,7 @@ from pupils.models import (
     SupportPlan,
     Target,
     TargetReview,
+    WellbeingCheckIn,
 )
 from tests.factories import PupilFactory, UserFactory
 
@@ -167,3 +169,39 @@ class PupilImportFactory(factory.django.DjangoModelFactory):
     uploaded_by = factory.SubFactory(UserFactory)
     filename = "pupils.csv"
     content = "UPN\n"
+
+
+class DailyNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DailyNote
+
+    pupil = factory.SubFactory(PupilFactory)
+    kind = "positive"
+    on_day = factory.LazyFunction(timezone.localdate)
+    text = factory.Sequence(lambda n: f"Note {n}")
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class WellbeingCheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WellbeingCheckIn
+
+    pupil = factory.SubFactory(PupilFactory)
+    at = factory.LazyFunction(timezone.now)
+    zone = "green"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class AttendanceRecordFactory(factory.django.DjangoModelFactory):
+    """A week of attendance: 10 possible sessions, 9 present, 1 authorised absence."""
+
+    class Meta:
+        model = "pupils.AttendanceRecord"
+
+    pupil = factory.SubFactory(PupilFactory)
+    starts_on = datetime.date(2026, 11, 16)
+    ends_on = datetime.date(2026, 11, 20)
+    possible = 10
+    present = 9
+    authorised = 1
+    unauthorised = 0

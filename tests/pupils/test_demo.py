@@ -58,3 +58,21 @@ def test_seeding_twice_adds_nothing(cast):
 
     with scopes_disabled():
         assert AuditEvent.objects.count() == before
+
+
+def test_demo_gives_sen_pupils_weeks_of_mostly_positive_notes_and_check_ins(cast):
+    from pupils.models import DailyNote, WellbeingCheckIn
+
+    with scopes_disabled():
+        pupils = PupilFactory.create_batch(4, school=cast.school_a, sen_status="K")
+
+    seed(cast, pupils)
+
+    with scopes_disabled():
+        notes = list(DailyNote.objects.filter(pupil__in=pupils))
+        check_ins = WellbeingCheckIn.objects.filter(pupil__in=pupils).count()
+        audited = AuditEvent.objects.filter(action="pupils.daily_note_create").count()
+    positives = [n for n in notes if n.kind == "positive"]
+    assert len(positives) > len(notes) / 2
+    assert check_ins >= 4 * 10
+    assert audited == len(notes)
