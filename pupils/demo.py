@@ -4,8 +4,6 @@ Written through the pupils services, as the demo SENCo (the seed actor) unless a
 someone else, so the demo data keeps every rule and leaves the audit trail a real school would.
 """
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -39,6 +37,7 @@ from pupils.services.plans import add_target, create_plan, record_review, start_
 from pupils.services.profile import save_profile
 from semh.access import Role
 from semh.calendar import academic_year_start, monday_of
+from semh.spreadsheet import csv_lines
 
 STRENGTHS = [
     "Loves drawing comics and Lego; brilliant with younger children.",
@@ -122,16 +121,14 @@ def seed_attendance(*, pupils, staff, rng, today=None):
     school = pupils[0].school
     today = today or timezone.localdate()
     first, last = monday_of(academic_year_start(school, today)), monday_of(today)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADINGS)
+    rows = []
     week = first
     while week < last:
         for index, pupil in enumerate(pupils):
             miss = 1 - _attendance_target(index)
             absent = sum(rng.random() < miss for _ in range(10))
             unauthorised = sum(rng.random() < 0.4 for _ in range(absent))
-            writer.writerow(
+            rows.append(
                 [
                     pupil.upn,
                     pupil.legal_last_name,
@@ -149,7 +146,10 @@ def seed_attendance(*, pupils, staff, rng, today=None):
         week += timedelta(weeks=1)
     senco = staff[Role.SENCO]
     batch = start_attendance_import(
-        actor=senco, school=school, filename="demo-attendance.csv", text=out.getvalue()
+        actor=senco,
+        school=school,
+        filename="demo-attendance.csv",
+        text="".join(csv_lines(TEMPLATE_HEADINGS, rows)).removeprefix("\ufeff"),  # as if decoded
     )
     apply_attendance_import(actor=senco, school=school, batch=batch)
 

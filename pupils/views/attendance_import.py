@@ -1,10 +1,6 @@
 """Import school attendance from the MIS: upload → preview → confirm (SENCo only)."""
 
-import csv
-import io
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,6 +18,7 @@ from pupils.services.mis_import import ImportConflict, ImportRefused
 from semh.access import Capability
 from semh.audit import Client
 from semh.decorators import school_view
+from semh.spreadsheet import csv_response
 
 KIND = PupilImport.Kind.ATTENDANCE
 CONFLICT = (
@@ -66,15 +63,13 @@ def attendance_upload(request):
 @school_view(Capability.EDIT_PUPILS)
 def attendance_template(request):
     """The documented template: headings and one example row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADINGS)
-    writer.writerow(
-        ["A123456789012", "Smith", "Ann", "07/09/2026", "11/09/2026", "10", "9", "1", "0", "0", "0"]
+    example = ["A123456789012", "Smith", "Ann", "07/09/2026", "11/09/2026", 10, 9, 1, 0, 0, 0]
+    return csv_response(
+        school=request.school,
+        filename="attendance-template.csv",
+        header=TEMPLATE_HEADINGS,
+        rows=[example],
     )
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="attendance-template.csv"'
-    return response
 
 
 @school_view(Capability.EDIT_PUPILS)
