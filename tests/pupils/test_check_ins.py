@@ -117,6 +117,6 @@ def test_pupil_page_shows_the_wellbeing_trend_oldest_first_in_zone_colours(clien
 
     page = client.get(url("detail", pupil)).content.decode()
 
-    chart = page[page.index('<ol class="zone-strip">') :]
+    chart = page[page.index('<ol class="zone-strip"') :]
     assert '<li class="zone-red">' in chart
     assert chart.index("20/11") < chart.index("23/11") < chart.index("24/11")
