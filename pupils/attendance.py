@@ -16,30 +16,23 @@ unclassified). A pupil over a range sums every record that overlaps it. All sums
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from pupils.models import AttendanceRecord, PrimaryNeed, SenStatus, YearGroup
+from pupils.models import (
+    AttendanceRecord,
+    PrimaryNeed,
+    SenStatus,
+    YearGroup,
+    percent,
+    rate_of,
+)
 from semh.calendar import academic_year_start, term_containing
 
 PERSISTENT_ABSENCE = Decimal("0.10")  # missed this share or more of possible sessions
 SEVERE_ABSENCE = Decimal("0.50")
-
-
-def rate_of(present, possible) -> Decimal | None:
-    """Present ÷ possible as a fraction (None when nothing was possible)."""
-    if not possible or present is None:
-        return None
-    return Decimal(present) / Decimal(possible)
-
-
-def percent(rate: Decimal | None) -> str:
-    """ "93.4%" (one decimal, half up), "—" for no sessions."""
-    if rate is None:
-        return "—"
-    return f"{(rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
 def is_persistent(present: int, possible: int) -> bool:

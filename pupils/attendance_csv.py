@@ -18,7 +18,6 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from pupils.attendance import percent, rate_of
 from pupils.mis import (
     BadValue,
     Column,
@@ -30,7 +29,7 @@ from pupils.mis import (
     parse_csv,
     parse_uk_date,
 )
-from pupils.models import AttendanceRecord, Pupil
+from pupils.models import AttendanceRecord, Pupil, percent, rate_of
 from semh.spreadsheet import FORMULA_STARTS
 
 # Headings of our template first, then what the MIS exports are known or believed to use

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -750,6 +751,23 @@ class WellbeingCheckIn(models.Model):
 ZONE_SCORE = {Zone.RED: 1, Zone.BLUE: 2, Zone.YELLOW: 3, Zone.GREEN: 4}
 
 
+# Attendance arithmetic (``pupils.attendance`` holds the figures built on it).
+
+
+def rate_of(present, possible) -> Decimal | None:
+    """Present ÷ possible as a fraction (None when nothing was possible)."""
+    if not possible or present is None:
+        return None
+    return Decimal(present) / Decimal(possible)
+
+
+def percent(rate: Decimal | None) -> str:
+    """ "93.4%" (one decimal, half up), "—" for no sessions."""
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
 class AttendanceRecord(models.Model):
     """A pupil's sessions over one period (a week or a term) as the MIS exports them.
 
@@ -801,6 +819,4 @@ class AttendanceRecord(models.Model):
 
     @property
     def rate_shown(self) -> str:
-        from pupils.attendance import percent, rate_of
-
         return percent(rate_of(self.present, self.possible))
