@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+import reports.outreach_views
 import reports.views
 from semh import views
 
@@ -20,6 +21,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invite/", include("staff.invite_urls")),
     path("s/<slug:school_slug>/", include(school_patterns)),
+    path(
+        "outreach/<slug:service_slug>/referrals/",
+        reports.outreach_views.service_referrals,
+        name="outreach_referrals",
+    ),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

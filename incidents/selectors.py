@@ -256,12 +256,15 @@ def active_positive_handling_plan(pupil) -> SupportPlan | None:
     )
 
 
-def pupils_to_record_for(school):
-    """Every on-roll pupil of the school: recorders may log for any of them (DESIGN.md §2)."""
-    return Pupil.objects.filter(school=school).on_roll()
+def pupils_to_record_for(viewer):
+    """The on-roll pupils the viewer may record for: the school's recorders any pupil of the
+    school (DESIGN.md §2); outreach staff only the pupils referred to them."""
+    if viewer.can(Capability.RECORD):
+        return Pupil.objects.filter(school=viewer.school).on_roll()
+    return Pupil.objects.visible_to(viewer).on_roll()
 
 
-def chosen_pupils(school, ids) -> list:
+def chosen_pupils(viewer, ids) -> list:
     """On-roll pupils of the school with these ids, in that order (anything else ignored)."""
     wanted = []
     for value in ids:
@@ -271,15 +274,15 @@ def chosen_pupils(school, ids) -> list:
             continue
     if not wanted:
         return []
-    found = {p.pk: p for p in pupils_to_record_for(school).filter(pk__in=wanted)}
+    found = {p.pk: p for p in pupils_to_record_for(viewer).filter(pk__in=wanted)}
     return [found[pk] for pk in dict.fromkeys(wanted) if pk in found]
 
 
-def pupils_to_pick(school, text, *, excluding=(), limit=8) -> list:
+def pupils_to_pick(viewer, text, *, excluding=(), limit=8) -> list:
     """The pupil picker's matches for what was typed (name, year and form are all it shows)."""
     if not text.strip():
         return []
-    matches = pupils_to_record_for(school).exclude(pk__in=[p.pk for p in excluding])
+    matches = pupils_to_record_for(viewer).exclude(pk__in=[p.pk for p in excluding])
     return list(matches.matching_name(text)[:limit])
 
 
@@ -287,9 +290,7 @@ def own_drafts_with_pupils(viewer, *, excluding=None) -> list:
     """The viewer's unfinished incidents, newest first, each with ``pupil`` (the pupil chosen so
     far, or ``None``)."""
     drafts = list(own_drafts(viewer, excluding=excluding))
-    chosen = {
-        str(p.pk): p for p in chosen_pupils(viewer.school, [_draft_pupil_id(d) for d in drafts])
-    }
+    chosen = {str(p.pk): p for p in chosen_pupils(viewer, [_draft_pupil_id(d) for d in drafts])}
     for draft in drafts:
         draft.pupil = chosen.get(_draft_pupil_id(draft))
     return drafts

@@ -14,12 +14,14 @@ from pupils.models import (
     AreaOfNeed,
     AttendanceRecord,
     DailyNote,
+    ExitStrategy,
     Meeting,
     ParentContact,
     PlanKind,
     PlanStatus,
     PupilProfile,
     Rating,
+    Referral,
     SenStatus,
     SupportPlan,
     Target,
@@ -35,6 +37,7 @@ from pupils.services.contacts import (
 from pupils.services.daily_log import record_check_in, record_note
 from pupils.services.plans import add_target, create_plan, record_review, start_next_cycle
 from pupils.services.profile import save_profile
+from pupils.services.referrals import end_referral, refer
 from semh.access import Role
 from semh.calendar import academic_year_start, monday_of
 from semh.spreadsheet import csv_lines
@@ -386,3 +389,58 @@ def _seed_daily_log(pupil, staff, rng):
                 by=rng.choice(["pupil", "pupil", "staff"]),
                 words=rng.choice(["", "", "Tired", "Happy it's PE today", "Worried about lunch"]),
             )
+
+
+OUTREACH_NOTES = [
+    ("positive", "Worked through the reading task with me and asked to carry on."),
+    ("observation", "Settled after a calm start in the small room; rejoined class after break."),
+    ("positive", "Used the time-out card instead of leaving the room."),
+    ("pastoral", "Talked about worries at home; passed on to the school's DSL as agreed."),
+]
+
+
+def seed_referrals(*, school, service, pupils, staff, outreach_worker, rng):
+    """Pupils the school refers to the outreach service: two open (with the outreach assistant's
+    daily log since), and one that ended. Once per pupil and service."""
+    today = timezone.localdate()
+    senco = staff[Role.SENCO]
+    with_targets = SupportPlan.objects.filter(status=PlanStatus.ACTIVE, targets__isnull=False)
+    planned = [p for p in pupils if with_targets.filter(pupil=p).exists()][-3:]
+    for index, pupil in enumerate(planned):
+        if Referral.objects.filter(pupil=pupil, service=service).exists():
+            continue
+        referral = refer(
+            actor=senco,
+            school=school,
+            pupil=pupil,
+            service=service,
+            starts_on=today - timedelta(weeks=4 + index),
+            planned_end_on=today + timedelta(weeks=2 + 3 * index),
+            exit_strategy=[ExitStrategy.REINTEGRATION, ExitStrategy.TRANSITION][index % 2],
+            plan=with_targets.filter(pupil=pupil).first(),
+            reason="Struggling to stay in lessons; agreed outreach support two days a week.",
+        )
+        if index == 2:
+            end_referral(
+                actor=senco,
+                school=school,
+                referral=referral,
+                end_note="Reintegrated into class full time; outreach no longer needed.",
+            )
+            continue
+        targets = list(Target.objects.filter(plan=referral.plan))
+        day = referral.starts_on
+        while day <= today:
+            if day.weekday() in (1, 3):  # the outreach assistant visits on Tuesdays and Thursdays
+                kind, text = rng.choice(OUTREACH_NOTES)
+                record_note(
+                    actor=outreach_worker,
+                    school=school,
+                    pupil=pupil,
+                    kind=kind,
+                    on_day=day,
+                    text=text,
+                    engagement=rng.choice([3, 4, 4, 5]),
+                    target=rng.choice(targets) if targets and rng.random() < 0.5 else None,
+                )
+            day += timedelta(days=1)

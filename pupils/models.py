@@ -79,13 +79,19 @@ class PupilQuerySet(models.QuerySet):
         pupils = self.filter(school=viewer.school)
         if viewer.can(Capability.VIEW_ALL_PUPILS):
             return pupils
+        reach = models.Q(pk__in=[])
         if viewer.can(Capability.VIEW_CASELOAD_PUPILS):
-            return pupils.filter(
+            reach |= models.Q(
                 pk__in=PupilUserObjectPermission.objects.filter(
                     user=viewer.user, permission__codename="view_pupil"
                 ).values("content_object")
             )
-        return pupils.none()
+        if viewer.can(Capability.VIEW_REFERRED_PUPILS) and viewer.services:
+            # Access follows the referral: it starts and ends with the referral's dates.
+            reach |= models.Q(
+                pk__in=Referral.objects.open().filter(service__in=viewer.services).values("pupil")
+            )
+        return pupils.filter(reach)
 
     def matching_name(self, text, *, also_upn=False, max_words=4):
         """Pupils whose legal or preferred names contain every word of ``text`` (``also_upn``: or
@@ -820,3 +826,92 @@ class AttendanceRecord(models.Model):
     @property
     def rate_shown(self) -> str:
         return percent(rate_of(self.present, self.possible))
+
+
+# Outreach referrals
+
+
+class ExitStrategy(models.TextChoices):
+    REINTEGRATION = "reintegration", "Reintegration into class"
+    SPECIALIST = "specialist", "Specialist placement"
+    TRANSITION = "transition", "Transition (next phase or another school)"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self, on=None):
+        """Referrals running on ``on`` (today): started, before the planned exit, not ended."""
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day, planned_end_on__gte=day).filter(
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=day)
+        )
+
+
+class Referral(models.Model):
+    """A school's referral of a pupil to an outreach service for a period, with the support plan
+    and targets agreed for it and the way out planned.
+
+    While open, the service's staff may open the pupil and record for them; what they record is
+    the school's. Access ends by itself the day after the planned exit, or as soon as the school
+    ends the referral (``ended_on``): extending it means moving the planned exit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="referrals")
+    service = models.ForeignKey(
+        "semh.OutreachService", on_delete=models.PROTECT, related_name="referrals"
+    )
+    starts_on = models.DateField("from")
+    planned_end_on = models.DateField("planned exit")
+    exit_strategy = models.CharField(max_length=16, choices=ExitStrategy.choices)
+    plan = models.ForeignKey(
+        SupportPlan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name="agreed support plan",
+    )
+    reason = models.TextField("why the pupil is referred", max_length=2000)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_on = models.DateField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_note = models.TextField("how it ended", max_length=2000, blank=True)
+
+    objects = scoped(ReferralQuerySet)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["service", "planned_end_on"], name="referral_service_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end_on__gte=models.F("starts_on")),
+                name="referral_exit_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"Referral to {self.service_id} from {self.starts_on:%d/%m/%Y}"
+
+    @property
+    def status(self) -> str:
+        today = timezone.localdate()
+        if self.ended_on is not None and self.ended_on <= today:
+            return "ended"
+        if self.starts_on > today:
+            return "upcoming"
+        if self.planned_end_on < today:
+            return "lapsed"  # past its planned exit: access has ended; the school records how
+        return "open"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "ended": "Ended",
+            "upcoming": "Starts later",
+            "lapsed": "Past its planned exit",
+            "open": "Open",
+        }[self.status]

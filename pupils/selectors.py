@@ -6,9 +6,10 @@ capabilities); ``school`` is the school of the URL. A viewer of another school, 
 malformed id or a record hanging off another pupil is a 404 — never a hint that the record exists.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from pupils.models import (
@@ -27,6 +28,7 @@ from pupils.models import (
     PupilProfile,
     PupilUserObjectPermission,
     Rating,
+    Referral,
     RiskItem,
     SupportPlan,
     Target,
@@ -92,6 +94,12 @@ def access_contact(viewer, school, contact_id, *, pupil_id) -> ParentContact:
     pupil, contact = _of_pupil(ParentContact, viewer, school, contact_id, pupil_id)
     contact.pupil = pupil
     return contact
+
+
+def access_referral(viewer, school, referral_id, *, pupil_id) -> Referral:
+    pupil, referral = _of_pupil(Referral, viewer, school, referral_id, pupil_id)
+    referral.pupil = pupil
+    return referral
 
 
 def access_agency(viewer, school, agency_id, *, pupil_id) -> AgencyInvolvement:
@@ -441,3 +449,77 @@ def daily_log_for_day(pupil, day) -> list:
             "recorded_by", "period", "target"
         )
     )
+
+
+# Outreach referrals ------------------------------------------------------------------------------
+
+
+def pupil_referrals(pupil) -> list:
+    """The pupil's referrals to outreach services, newest first."""
+    return list(
+        Referral.objects.filter(pupil=pupil).select_related("service", "plan", "referred_by")
+    )
+
+
+def referred_here(viewer) -> list:
+    """For outreach staff: the school's open referrals to their services (the pupils they may
+    open here), soonest exit first."""
+    if not viewer.services:
+        return []
+    return list(
+        Referral.objects.open()
+        .filter(pupil__school=viewer.school, service__in=viewer.services)
+        .select_related("pupil", "service")
+        .order_by("planned_end_on")
+    )
+
+
+def service_referral_rows(service, service_staff, *, today) -> list:
+    """Every open referral of ``service`` across its schools, each with ``targets`` (the agreed
+    plan's targets, each with its latest ``rating``), ``last_contact`` (the day the service's staff
+    last recorded in the pupil's daily log or a check-in) and ``sessions`` (the days they did so
+    since the referral began). Three queries whatever the number of referrals.
+
+    Run inside a scope of the service's schools."""
+    staff = service_staff
+    notes = DailyNote.objects.filter(
+        pupil=OuterRef("pupil"), recorded_by__in=staff, on_day__gte=OuterRef("starts_on")
+    )
+    check_ins = WellbeingCheckIn.objects.filter(
+        pupil=OuterRef("pupil"), recorded_by__in=staff, at__date__gte=OuterRef("starts_on")
+    )
+    referrals = list(
+        Referral.objects.open(today)
+        .filter(service=service)
+        .select_related("pupil__school", "plan")
+        .annotate(
+            last_note=Subquery(notes.order_by("-on_day").values("on_day")[:1]),
+            last_check_in=Subquery(check_ins.order_by("-at").values("at")[:1]),
+            sessions=Subquery(
+                notes.order_by()
+                .values("pupil")
+                .annotate(days=Count("on_day", distinct=True))
+                .values("days")
+            ),
+        )
+        .order_by("planned_end_on", "pupil__legal_last_name")
+    )
+    targets_of = defaultdict(list)
+    latest = TargetReview.objects.filter(target=OuterRef("pk")).order_by("-review__held_on", "-pk")
+    for target in Target.objects.filter(
+        plan__in=[r.plan_id for r in referrals if r.plan_id]
+    ).annotate(rating=Subquery(latest.values("rating")[:1])):
+        target.rating_label = Rating(target.rating).label if target.rating is not None else None
+        targets_of[target.plan_id].append(target)
+    for referral in referrals:
+        referral.targets = targets_of.get(referral.plan_id, [])
+        referral.targets_secure = sum(
+            1 for t in referral.targets if t.rating is not None and t.rating >= Rating.SECURE
+        )
+        contacts = [referral.last_note]
+        if referral.last_check_in:
+            contacts.append(timezone.localtime(referral.last_check_in).date())
+        referral.last_contact = max((d for d in contacts if d), default=None)
+        referral.sessions = referral.sessions or 0
+        referral.days_to_exit = (referral.planned_end_on - today).days
+    return referrals

@@ -9,6 +9,7 @@ from pupils.views import (
     plans,
     profile,
     records,
+    referrals,
 )
 
 app_name = "pupils"
@@ -40,6 +41,14 @@ urlpatterns = [
     path(f"{PLAN}targets/<uuid:target_id>/edit/", plans.target_edit, name="target_edit"),
     path(f"{PLAN}reviews/new/", plans.plan_review_create, name="plan_review_create"),
     path(f"{PLAN}next-cycle/", plans.plan_next_cycle, name="plan_next_cycle"),
+    # outreach referrals
+    path(f"{PUPIL}referrals/new/", referrals.referral_create, name="referral_create"),
+    path(
+        f"{PUPIL}referrals/<uuid:referral_id>/edit/",
+        referrals.referral_edit,
+        name="referral_edit",
+    ),
+    path(f"{PUPIL}referrals/<uuid:referral_id>/end/", referrals.referral_end, name="referral_end"),
     # contacts
     path(f"{PUPIL}contacts/new/", contacts.contact_create, name="contact_create"),
     path(f"{PUPIL}contacts/<uuid:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),

@@ -6,8 +6,9 @@ from django.utils import timezone
 from incidents.selectors import home_open_concerns, review_summary, waiting_for
 from interventions.selectors import home_sessions
 from pupils.models import MeetingAction
+from pupils.selectors import referred_here
 from reset_area.selectors import home_reset_area
-from semh.access import Capability, Role
+from semh.access import Capability, Role, ServiceRole
 from semh.decorators import school_view
 
 # Those who run the Reset Area see each missing pupil on their home page; for others (the DSL,
@@ -24,7 +25,7 @@ def school_home(request):
         request,
         "semh/school_home.html",
         {
-            "role_labels": [Role(r).label for r in Role if r in roles],
+            "role_labels": [r.label for r in (*Role, *ServiceRole) if r in roles],
             "is_recorder": bool(roles & {Role.ASSISTANT, Role.TEACHER}),
             "is_senco": is_senco,
             "is_dsl": is_dsl,
@@ -51,5 +52,9 @@ def school_home(request):
             ),
             "review": review_summary(request.school) if is_senco else None,
             "open_concerns": home_open_concerns(request.school_access) if is_dsl else None,
+            # Outreach staff: the pupils this school has referred to their service.
+            "is_outreach": bool(request.school_access.services),
+            "referred_here": referred_here(request.school_access),
+            "leads_outreach": ServiceRole.LEAD_PRACTITIONER in roles,
         },
     )

@@ -17,11 +17,26 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+class ServiceRole(models.TextChoices):
+    """Roles in an outreach service: its staff reach a school only through its open referrals."""
+
+    OUTREACH = "outreach", "Outreach assistant"
+    LEAD_PRACTITIONER = "lead_practitioner", "Lead practitioner (outreach)"
+
+
 class Capability(models.TextChoices):
     VIEW_CASELOAD_PUPILS = "view_caseload_pupils", "Open pupils on their caseload"
     VIEW_ALL_PUPILS = "view_all_pupils", "Open every pupil of the school"
+    VIEW_REFERRED_PUPILS = (
+        "view_referred_pupils",
+        "Open pupils referred to their outreach service, while the referral is open",
+    )
     EDIT_PUPILS = "edit_pupils", "Create and edit pupil records and plans"
     RECORD = "record", "Record incidents, Reset Area visits and sessions"
+    RECORD_REFERRED = (
+        "record_referred",
+        "Record notes, incidents and concerns for the pupils they may open",
+    )
     VIEW_OWN_CONCERNS = "view_own_concerns", "See safeguarding concerns they raised"
     VIEW_ALL_CONCERNS = "view_all_concerns", "See every safeguarding concern of the school"
     VIEW_CP_FLAGS = "view_cp_flags", "See child protection / child in need flags"
@@ -30,6 +45,10 @@ class Capability(models.TextChoices):
     MANAGE_STAFF = "manage_staff", "Manage staff accounts and access"
     AUDIT_TRAIL = "audit_trail", "Search and export the school's audit trail"
     PUPIL_ACCESS_LOG = "pupil_access_log", "See who has looked at a pupil's record"
+    REFERRAL_OVERVIEW = (
+        "referral_overview",
+        "See every open referral of their outreach service, across its schools",
+    )
 
 
 C = Capability
@@ -61,11 +80,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.SLT: frozenset({C.VIEW_ALL_PUPILS, C.DASHBOARDS, C.REPORTS}),
     Role.ADMIN: frozenset({C.MANAGE_STAFF, C.AUDIT_TRAIL}),
+    ServiceRole.OUTREACH: frozenset(
+        {C.VIEW_REFERRED_PUPILS, C.RECORD_REFERRED, C.VIEW_OWN_CONCERNS}
+    ),
+    ServiceRole.LEAD_PRACTITIONER: frozenset(
+        {C.VIEW_REFERRED_PUPILS, C.RECORD_REFERRED, C.VIEW_OWN_CONCERNS, C.REFERRAL_OVERVIEW}
+    ),
 }
 
 # Capability groups: a view declares the group whose any one capability opens it.
-PUPIL_READERS = (C.VIEW_ALL_PUPILS, C.VIEW_CASELOAD_PUPILS)
-INCIDENT_LIST_READERS = (C.RECORD, C.VIEW_ALL_PUPILS, C.EDIT_PUPILS)
+PUPIL_READERS = (C.VIEW_ALL_PUPILS, C.VIEW_CASELOAD_PUPILS, C.VIEW_REFERRED_PUPILS)
+# Recording about one pupil the viewer may open (a note, a check-in, an incident, a contact, a
+# concern). RECORD alone reaches every pupil of the school (the Reset Area, registers, the
+# incident form's picker); RECORD_REFERRED reaches only the pupils the viewer may open.
+PUPIL_RECORDERS = (C.RECORD, C.RECORD_REFERRED)
+INCIDENT_LIST_READERS = (C.RECORD, C.RECORD_REFERRED, C.VIEW_ALL_PUPILS, C.EDIT_PUPILS)
 RESET_AREA_READERS = (C.RECORD, C.DASHBOARDS, C.EDIT_PUPILS)
 # Groups and their registers: those who deliver sessions, run provision or judge it.
 INTERVENTION_READERS = (C.RECORD, C.DASHBOARDS, C.EDIT_PUPILS)
@@ -88,7 +117,9 @@ NAVIGATION = [
 ]
 
 # Roles that must set up multi-factor authentication before reaching any school page.
-MFA_REQUIRED_ROLES = frozenset({Role.SENCO, Role.DSL, Role.SLT, Role.ADMIN})
+MFA_REQUIRED_ROLES = frozenset(
+    {Role.SENCO, Role.DSL, Role.SLT, Role.ADMIN, ServiceRole.LEAD_PRACTITIONER}
+)
 
 
 def capabilities_for(roles) -> frozenset[str]:

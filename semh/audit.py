@@ -144,6 +144,13 @@ class AuditAction(models.TextChoices):
     DAILY_SUMMARY_SAVE = "pupils.daily_summary_save", "Daily summary recorded"
     DAILY_LOG_VIEW = "pupils.daily_log_view", "Pupil's daily log viewed"
     CHECK_IN_CREATE = "pupils.check_in_create", "Wellbeing check-in recorded"
+    # Outreach referrals
+    REFERRAL_CREATE = "pupils.referral_create", "Pupil referred to an outreach service"
+    REFERRAL_UPDATE = "pupils.referral_update", "Outreach referral changed"
+    REFERRAL_END = "pupils.referral_end", "Outreach referral ended"
+    REFERRAL_VIEW = "pupils.referral_view", "Outreach referral viewed"
+    REFERRALS_OVERVIEW_VIEW = "outreach.referrals_view", "Outreach referrals overview viewed"
+    SERVICE_CHANGE = "outreach.service_change", "Outreach service schools or staff changed"
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,21 @@ def _text(address) -> str | None:
     return str(address) if address is not None else None
 
 
+def _event(*, actor, action, school, target, client, detail) -> AuditEvent:
+    action = AuditAction(action)  # an unknown action is a bug, not a new kind of row
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent(
+        actor=actor,
+        school=school,
+        action=action,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        ip_address=client.ip_address if client is not None else None,
+        detail=detail,
+    )
+
+
 def record(
     *,
     actor,
@@ -215,17 +237,23 @@ def record(
     """Write one audit row: who (actor), did what (action), to which record (target), where."""
     if "request" in detail:
         raise TypeError("audit.record takes client=Client.of(request), not the request")
-    action = AuditAction(action)  # an unknown action is a bug, not a new kind of row
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    return AuditEvent.objects.create(
-        actor=actor,
-        school=school,
-        action=action,
-        object_type=target._meta.label_lower if target is not None else "",
-        object_id=str(target.pk) if target is not None else "",
-        ip_address=client.ip_address if client is not None else None,
-        detail=detail,
+    event = _event(
+        actor=actor, action=action, school=school, target=target, client=client, detail=detail
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def record_each(*, actor, action: AuditAction, targets, client: Client | None = None) -> None:
+    """One row per ``(school, target, detail)`` of ``targets``, written together: a page that
+    shows many records (a cross-school list) audits each without a query per row."""
+    AuditEvent.objects.bulk_create(
+        [
+            _event(
+                actor=actor, action=action, school=school, target=target, client=client, detail=d
+            )
+            for school, target, d in targets
+        ]
     )
 
 

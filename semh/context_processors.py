@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from semh.access import NAVIGATION, Capability
+from semh.access import NAVIGATION, PUPIL_RECORDERS, Capability
 from semh.tenancy import schools_of
 
 
@@ -12,6 +12,8 @@ def school_navigation(request):
         "school": access.school,
         "access": access,
         "caps": {c.name: access.can(c.value) for c in Capability},
+        # Records notes, incidents and concerns for the pupils they may open.
+        "records_for_pupils": any(access.can(c) for c in PUPIL_RECORDERS),
         "nav_links": [
             (label, reverse(name, args=[access.school.slug]))
             for label, name, needs in NAVIGATION

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from semh.access import Role
+from semh.access import Role, ServiceRole
 from semh.scoping import scoped
 
 
@@ -116,6 +116,50 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.school}"
+
+
+class OutreachService(models.Model):
+    """An organisation whose staff work in several schools (a behaviour or inclusion outreach
+    service). Its staff reach a school's pupils only through that school's open referrals."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    schools = models.ManyToManyField(
+        School,
+        blank=True,
+        related_name="outreach_services",
+        help_text="The schools it works with: they may refer pupils to it.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceMembership(models.Model):
+    """A role a person holds in an outreach service (not in any school)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_memberships"
+    )
+    service = models.ForeignKey(OutreachService, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=ServiceRole.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "service", "role"], name="service_membership_unique_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.service}"
 
 
 class AcademicYear(models.Model):

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.http import Http404
 
 from semh.access import MFA_REQUIRED_ROLES, capabilities_for
-from semh.models import Membership, School
+from semh.models import Membership, School, ServiceMembership
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class SchoolAccess:
     capabilities: frozenset[str] = field(default=frozenset())
     # MFA is a property of the person: a senior role in any school asks for it in every school.
     needs_mfa: bool = False
+    # The outreach services through which the viewer works in this school (none for its own
+    # staff): they open the pupils the school has referred to these services, while referred.
+    services: frozenset[int] = field(default=frozenset())
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities
@@ -30,7 +34,7 @@ def resolve_school_access(user, school_slug: str) -> SchoolAccess:
     everywhere = list(Membership.objects.active().filter(user=user).select_related("school"))
     memberships = [m for m in everywhere if m.school.slug == school_slug]
     if not memberships:
-        raise Http404
+        return _service_access(user, school_slug, school_roles=everywhere)
     roles = frozenset(m.role for m in memberships)
     return SchoolAccess(
         user=user,
@@ -41,7 +45,38 @@ def resolve_school_access(user, school_slug: str) -> SchoolAccess:
     )
 
 
+def _service_access(user, school_slug, *, school_roles) -> SchoolAccess:
+    """Outreach staff in a school their service works with (their own school's staff reach it
+    through their membership instead). 404 when their service does not work there."""
+    links = list(
+        ServiceMembership.objects.active()
+        .filter(user=user, service__schools__slug=school_slug)
+        .values_list("role", "service_id")
+    )
+    if not links:
+        raise Http404
+    roles = frozenset(role for role, _ in links)
+    senior_anywhere = any(m.role in MFA_REQUIRED_ROLES for m in school_roles) or (
+        ServiceMembership.objects.active()
+        .filter(user=user, role__in=list(MFA_REQUIRED_ROLES))
+        .exists()
+    )
+    return SchoolAccess(
+        user=user,
+        school=School.objects.get(slug=school_slug),
+        roles=roles,
+        capabilities=capabilities_for(roles),
+        needs_mfa=senior_anywhere,
+        services=frozenset(service for _, service in links),
+    )
+
+
 def schools_of(user):
+    """The schools whose pages the user may open: through a membership, or as outreach staff of a
+    service working with the school."""
     if not user.is_authenticated:
         return School.objects.none()
-    return School.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
+    return School.objects.filter(
+        Q(pk__in=Membership.objects.active().filter(user=user).values("school"))
+        | Q(pk__in=ServiceMembership.objects.active().filter(user=user).values("service__schools"))
+    )

@@ -1,13 +1,22 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from semh.access import ServiceRole
+from semh.models import ServiceMembership
 from semh.tenancy import schools_of
 
 
 @login_required
 def home(request):
-    """Send staff to their school; someone in several schools picks one."""
+    """Send staff to their school; someone in several schools picks one. A lead practitioner
+    also finds their outreach service's referrals here."""
     schools = list(schools_of(request.user))
-    if len(schools) == 1:
+    led = [
+        m.service
+        for m in ServiceMembership.objects.active()
+        .filter(user=request.user, role=ServiceRole.LEAD_PRACTITIONER)
+        .select_related("service")
+    ]
+    if len(schools) == 1 and not led:
         return redirect("school_home", school_slug=schools[0].slug)
-    return render(request, "semh/choose_school.html", {"schools": schools})
+    return render(request, "semh/choose_school.html", {"schools": schools, "led_services": led})

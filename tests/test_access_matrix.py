@@ -8,16 +8,20 @@ school area must be listed in ``OUTSIDE_SCHOOL`` below. Anything undeclared fail
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from semh.access import Capability, Role, capabilities_for
-from tests.urlconf_world import OTHER_URLS, SCHOOL_URLS, build_objects
+from pupils.models import Referral
+from semh.access import Capability, Role, ServiceRole, capabilities_for
+from semh.models import OutreachService
+from tests.factories.pupils import service_staff
+from tests.urlconf_world import OTHER_URLS, SCHOOL_URLS, WORLD_SERVICE, build_objects
 from tests.urlconf_world import kwarg_names as route_kwargs
 
 CASELOAD_ONLY = {Capability.VIEW_CASELOAD_PUPILS}
 
 # URLs outside /s/<school>/: sign-in and account pages (allauth), the school chooser, robots.txt.
-OUTSIDE_SCHOOL = {"home", "robots", "invite:accept"}
+OUTSIDE_SCHOOL = {"home", "robots", "invite:accept", "outreach_referrals"}
 OUTSIDE_SCHOOL_PREFIXES = ("accounts/", "invite/")
 
 
@@ -33,7 +37,31 @@ def world(cast):
     with scopes_disabled():
         own = build_objects(cast.school_a, cast.user(Role.SENCO), cast.user(Role.ASSISTANT))
         other = build_objects(cast.school_b, cast.user(Role.SENCO, "b"))
-    return {"own": own, "other": other}
+        # The outreach service works with both schools; the world's pupil of each is referred.
+        service = OutreachService.objects.get(slug=WORLD_SERVICE)
+        users = {role: service_staff(service, role) for role in ServiceRole}
+    return {"own": own, "other": other, "service_users": users}
+
+
+# What the world's objects hang off: its one (referred) pupil. Outreach staff reach them only
+# through the referral.
+PUPIL_RECORDS = {
+    "pupil_id",
+    "incident_id",
+    "intervention_id",
+    "concern_id",
+    "plan_id",
+    "target_id",
+    "contact_id",
+    "agency_id",
+    "meeting_id",
+    "action_id",
+    "referral_id",
+    "result_id",
+    "enrolment_id",
+    "visit_id",
+    "follow_up_id",
+}
 
 
 def expected(view, role, url_kwargs, *, objects_of_other_school):
@@ -82,8 +110,9 @@ def test_access_matrix(client, cast, world, route, name, view):
             **{k: world[which][k] for k in kwarg_names if k != "school_slug"},
         }
         url = reverse(name, kwargs=kwargs)
-        for role in Role:
-            client.force_login(cast.user(role))
+        users = [(role, cast.user(role)) for role in Role] + list(world["service_users"].items())
+        for role, user in users:
+            client.force_login(user)
             want = expected(view, role, kwargs, objects_of_other_school=which == "other")
             for method in ("get", "post"):
                 got = outcome(getattr(client, method)(url))
@@ -101,6 +130,23 @@ def test_access_matrix(client, cast, world, route, name, view):
         **{k: world["own"][k] for k in kwarg_names if k != "school_slug"},
     }
     url = reverse(name, kwargs=kwargs)
+
+    # The school ends the referral: from that moment outreach staff find nothing of the pupil.
+    with scopes_disabled():
+        Referral.objects.filter(pk=world["own"]["referral_id"]).update(
+            ended_on=timezone.localdate()
+        )
+    for role, user in world["service_users"].items():
+        client.force_login(user)
+        want = expected(view, role, kwargs, objects_of_other_school=False)
+        if want == "allowed" and PUPIL_RECORDS & set(kwargs):
+            want = "not found"
+        for method in ("get", "post"):
+            got = outcome(getattr(client, method)(url))
+            if got == "method not allowed":
+                continue
+            assert got == want, f"{role} {method.upper()} {url} (referral ended): {got}, not {want}"
+
     for stranger in (cast.user(Role.SENCO, "b"), cast.outsider):
         client.force_login(stranger)
         assert client.get(url).status_code == 404, f"{stranger} reached {url}"

@@ -65,7 +65,12 @@ PATH_GARBAGE = [
 ]
 # Values for the path converters of the pages outside the school area (allauth's keys, the
 # invitation token).
-OUTSIDE_VALUES = {"key": "not-a-key", "uidb36": "zz", "token": "not-a-token"}
+OUTSIDE_VALUES = {
+    "key": "not-a-key",
+    "uidb36": "zz",
+    "token": "not-a-token",
+    "service_slug": "world-outreach",
+}
 
 URLS = all_url_patterns()
 

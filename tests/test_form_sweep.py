@@ -132,6 +132,13 @@ VALID = {
         "year_group": "7",
     },
     "pupils:plan_edit": {"next_review_on": in_a_month},
+    # After the world's open referral to the same service ends.
+    "pupils:referral_create": {
+        "starts_on": lambda field, today: (today + datetime.timedelta(days=60)).isoformat(),
+        "planned_end_on": lambda field, today: (today + datetime.timedelta(days=90)).isoformat(),
+        "exit_strategy": first_option,
+        "reason": "Two days a week with the outreach assistant",
+    },
     "interventions:group_create": {"name": "Thursday Thrive", "hourly_cost": "15.00"},
     "interventions:programme_create": {
         "name": "Forest school",

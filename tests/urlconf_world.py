@@ -23,11 +23,12 @@ from pupils.models import (
     MeetingAction,
     ParentContact,
     PupilImport,
+    Referral,
     SupportPlan,
     Target,
 )
 from semh.access import Role
-from semh.models import Invitation, Membership, User, hash_invitation_token
+from semh.models import Invitation, Membership, OutreachService, User, hash_invitation_token
 from tests.factories import PupilFactory, UserFactory
 
 SCHOOL_PREFIX = "s/<slug:school_slug>/"
@@ -61,6 +62,18 @@ OTHER_URLS = [
 def kwarg_names(route):
     """The names of a route's path converters, in order (``school_slug`` among them)."""
     return re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+
+WORLD_SERVICE = "world-outreach"
+
+
+def world_service(school):
+    """The outreach service every world school works with (one across schools, as in life)."""
+    service, _ = OutreachService.objects.get_or_create(
+        slug=WORLD_SERVICE, defaults={"name": "World Outreach Service"}
+    )
+    service.schools.add(school)
+    return service
 
 
 def build_objects(school, owner, caseload_user=None):
@@ -245,6 +258,17 @@ def build_objects(school, owner, caseload_user=None):
         ).pk,
         "import_id": PupilImport.objects.create(
             school=school, uploaded_by=owner, filename="x.csv", content="UPN\n"
+        ).pk,
+        # Open: the world's outreach service staff may open the pupil (see the access matrix).
+        "referral_id": Referral.objects.create(
+            pupil=pupil,
+            service=world_service(school),
+            starts_on=datetime.date(2026, 9, 7),
+            planned_end_on=datetime.date(2026, 12, 18),
+            exit_strategy="reintegration",
+            plan=plan,
+            reason="Outreach two days a week",
+            referred_by=owner,
         ).pk,
         "attendance_import_id": PupilImport.objects.create(
             school=school,

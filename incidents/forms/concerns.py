@@ -54,9 +54,9 @@ class RaiseConcernForm(SubmittedOnce, PlausibleDates, forms.Form):
         help_text="e.g. stayed with the pupil; told them you must pass it on; rang the DSL.",
     )
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = pupils_to_record_for(school)
+        self.fields["pupil"].queryset = pupils_to_record_for(viewer)
 
     def clean_noticed_at(self):
         return not_in_future(self.cleaned_data["noticed_at"])

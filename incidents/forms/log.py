@@ -163,11 +163,10 @@ class IncidentForm(PlausibleDates, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, school, actor, **kwargs):
+    def __init__(self, *args, school, actor, pupils, **kwargs):
         super().__init__(*args, **kwargs)
         self.school, self.actor = school, actor
         mark_required(self.fields["parents_informed_detail"])
-        pupils = pupils_to_record_for(school)
         self.fields["primary_pupil"].queryset = pupils
         self.fields["other_pupils"].queryset = pupils
         self.fields["location"].queryset = vocabulary(school, VocabularyKind.LOCATION)
@@ -253,8 +252,15 @@ class IncidentForm(PlausibleDates, forms.Form):
 class IncidentLog:
     """The incident form and its restraint record, filled, validated and restored as one."""
 
-    def __init__(self, data=None, *, school, actor, initial=None, restraint_initial=None):
-        self.incident = IncidentForm(data, school=school, actor=actor, initial=initial)
+    def __init__(self, data=None, *, viewer, initial=None, restraint_initial=None):
+        school, actor = viewer.school, viewer.user
+        self.incident = IncidentForm(
+            data,
+            school=school,
+            actor=actor,
+            pupils=pupils_to_record_for(viewer),
+            initial=initial,
+        )
         occurred_at = (initial or {}).get("occurred_at")
         if restraint_initial is None and occurred_at:
             # Force usually starts when the incident did: offered, and changed if not.
@@ -269,15 +275,15 @@ class IncidentLog:
         )
 
     @classmethod
-    def from_draft(cls, saved: dict, *, school, actor, key):
+    def from_draft(cls, saved: dict, *, viewer, key):
         """An unbound form showing exactly what was typed into a saved draft."""
         data = _querydict(saved)
-        blank = cls(school=school, actor=actor)
+        blank = cls(viewer=viewer)
         incident, restraint = (
             _typed_values(form, data) for form in (blank.incident, blank.restraint)
         )
         incident["submission_key"] = str(key)
-        return cls(school=school, actor=actor, initial=incident, restraint_initial=restraint)
+        return cls(viewer=viewer, initial=incident, restraint_initial=restraint)
 
     @property
     def force_used(self) -> bool:

@@ -11,7 +11,7 @@ from incidents.forms.concerns import ConcernActionForm, ConcernStatusForm, Raise
 from incidents.services.concerns import add_concern_action, raise_concern_alone, set_concern_status
 from incidents.views import redirect_to
 from semh import audit
-from semh.access import Capability
+from semh.access import PUPIL_RECORDERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
 from semh.submissions import submit
@@ -40,13 +40,13 @@ def my_concerns(request):
     return _concern_list(request, concerns, title="Concerns I raised", mine=True)
 
 
-@school_view(C.RECORD)
+@school_view(*PUPIL_RECORDERS)
 def concern_new(request):
     """Raise a concern on its own, from the home page or (with ``?pupil=``) the pupil page."""
-    school = request.school
-    fixed = selectors.chosen_pupils(school, request.GET.getlist("pupil")[:1])
+    school, viewer = request.school, request.school_access
+    fixed = selectors.chosen_pupils(viewer, request.GET.getlist("pupil")[:1])
     if request.method == "POST":
-        form = RaiseConcernForm(request.POST, school=school)
+        form = RaiseConcernForm(request.POST, viewer=viewer)
         concern = form.is_valid() and submit(
             form,
             raise_concern_alone,
@@ -67,8 +67,8 @@ def concern_new(request):
     else:
         now = timezone.localtime().replace(second=0, microsecond=0)
         initial = {"noticed_at": now, "pupil": fixed[0].pk if fixed else None}
-        form = RaiseConcernForm(school=school, initial=initial)
-    chosen = selectors.chosen_pupils(school, [form["pupil"].value()])
+        form = RaiseConcernForm(viewer=viewer, initial=initial)
+    chosen = selectors.chosen_pupils(viewer, [form["pupil"].value()])
     context = {"form": form, "chosen": chosen, "fixed": fixed and chosen == fixed}
     return render(request, "incidents/concerns/new.html", context)
 

@@ -14,7 +14,7 @@ from incidents import selectors
 from incidents.forms.log import IncidentForm, IncidentLog, draft_data
 from incidents.services.log import discard_draft, record_incident, save_draft
 from semh import audit, params
-from semh.access import Capability
+from semh.access import PUPIL_RECORDERS
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
 
@@ -22,11 +22,11 @@ SEARCH_RESULTS = 8
 RECENT_DRAFT = timedelta(hours=24)
 
 
-@school_view(Capability.RECORD)
+@school_view(*PUPIL_RECORDERS)
 def log_incident(request):
     if request.method != "POST":
         return _open_form(request)
-    log = IncidentLog(request.POST, school=request.school, actor=request.user)
+    log = IncidentLog(request.POST, viewer=request.school_access)
     if log.is_valid():
         incident = _record(request, log)
         if incident is not None:
@@ -37,15 +37,16 @@ def log_incident(request):
     return _render_form(request, log, None)
 
 
-@school_view(Capability.RECORD)
+@school_view(*PUPIL_RECORDERS)
 @require_GET
 def pupil_search(request):
     """Pupils of the school by name (name, year and form only), keeping those already chosen."""
     field = request.GET.get("field")
     field = field if field in ("other_pupils", "pupil") else "primary_pupil"
-    chosen = selectors.chosen_pupils(request.school, request.GET.getlist(field))
+    viewer = request.school_access
+    chosen = selectors.chosen_pupils(viewer, request.GET.getlist(field))
     q = params.text(request.GET.get("q"))
-    found = selectors.pupils_to_pick(request.school, q, excluding=chosen, limit=SEARCH_RESULTS)
+    found = selectors.pupils_to_pick(viewer, q, excluding=chosen, limit=SEARCH_RESULTS)
     return render(
         request,
         "incidents/log/_pupil_choices.html",
@@ -53,22 +54,25 @@ def pupil_search(request):
     )
 
 
-@school_view(Capability.RECORD)
+@school_view(*PUPIL_RECORDERS)
 @require_GET
 def pupil_context(request):
     """What the form shows about the chosen pupil: strategies that help, SEN, handling plan."""
-    pupils = selectors.chosen_pupils(request.school, request.GET.getlist("primary_pupil")[:1])
+    pupils = selectors.chosen_pupils(
+        request.school_access, request.GET.getlist("primary_pupil")[:1]
+    )
     context = _context_for(request, pupils[0] if pupils else None)
     form = IncidentForm(
         school=request.school,
         actor=request.user,
+        pupils=selectors.pupils_to_record_for(request.school_access),
         initial={"strategies": request.GET.getlist("strategies")},
     )
     context.update(form=form, strategy_groups=_strategy_groups(form, context))
     return render(request, "incidents/log/_pupil_context.html", context)
 
 
-@school_view(Capability.RECORD)
+@school_view(*PUPIL_RECORDERS)
 @require_GET
 def period_options(request):
     """The period list for the day of 'when', with the period running then chosen."""
@@ -77,12 +81,13 @@ def period_options(request):
     form = IncidentForm(
         school=request.school,
         actor=request.user,
+        pupils=selectors.pupils_to_record_for(request.school_access),
         initial={"occurred_at": moment, "period": running.pk if running else None},
     )
     return render(request, "incidents/log/_period_field.html", {"form": form})
 
 
-@school_view(Capability.RECORD)
+@school_view(*PUPIL_RECORDERS)
 @require_POST
 def draft_save(request):
     """Autosave: keep the form's raw values against its submission key (author only)."""
@@ -97,7 +102,7 @@ def draft_save(request):
     return render(request, "incidents/log/_autosave_status.html", {"draft": draft})
 
 
-@school_view(Capability.RECORD)
+@school_view(*PUPIL_RECORDERS)
 @require_POST
 def draft_discard(request):
     if params.object_id(request.POST.get("key")) is None:
@@ -139,7 +144,7 @@ def _record(request, log):
 def _fresh_log(request, draft):
     school, user = request.school, request.user
     if draft is not None:
-        return IncidentLog.from_draft(draft.data, school=school, actor=user, key=draft.key)
+        return IncidentLog.from_draft(draft.data, viewer=request.school_access, key=draft.key)
     now = timezone.localtime().replace(second=0, microsecond=0)
     running = selectors.period_running(school, now)
     initial = {
@@ -148,15 +153,15 @@ def _fresh_log(request, draft):
         "period": running.pk if running else None,
         "staff_involved": [user.pk],
     }
-    pupil = selectors.chosen_pupils(school, request.GET.getlist("pupil")[:1])
+    pupil = selectors.chosen_pupils(request.school_access, request.GET.getlist("pupil")[:1])
     if pupil:
         initial["primary_pupil"] = pupil[0].pk
-    return IncidentLog(school=school, actor=user, initial=initial)
+    return IncidentLog(viewer=request.school_access, initial=initial)
 
 
 def _render_form(request, log, draft):
-    form, school = log.incident, request.school
-    primary = selectors.chosen_pupils(school, [form.raw("primary_pupil")])
+    form, viewer = log.incident, request.school_access
+    primary = selectors.chosen_pupils(viewer, [form.raw("primary_pupil")])
     drafts = selectors.own_drafts_with_pupils(
         request.school_access, excluding=params.object_id(form.raw("submission_key"))
     )
@@ -171,7 +176,7 @@ def _render_form(request, log, draft):
         "drafts": drafts,
         "recent_draft": recent,
         "chosen_primary": primary,
-        "chosen_others": selectors.chosen_pupils(school, form.raw("other_pupils") or []),
+        "chosen_others": selectors.chosen_pupils(viewer, form.raw("other_pupils") or []),
         "folds": form.open_folds(),
         **_context_for(request, primary[0] if primary else None),
     }

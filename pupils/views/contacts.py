@@ -22,12 +22,12 @@ from pupils.selectors import (
 )
 from pupils.services import contacts
 from semh import audit
-from semh.access import PUPIL_READERS, Capability
+from semh.access import PUPIL_READERS, PUPIL_RECORDERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
 from semh.submissions import submit
 
-CONTACT_WRITERS = (Capability.EDIT_PUPILS, Capability.RECORD)
+CONTACT_WRITERS = (Capability.EDIT_PUPILS, *PUPIL_RECORDERS)
 
 
 def _who(request) -> dict:

@@ -12,12 +12,12 @@ from pupils.models import NoteKind
 from pupils.selectors import access_pupil
 from pupils.services import daily_log
 from semh import audit
-from semh.access import PUPIL_READERS, Capability
+from semh.access import PUPIL_READERS, PUPIL_RECORDERS
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
 from semh.submissions import submit
 
-RECORD = Capability.RECORD
+RECORD = PUPIL_RECORDERS
 
 
 def _who(request) -> dict:
@@ -43,7 +43,7 @@ def _day(request):
     return day
 
 
-@school_view(RECORD)
+@school_view(*RECORD)
 def note_pick_pupil(request):
     """From the home page: which pupil is the note about (only pupils the viewer can open)."""
     pupils = selectors.pupils_visible_to(request.school_access, request.school).filter(
@@ -60,7 +60,7 @@ def note_pick_pupil(request):
     return render(request, "pupils/daily_log/pick_pupil.html", context)
 
 
-@school_view(RECORD)
+@school_view(*RECORD)
 def note_create(request, pupil_id):
     pupil = access_pupil(request.school_access, request.school, pupil_id)
     form = QuickNoteForm(request.POST or None, pupil=pupil, school=request.school)
@@ -76,7 +76,7 @@ def note_create(request, pupil_id):
     return render(request, "pupils/daily_log/note_form.html", {"form": form, "pupil": pupil})
 
 
-@school_view(RECORD)
+@school_view(*RECORD)
 def check_in_create(request, pupil_id):
     pupil = access_pupil(request.school_access, request.school, pupil_id)
     form = CheckInForm(request.POST or None)
@@ -90,7 +90,7 @@ def check_in_create(request, pupil_id):
     return render(request, "pupils/daily_log/check_in_form.html", {"form": form, "pupil": pupil})
 
 
-@school_view(RECORD)
+@school_view(*RECORD)
 def daily_summary(request, pupil_id):
     """The day at a glance: engagement 1–5 and zone for each period of the day, one screen."""
     pupil = access_pupil(request.school_access, request.school, pupil_id)

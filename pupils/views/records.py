@@ -54,6 +54,7 @@ def pupil_detail(request, pupil_id):
         **selectors.pupil_page(pupil),
         **selectors.daily_log_section(pupil),
         "attendance": attendance.pupil_summary(pupil, timezone.localdate()),
+        "referrals": selectors.pupil_referrals(pupil),
     }
     return render(request, "pupils/records/pupil_detail.html", context)
 

@@ -23,12 +23,15 @@ from pupils.models import (
     PositiveHandlingDetails,
     PupilImport,
     PupilProfile,
+    Referral,
     RiskItem,
     SupportPlan,
     Target,
     TargetReview,
     WellbeingCheckIn,
 )
+from semh.access import ServiceRole
+from semh.models import OutreachService, ServiceMembership
 from tests.factories import PupilFactory, UserFactory
 
 
@@ -205,3 +208,40 @@ class AttendanceRecordFactory(factory.django.DjangoModelFactory):
     present = 9
     authorised = 1
     unauthorised = 0
+
+
+class OutreachServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutreachService
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Outreach Service {n}")
+    slug = factory.Sequence(lambda n: f"outreach-{n}")
+
+    @factory.post_generation
+    def schools(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.schools.add(*extracted)
+
+
+def service_staff(service, role=ServiceRole.OUTREACH, **user):
+    """A new member of the service's staff in ``role``."""
+    member = UserFactory(**user)
+    ServiceMembership.objects.create(user=member, service=service, role=role)
+    return member
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """An open referral: started a week ago, planned exit in five weeks."""
+
+    class Meta:
+        model = Referral
+
+    pupil = factory.SubFactory(PupilFactory)
+    service = factory.SubFactory(OutreachServiceFactory)
+    starts_on = _days_from_today(-7)
+    planned_end_on = _days_from_today(35)
+    exit_strategy = "reintegration"
+    reason = "Finding lessons hard since the move."
+    referred_by = factory.SubFactory(UserFactory)

@@ -16,7 +16,7 @@ from pupils.forms.contacts import AgencyForm, MeetingActionForm, MeetingForm, Pa
 from pupils.forms.plans import NextCycleForm, PlanForm, PlanReviewForm
 from pupils.forms.records import ArchiveForm, PupilForm
 from pupils.mis import BadValue, clean_date_of_birth
-from pupils.models import Meeting
+from pupils.models import Meeting, Pupil
 from reset_area.forms.placements import PlacementForm
 from semh.access import Role
 from semh.calendar import DATE_OF_BIRTH, EVENT_DATE, PLACEMENT_DATE, PLAN_DATE, ROLL_DATE
@@ -67,7 +67,10 @@ def make_forms(cast, world):
         ),
         (lambda d: PlanReviewForm(d, targets=[]), {"held_on": EVENT_DATE}),
         (lambda d: NextCycleForm(d), {"next_review_on": PLAN_DATE}),
-        (lambda d: IncidentForm(d, school=school, actor=senco), {"occurred_at": EVENT_DATE}),
+        (
+            lambda d: IncidentForm(d, school=school, actor=senco, pupils=Pupil.objects.none()),
+            {"occurred_at": EVENT_DATE},
+        ),
         (
             lambda d: IncidentAmendmentForm(d, school=school, instance=incident),
             {"occurred_at": EVENT_DATE},

@@ -15,16 +15,25 @@ from django_scopes import scopes_disabled
 
 from incidents.demo import seed_incidents
 from interventions.demo import seed_interventions
-from pupils.demo import seed_pupil_records
+from pupils.demo import seed_pupil_records, seed_referrals
 from pupils.models import Gender, PrimaryNeed, Pupil, SenStatus
 from pupils.selectors import caseload_of
 from pupils.services.caseloads import grant_caseload, set_pupil_staff
 from pupils.services.records import add_pupil
 from pupils.validators import upn_check_letter
 from reset_area.demo import seed_reset_area
-from semh.access import Role
+from semh.access import Role, ServiceRole
 from semh.calendar import academic_year_start
-from semh.models import AcademicYear, Membership, School, Term, Trust, User
+from semh.models import (
+    AcademicYear,
+    Membership,
+    OutreachService,
+    School,
+    ServiceMembership,
+    Term,
+    Trust,
+    User,
+)
 
 DEMO_PASSWORD = "semh-demo-2026"  # noqa: S105 - documented demo login, refused in production
 PUPILS_PER_SCHOOL = 60
@@ -57,6 +66,13 @@ STAFF = [
     (Role.DSL, "dsl", "Chris", "Okafor"),
     (Role.SLT, "slt", "Pat", "Hughes"),
     (Role.ADMIN, "admin", "Robin", "Clarke"),
+]
+
+# An outreach service working in both demo schools, with one login per service role.
+OUTREACH = {"name": "Bridges Outreach Service", "slug": "bridges", "domain": "bridges.example"}
+OUTREACH_STAFF = [
+    (ServiceRole.OUTREACH, "outreach", "Kim", "Walsh"),
+    (ServiceRole.LEAD_PRACTITIONER, "lead", "Dee", "Mensah"),
 ]
 
 FIRST_NAMES = [
@@ -184,6 +200,7 @@ class Command(BaseCommand):
             raise CommandError("--scale must be 1 or more.")
         with transaction.atomic(), scopes_disabled():
             trust, _ = Trust.objects.get_or_create(name="Demo Learning Trust")
+            service, outreach_staff = self.seed_outreach_service()
             for index, spec in enumerate(SCHOOLS):
                 school = self.seed_school(trust, spec)
                 self.seed_terms(school)
@@ -215,10 +232,21 @@ class Command(BaseCommand):
                     staff=staff,
                     rng=random.Random(f"interventions-{spec['urn']}"),  # noqa: S311 - synthetic
                 )
+                service.schools.add(school)
+                seed_referrals(
+                    school=school,
+                    service=service,
+                    pupils=pupils,
+                    staff=staff,
+                    outreach_worker=outreach_staff[ServiceRole.OUTREACH],
+                    rng=random.Random(f"referrals-{spec['urn']}"),  # noqa: S311 - synthetic
+                )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password semh-demo-2026):"))
         for spec in SCHOOLS:
             for _role, local, *_ in STAFF:
                 self.stdout.write(f"  {local}@{spec['domain']}  ({spec['name']})")
+        for _role, local, *_ in OUTREACH_STAFF:
+            self.stdout.write(f"  {local}@{OUTREACH['domain']}  ({OUTREACH['name']})")
 
     def seed_school(self, trust, spec):
         school, _ = School.objects.update_or_create(
@@ -254,18 +282,28 @@ class Command(BaseCommand):
     def seed_staff(self, school, domain):
         staff = {}
         for role, local, first, last in STAFF:
-            email = f"{local}@{domain}"
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(
-                    email, DEMO_PASSWORD, first_name=first, last_name=last
-                )
-            EmailAddress.objects.update_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
-            Membership.objects.get_or_create(user=user, school=school, role=role)
-            staff[role] = user
+            staff[role] = self.seed_login(f"{local}@{domain}", first, last)
+            Membership.objects.get_or_create(user=staff[role], school=school, role=role)
         return staff
+
+    def seed_outreach_service(self):
+        service, _ = OutreachService.objects.update_or_create(
+            slug=OUTREACH["slug"], defaults={"name": OUTREACH["name"]}
+        )
+        staff = {}
+        for role, local, first, last in OUTREACH_STAFF:
+            staff[role] = self.seed_login(f"{local}@{OUTREACH['domain']}", first, last)
+            ServiceMembership.objects.get_or_create(user=staff[role], service=service, role=role)
+        return service, staff
+
+    def seed_login(self, email, first, last):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
 
     # The schools, terms, logins and memberships above are the core set-up and are written raw.
     # Pupils and caseloads go through the pupils app's services, as the school's SENCo would add
