@@ -234,6 +234,10 @@ class AttendancePreview:
         return [w for row in self.rows if not row.errors for w in row.warnings]
 
     @property
+    def warning_rows(self) -> list[AttendanceRow]:
+        return [row for row in self.rows if row.warnings and not row.errors]
+
+    @property
     def can_import(self) -> bool:
         return not self.error_rows
 
