@@ -16,7 +16,7 @@ unclassified). A pupil over a range sums every record that overlaps it. All sums
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -29,6 +29,7 @@ from pupils.models import (
     percent,
     rate_of,
 )
+from semh import charts
 from semh.calendar import academic_year_start, term_containing
 
 PERSISTENT_ABSENCE = Decimal("0.10")  # missed this share or more of possible sessions
@@ -174,6 +175,40 @@ class PupilSummary:
     @property
     def has_data(self) -> bool:
         return bool(self.year.possible or self.recent)
+
+    @property
+    def chart(self):
+        """The latest periods' rates as a line chart, oldest first (from ``recent``, so no query);
+        None for fewer than two periods."""
+        return rate_chart(list(reversed(self.recent)))
+
+
+CHART_TITLE = "Attendance rate per period"
+PERSISTENT_LINE = charts.Point("90%: persistent absence", 90)
+
+
+def rate_chart(records) -> str | None:
+    """Each record's rate as a percentage, in the order given, with the persistent-absence line."""
+    if len(records) < 2:
+        return None
+    points = [
+        charts.Point(f"{r.starts_on:%d/%m}", _percentage(rate_of(r.present, r.possible)))
+        for r in records
+    ]
+    return charts.line_chart(
+        points,
+        title=CHART_TITLE,
+        minimum=0,
+        maximum=100,
+        reference=PERSISTENT_LINE,
+        unit="%",
+        width=max(300, 40 + 44 * len(points)),
+    )
+
+
+def _percentage(rate) -> float | None:
+    # Rounded as ``percent`` shows it, so the chart and the table agree.
+    return None if rate is None else float((rate * 100).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def pupil_summary(pupil, today) -> PupilSummary:

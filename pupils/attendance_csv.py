@@ -32,9 +32,9 @@ from pupils.mis import (
 from pupils.models import AttendanceRecord, Pupil, percent, rate_of
 from semh.spreadsheet import FORMULA_STARTS
 
-# Headings of our template first, then what the MIS exports are known or believed to use
-# (SIMS "Attendance summary", Arbor "Attendance by student", Bromcom "Attendance summary"): not
-# checked against real exports; rename a heading to the template's if it is not recognised.
+# Headings of our template first, then common variants. Not the MIS exports' own headings: their
+# public help pages (SIMS, Arbor, Bromcom) publish none to check against, so a file whose headings
+# are not recognised is renamed to the template's (the upload page and README say so).
 ATTENDANCE_COLUMNS: tuple[Column, ...] = (
     Column("upn", "UPN", ("UPN", "Unique Pupil Number", "Pupil UPN", "Student UPN"), required=True),
     Column("legal_last_name", "Legal surname", ("Legal Surname", "Surname", "Last Name")),
@@ -232,6 +232,10 @@ class AttendancePreview:
     @property
     def warnings(self) -> list[RowError]:
         return [w for row in self.rows if not row.errors for w in row.warnings]
+
+    @property
+    def warning_rows(self) -> list[AttendanceRow]:
+        return [row for row in self.rows if row.warnings and not row.errors]
 
     @property
     def can_import(self) -> bool:

@@ -155,15 +155,17 @@ def line_chart(
     minimum: float,
     maximum: float,
     bands: list[BandRange] = (),
+    reference: Point | None = None,
     unit: str = "",
     width=300,
     height=None,
 ) -> SafeString:
     """Scores over time: one point per label (in order), joined by a line (broken where a score
     is missing), on a fixed scale ``minimum``–``maximum``, with ``bands`` shaded behind and named
-    in a legend below. Sized to fit a phone as drawn (text 11–12 px, never scaled down)."""
-    left, right, top, plot_h = 30, 10, 12, 150
-    legend_rows = (len(bands) + 1) // 2
+    in a legend below, and an optional ``reference`` value (a threshold) drawn as a dashed line
+    named by its label. Sized to fit a phone as drawn (text 11–12 px, never scaled down)."""
+    left, right, top, plot_h = 30, 10, 24, 150  # top: room for a value printed over the maximum
+    legend_rows = (len(bands) + 1) // 2 + (reference is not None)
     height = height or top + plot_h + 36 + legend_rows * 18
     plot_w = width - left - right
     span = (maximum - minimum) or 1
@@ -187,6 +189,12 @@ def line_chart(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="{MUTED}" {FONT}>{value:g}</text>'
+        )
+    if reference is not None:
+        y = y_of(reference.value)
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{INK}" '
+            f'stroke-dasharray="6 4"><title>{escape(reference.label)}</title></line>'
         )
     slot = plot_w / max(len(points), 1)
     xy = [(left + slot * (i + 0.5), p) for i, p in enumerate(points)]
@@ -225,9 +233,18 @@ def line_chart(
             f'<text x="{x + 16:.1f}" y="{y + 10}" font-size="11" fill="{INK}" {FONT}>'
             f"{escape(band.name[:18])} {band.low:g}–{band.high:g}</text>"
         )
+    if reference is not None:  # its own legend row, under the bands
+        y = legend_top + (len(bands) + 1) // 2 * 18 + 6
+        parts.append(
+            f'<line x1="4" x2="28" y1="{y}" y2="{y}" stroke="{INK}" stroke-dasharray="6 4"/>'
+            f'<text x="32" y="{y + 4}" font-size="11" fill="{INK}" {FONT}>'
+            f"{escape(reference.label)}</text>"
+        )
     described = "; ".join(
         f"{p.label}: {'missing' if p.value is None else f'{p.value:g}{unit}'}" for p in points
     )
     if bands:
         described += ". Bands: " + "; ".join(f"{b.name} {b.low:g}–{b.high:g}" for b in bands)
+    if reference is not None:
+        described += f". Dashed line: {reference.label}"
     return _svg(width, height, title, described or "No data", "".join(parts))

@@ -1,71 +1,37 @@
-"""Writes of the MIS import: keep an upload to preview, apply it in one transaction, or discard it.
+"""Writes of the MIS pupil import: the shared batch flow (``services.import_batches``) with the
+pupils as its rows.
 
 Reading and validating the file is ``pupils.mis``; the rules are in its docstring.
 """
 
-from dataclasses import dataclass
-
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pupils.mis import ImportFileError, ImportPreview, preview_import
+from pupils.mis import ImportPreview, preview_import
 from pupils.models import Pupil, PupilImport
-from semh import audit
+from pupils.services.import_batches import (
+    BATCH_SIZE,
+    ImportConflict,
+    ImportKind,
+    ImportOutcome,
+    ImportRefused,
+    apply_batch,
+    discard_batch,
+    start_batch,
+)
 from semh.audit import AuditAction
 
-BATCH_SIZE = 500
+__all__ = [
+    "ImportConflict",
+    "ImportOutcome",
+    "ImportRefused",
+    "apply_import",
+    "discard_import",
+    "start_import",
+    "write_pupils",
+]
 
 
-class ImportRefused(Exception):
-    """The batch has row errors (or no longer reads), so it is not imported (nothing partial)."""
-
-    def __init__(self, message: str, error_rows: int = 0):
-        super().__init__(message)
-        self.message = message
-        self.error_rows = error_rows
-
-
-class ImportConflict(Exception):
-    """The pupils changed under the import (e.g. someone added one of its UPNs meanwhile)."""
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    done: bool  # False: the batch was not pending (already imported or discarded)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@transaction.atomic
-def start_import(
-    *, actor, school, filename: str, text: str, encoding: str = "UTF-8", client=None
-) -> PupilImport:
-    """Keep the decoded file (and the encoding it was read as) as a batch to preview (nothing is
-    written to pupils)."""
-    preview = preview_import(school=school, text=text)
-    pupil_import = PupilImport.objects.create(
-        school=school,
-        uploaded_by=actor,
-        filename=(filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:255],
-        content=text,
-        encoding=encoding,
-        row_count=len(preview.rows),
-        error_count=len(preview.error_rows),
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.PUPIL_IMPORT_UPLOAD,
-        school=school,
-        target=pupil_import,
-        client=client,
-        rows=pupil_import.row_count,
-        error_rows=pupil_import.error_count,
-    )
-    return pupil_import
-
-
-def write_pupils(*, school, preview: ImportPreview) -> None:
+def write_pupils(*, school, preview: ImportPreview, batch=None) -> None:
     """Create the new pupils and update the changed ones: a few bulk queries, no per-row save."""
     Pupil.objects.bulk_create(
         [Pupil(school=school, **row.values) for row in preview.new_rows], batch_size=BATCH_SIZE
@@ -85,79 +51,37 @@ def write_pupils(*, school, preview: ImportPreview) -> None:
     )
 
 
-def apply_import(*, actor, school, pupil_import: PupilImport, client=None) -> ImportOutcome:
-    """Import a previewed batch in one transaction, or nothing at all.
+PUPIL_IMPORT = ImportKind(
+    kind=PupilImport.Kind.PUPILS,
+    read=preview_import,
+    write=write_pupils,
+    default_filename="upload.csv",
+    fix_where="the MIS export",
+    upload_action=AuditAction.PUPIL_IMPORT_UPLOAD,
+    import_action=AuditAction.PUPIL_IMPORT,
+    discard_action=AuditAction.PUPIL_IMPORT_DISCARD,
+)
 
-    Raises ``ImportRefused`` if any row has an error and ``ImportConflict`` if the pupils changed
-    underneath (e.g. a UPN added by someone else meanwhile); in both cases nothing is saved.
-    """
-    try:
-        with transaction.atomic():
-            return _apply(actor=actor, school=school, pupil_import=pupil_import, client=client)
-    except IntegrityError:
-        raise ImportConflict from None
 
-
-def _apply(*, actor, school, pupil_import, client) -> ImportOutcome:
-    pending = PupilImport.objects.filter(
-        pk=pupil_import.pk, school=school, status=PupilImport.Status.PREVIEWED
-    )
-    # Claim the batch: a second confirm (double click, two tabs) finds nothing to claim.
-    if not pending.update(status=PupilImport.Status.IMPORTED, imported_at=timezone.now()):
-        return ImportOutcome(done=False)
-    try:
-        preview = preview_import(school=school, text=pupil_import.content)
-    except ImportFileError as error:  # rolls the claim back too
-        raise ImportRefused(error.message) from None
-    if not preview.can_import:
-        rows = len(preview.error_rows)
-        raise ImportRefused(
-            f"{rows} row{'s have' if rows > 1 else ' has'} errors. Fix them in the MIS export "
-            "and upload the file again.",
-            error_rows=rows,
-        )
-    write_pupils(school=school, preview=preview)
-    outcome = ImportOutcome(
-        done=True,
-        created=len(preview.new_rows),
-        updated=len(preview.update_rows),
-        unchanged=len(preview.unchanged_rows),
-    )
-    PupilImport.objects.filter(pk=pupil_import.pk, school=school).update(
-        content="",
-        row_count=len(preview.rows),
-        error_count=0,
-        created_count=outcome.created,
-        updated_count=outcome.updated,
-    )
-    audit.record(
+def start_import(*, actor, school, filename: str, text: str, encoding="UTF-8", client=None):
+    """Keep the decoded file as a batch to preview (nothing is written to pupils)."""
+    return start_batch(
+        PUPIL_IMPORT,
         actor=actor,
-        action=AuditAction.PUPIL_IMPORT,
         school=school,
-        target=pupil_import,
+        filename=filename,
+        text=text,
+        encoding=encoding,
         client=client,
-        rows=len(preview.rows),
-        created=outcome.created,
-        updated=outcome.updated,
-        unchanged=outcome.unchanged,
     )
-    pupil_import.refresh_from_db()
-    return outcome
 
 
-@transaction.atomic
+def apply_import(*, actor, school, pupil_import: PupilImport, client=None) -> ImportOutcome:
+    """Import a previewed batch of pupils in one transaction, or nothing at all."""
+    return apply_batch(PUPIL_IMPORT, actor=actor, school=school, batch=pupil_import, client=client)
+
+
 def discard_import(*, actor, school, pupil_import: PupilImport, client=None) -> bool:
-    """Throw a previewed batch away (its text is cleared). False if it was not pending."""
-    discarded = PupilImport.objects.filter(
-        pk=pupil_import.pk, school=school, status=PupilImport.Status.PREVIEWED
-    ).update(status=PupilImport.Status.DISCARDED, content="")
-    if discarded:
-        audit.record(
-            actor=actor,
-            action=AuditAction.PUPIL_IMPORT_DISCARD,
-            school=school,
-            target=pupil_import,
-            client=client,
-        )
-        pupil_import.refresh_from_db()
-    return bool(discarded)
+    return discard_batch(
+        PUPIL_IMPORT, actor=actor, school=school, batch=pupil_import, client=client
+    )

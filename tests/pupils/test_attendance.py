@@ -210,3 +210,27 @@ def test_a_contact_posted_without_a_reason_is_general(cast, login):
     )
     with scope(school=cast.school_a):
         assert ParentContact.objects.get(pupil=pupil).about == ContactAbout.GENERAL
+
+
+def test_pupil_page_charts_the_rate_of_each_period_with_the_persistent_absence_line(cast, login):
+    pupil = cast.pupils_a[0]
+    weeks(pupil, 2, present=10)
+    weeks(pupil, 1, present=7, first=MONDAY + datetime.timedelta(weeks=2))
+
+    page = login(cast.user(Role.SENCO)).get(pupil_url(pupil)).content.decode()
+
+    figure = page[page.index('<figure class="chart-figure') : page.index("</figure>")]
+    assert 'tabindex="0"' in figure
+    assert 'aria-label="Attendance rate per period, latest periods"' in figure
+    assert "<title" in figure and "Attendance rate per period</title>" in figure
+    assert "07/09: 100%; 14/09: 100%; 21/09: 70%" in figure  # the chart's description, oldest first
+    assert 'stroke-dasharray="6 4"' in figure and "90%: persistent absence" in figure
+
+
+def test_pupil_page_has_no_attendance_chart_for_a_single_period(cast, login):
+    pupil = cast.pupils_a[0]
+    weeks(pupil, 1, present=9)
+
+    page = login(cast.user(Role.SENCO)).get(pupil_url(pupil)).content.decode()
+
+    assert "90.0%" in page and "Attendance rate per period" not in page

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 from django.urls import reverse
 
 from semh.access import Role
-from semh.charts import Bar, bar_chart, heatmap
+from semh.charts import Bar, Point, bar_chart, heatmap, line_chart
 
 
 class ChartNames(HTMLParser):
@@ -93,3 +93,17 @@ def test_the_analysis_page_gives_every_chart_its_own_accessible_name(client, cas
     titles = [chart["ids"]["title"] for chart in names.charts]
     assert [chart["labelledby"] for chart in names.charts] == titles
     assert len(set(titles)) == 3
+
+
+def test_line_chart_draws_a_named_dashed_reference_line_and_describes_it():
+    svg = line_chart(
+        [Point("07/09", 100), Point("14/09", 85.5)],
+        title="Attendance rate per period",
+        minimum=0,
+        maximum=100,
+        reference=Point("90%: persistent absence", 90),
+        unit="%",
+    )
+
+    assert 'stroke-dasharray="6 4"><title>90%: persistent absence</title></line>' in svg
+    assert "07/09: 100%; 14/09: 85.5%. Dashed line: 90%: persistent absence</desc>" in svg
