@@ -15,7 +15,13 @@ from pupils.models import Referral
 from semh.access import Capability, Role, ServiceRole, capabilities_for
 from semh.models import OutreachService
 from tests.factories.pupils import service_staff
-from tests.urlconf_world import OTHER_URLS, SCHOOL_URLS, WORLD_SERVICE, build_objects
+from tests.urlconf_world import (
+    OTHER_URLS,
+    PUPIL_RECORD_KWARGS,
+    SCHOOL_URLS,
+    WORLD_SERVICE,
+    build_objects,
+)
 from tests.urlconf_world import kwarg_names as route_kwargs
 
 CASELOAD_ONLY = {Capability.VIEW_CASELOAD_PUPILS}
@@ -43,25 +49,9 @@ def world(cast):
     return {"own": own, "other": other, "service_users": users}
 
 
-# What the world's objects hang off: its one (referred) pupil. Outreach staff reach them only
-# through the referral.
-PUPIL_RECORDS = {
-    "pupil_id",
-    "incident_id",
-    "intervention_id",
-    "concern_id",
-    "plan_id",
-    "target_id",
-    "contact_id",
-    "agency_id",
-    "meeting_id",
-    "action_id",
-    "referral_id",
-    "result_id",
-    "enrolment_id",
-    "visit_id",
-    "follow_up_id",
-}
+# Outreach staff reach the world's pupil records only through the referral; a measure result
+# and an enrolment are the pupil's too.
+PUPIL_RECORDS = PUPIL_RECORD_KWARGS | {"result_id", "enrolment_id"}
 
 
 def expected(view, role, url_kwargs, *, objects_of_other_school):

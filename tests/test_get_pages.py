@@ -22,26 +22,12 @@ from semh.models import AuditEvent, Period
 from tests.conftest import at
 from tests.factories.reset_area import PlannedPlacementFactory
 from tests.test_access_matrix import SCHOOL_URLS, world  # noqa: F401 - the matrix's objects
+from tests.urlconf_world import PUPIL_RECORD_KWARGS
 
 # What a GET may write: its own audit row (an audited read), the session and the sign-in record.
 WRITABLE_ON_GET = {"semh_auditevent", "django_session"}
 WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
-# The objects in a URL that are, or hang off, a pupil's record.
-PUPIL_RECORD_KWARGS = {
-    "pupil_id",
-    "visit_id",
-    "incident_id",
-    "intervention_id",
-    "concern_id",
-    "plan_id",
-    "target_id",
-    "contact_id",
-    "agency_id",
-    "meeting_id",
-    "action_id",
-    "follow_up_id",
-}
 # Pages naming a pupil that show nothing of the record beyond the pupil's name: empty forms to add
 # a new entry and the archive confirmation.
 NAME_ONLY_PAGES = {

@@ -64,6 +64,23 @@ def kwarg_names(route):
     return re.findall(r"<(?:\w+:)?(\w+)>", route)
 
 
+# The objects in a URL that are, or hang off, a pupil's record.
+PUPIL_RECORD_KWARGS = {
+    "pupil_id",
+    "visit_id",
+    "incident_id",
+    "intervention_id",
+    "concern_id",
+    "plan_id",
+    "target_id",
+    "contact_id",
+    "agency_id",
+    "meeting_id",
+    "action_id",
+    "follow_up_id",
+    "referral_id",
+}
+
 WORLD_SERVICE = "world-outreach"
 
 
