@@ -60,6 +60,14 @@ def visible_incidents(viewer):
     if viewer.can(Capability.VIEW_ALL_PUPILS):
         return incidents
     pupils = Pupil.objects.visible_to(viewer).values("pk")
+    if not viewer.can(Capability.RECORD):
+        # Outreach staff: incidents about a pupil referred to them, while referred (their own
+        # reports too). Lists and exports name the main pupil, so it must be theirs.
+        return incidents.filter(
+            pk__in=IncidentPupil.objects.filter(pupil__in=pupils, is_primary=True).values(
+                "incident"
+            )
+        )
     return incidents.filter(
         Q(pk__in=IncidentPupil.objects.filter(pupil__in=pupils).values("incident"))
         | Q(reported_by=viewer.user)
@@ -501,6 +509,9 @@ def incident_page(incident, viewer) -> dict:
         "involvements": involvements,
         "primary_pupil_id": next((str(i.pupil_id) for i in involvements if i.is_primary), None),
         "visible_pupil_ids": visible_pupils,
+        # The school's own staff see who else was involved; outreach staff only their pupils.
+        "names_other_pupils": viewer.can(Capability.RECORD)
+        or viewer.can(Capability.VIEW_ALL_PUPILS),
         "staff_involved": list(incident.staff_involved.all()),
         "follow_up_actions": list(incident.actions.select_related("owner", "done_by")),
         "concern": concern,

@@ -31,6 +31,10 @@ def _filtered(request) -> IncidentFilter:
     )
 
 
+# The school's own staff: an export names every pupil involved, so it is not for outreach staff.
+EXPORTERS = (Capability.RECORD, Capability.VIEW_ALL_PUPILS, Capability.EDIT_PUPILS)
+
+
 @school_view(*INCIDENT_LIST_READERS)
 def incident_list(request):
     filterset = _filtered(request)
@@ -40,7 +44,8 @@ def incident_list(request):
     template = "incidents/lists/incident_list.html"
     if request.htmx:
         template = "incidents/lists/_incident_table.html"
-    return render(request, template, {"filter": filterset, "page": page})
+    can_export = any(request.school_access.can(c) for c in EXPORTERS)
+    return render(request, template, {"filter": filterset, "page": page, "can_export": can_export})
 
 
 def _exportable(request):
@@ -71,7 +76,7 @@ def _attachment(response, extension):
     return response
 
 
-@school_view(*INCIDENT_LIST_READERS)
+@school_view(*EXPORTERS)
 def export_csv(request):
     incidents = _exportable(request)
     if incidents is None:
@@ -84,7 +89,7 @@ def export_csv(request):
     )
 
 
-@school_view(*INCIDENT_LIST_READERS)
+@school_view(*EXPORTERS)
 def export_xlsx(request):
     incidents = _exportable(request)
     if incidents is None:

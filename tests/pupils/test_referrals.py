@@ -336,3 +336,35 @@ def test_the_deployment_sets_up_a_service_its_schools_and_staff_by_command(cast)
         call_command("outreach_service", "north", "--school=nowhere")
     with pytest.raises(CommandError, match="give --name"):
         call_command("outreach_service", "unknown")
+
+
+def test_outreach_staff_see_incidents_about_their_pupil_and_no_other_pupils_name(
+    client, cast, outreach
+):
+    from tests.factories.incidents import IncidentFactory
+
+    referred, classmate, third = cast.pupils_a[0], cast.pupils_a[1], cast.pupils_a[2]
+    with scopes_disabled():
+        theirs = IncidentFactory(
+            school=cast.school_a, pupils=[referred, classmate], reported_by=outreach["worker"]
+        )
+        about_the_classmate = IncidentFactory(school=cast.school_a, pupils=[third, referred])
+    client.force_login(outreach["worker"])
+    school = cast.school_a.slug
+
+    listing = client.get(reverse("incidents:list", args=[school])).content.decode()
+    assert str(theirs.pk) in listing and str(about_the_classmate.pk) not in listing
+    assert "Export" not in listing
+    assert client.get(reverse("incidents:export_csv", args=[school])).status_code == 403
+    detail = reverse("incidents:detail", args=[school, theirs.pk])
+    page = client.get(detail).content.decode()
+    assert referred.full_name in page
+    assert classmate.full_name not in page and "Another pupil" in page
+    detail_other = reverse("incidents:detail", args=[school, about_the_classmate.pk])
+    assert client.get(detail_other).status_code == 404
+
+    set_referral(outreach["referral"], ended_on=TODAY)  # even the one they reported
+    assert client.get(detail).status_code == 404
+
+    client.force_login(cast.user(Role.SENCO))  # the school's staff see everyone involved
+    assert classmate.full_name in client.get(detail).content.decode()
