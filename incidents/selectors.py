@@ -38,7 +38,7 @@ from incidents.models import (
 from pupils.models import PlanKind, PlanStatus, Pupil, SupportPlan
 from pupils.selectors import profile_for_display
 from semh.access import PUPIL_FACING_ROLES, Capability, Role
-from semh.models import Period
+from semh.models import Period, User
 from semh.selectors import staff_with_roles
 
 
@@ -358,6 +358,8 @@ def recording_staff(school, first=None):
     staff = staff_with_roles(school, PUPIL_FACING_ROLES)
     if first is None:
         return staff
+    # The recorder may be outreach staff, who are not the school's members.
+    staff = User.objects.filter(Q(pk__in=staff.values("pk")) | Q(pk=first.pk))
     return staff.order_by(
         Case(When(pk=first.pk, then=Value(0)), default=Value(1)), "first_name", "last_name"
     )

@@ -368,3 +368,24 @@ def test_outreach_staff_see_incidents_about_their_pupil_and_no_other_pupils_name
 
     client.force_login(cast.user(Role.SENCO))  # the school's staff see everyone involved
     assert classmate.full_name in client.get(detail).content.decode()
+
+
+def test_outreach_staff_log_an_incident_for_their_pupil_and_name_themselves_as_involved(
+    client, cast, outreach
+):
+    from incidents.models import Incident
+    from tests.factories.incidents import incident_data, school_vocabulary
+
+    worker, pupil = outreach["worker"], cast.pupils_a[0]
+    vocab = school_vocabulary(cast.school_a)
+    client.force_login(worker)
+    log = reverse("incidents:log", args=[cast.school_a.slug])
+
+    response = client.post(log, incident_data(vocab, pupil, worker))
+    assert response.status_code == 302
+    with scopes_disabled():
+        incident = Incident.objects.get(reported_by=worker)
+        assert incident.school == cast.school_a
+        assert list(incident.staff_involved.all()) == [worker]
+    refused = client.post(log, incident_data(vocab, cast.pupils_a[1], worker))
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
