@@ -1,0 +1,110 @@
+"""The one source of the provision's figures: what the dashboards, the termly PDFs and every CSV
+export show, computed once, in the database.
+
+A figure function takes a ``Scope`` (a school, an inclusive date range, optionally a cohort of
+pupils) and returns a ``Figure``: its key, title, one-line definition ("how this is counted", shown
+beside it on the page and on the report's method page) and plain data (numbers, or rows of plain
+dicts). Figure functions aggregate in PostgreSQL (annotate / aggregate, a fixed number of queries
+whatever the data) and run inside the school's scope.
+
+The app modules keep the arithmetic that belongs to their records (``incidents.analysis``,
+``reset_area.metrics``, ``interventions.effectiveness``, ``pupils.attendance``); a figure here is
+the reporting contract over them, so a page and a PDF cannot count the same thing two ways.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from semh.models import Term
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure counts over: ``school``'s records from ``first`` to ``last`` (inclusive
+    days), of ``pupils`` only when given (a cohort: a queryset of the school's pupils)."""
+
+    school: Any
+    first: date
+    last: date
+    label: str = ""
+    pupils: QuerySet | None = None
+
+    @property
+    def starts_at(self) -> datetime:
+        """Local midnight at the start of ``first`` (for moments: incidents, visits)."""
+        return timezone.make_aware(datetime.combine(self.first, time.min))
+
+    @property
+    def ends_before(self) -> datetime:
+        """Local midnight after ``last``: a moment counts when ``starts_at <= t < ends_before``."""
+        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+
+    def of_cohort(self, pupils: QuerySet, label: str) -> "Scope":
+        return Scope(self.school, self.first, self.last, f"{self.label} · {label}", pupils)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    definition: str
+    value: Any
+    # For a table: the columns of each row of ``value``, in order, with their headings.
+    columns: list[tuple[str, str]] = field(default_factory=list)
+
+
+# --- Terms: the dashboard's and the report's periods ------------------------------------------
+
+
+def term_scope(term: Term, *, today: date | None = None) -> Scope:
+    """A term, up to today while it is running."""
+    today = today or timezone.localdate()
+    return Scope(term.school, term.starts_on, min(term.ends_on, today), str(term))
+
+
+def previous_term(term: Term) -> Term | None:
+    return (
+        Term.objects.filter(school=term.school_id, ends_on__lt=term.starts_on)
+        .select_related("academic_year")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def same_term_last_year(term: Term) -> Term | None:
+    """The same season of the academic year before (None if the school did not enter it)."""
+    return (
+        Term.objects.filter(
+            school=term.school_id,
+            season=term.season,
+            academic_year__starts_on__lt=term.academic_year.starts_on,
+        )
+        .select_related("academic_year")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def comparison_scopes(term: Term, *, today: date | None = None) -> dict[str, Scope | None]:
+    """The term and what each figure is set against: the previous term and the same term last
+    year (None where the school has not entered that term). A running term is compared with the
+    same number of days of the others, so "so far" is set against "by the same point"."""
+    today = today or timezone.localdate()
+    now = term_scope(term, today=today)
+    days_in = (now.last - now.first).days
+
+    def same_point(other):
+        if other is None:
+            return None
+        last = min(other.ends_on, other.starts_on + timedelta(days=days_in))
+        return Scope(other.school, other.starts_on, last, str(other))
+
+    return {
+        "this": now,
+        "previous": same_point(previous_term(term)),
+        "last_year": same_point(same_term_last_year(term)),
+    }
