@@ -207,6 +207,7 @@ class RestrictiveInterventionForm(forms.Form):
             school=self.school,
             window_start=self.window[0] if self.window else None,
             window_end=self.window[1] if self.window else None,
+            recorder=self.actor,
             **self.record_values(data),
         )
         if self.window is None:  # the incident's time is wrong: the times wait for it

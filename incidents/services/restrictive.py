@@ -144,6 +144,7 @@ def restrictive_intervention_problems(
     medical_attention="",
     support_offered="",
     now=None,
+    recorder=None,
 ) -> dict[str, str]:
     """Every statutory rule of the record, for either kind: ``{field: message}``, empty when the
     record may be saved. Field names are ``record_restrictive_intervention``'s arguments. The
@@ -158,9 +159,10 @@ def restrictive_intervention_problems(
     staff = list(staff_involved or [])
     if not staff:
         problem("staff_involved")
-    elif recording_staff(school).filter(pk__in=[u.pk for u in staff]).count() != len(
-        {u.pk for u in staff}
-    ):
+    # The person recording may name themselves, the school's staff or not (outreach staff).
+    elif recording_staff(school, first=recorder).filter(
+        pk__in=[u.pk for u in staff]
+    ).count() != len({u.pk for u in staff}):
         problem("staff_involved", "staff_not_of_school")
 
     for field in ("started_at", "ended_at"):
@@ -288,7 +290,12 @@ def record_restrictive_intervention(
         "support_offered": (support_offered or "").strip(),
     }
     problems = restrictive_intervention_problems(
-        kind=kind, school=school, window_start=window_start, window_end=window_end, **values
+        kind=kind,
+        school=school,
+        window_start=window_start,
+        window_end=window_end,
+        recorder=actor,
+        **values,
     )
     if problems:
         raise ValidationError(problems)

@@ -373,8 +373,8 @@ def test_outreach_staff_see_incidents_about_their_pupil_and_no_other_pupils_name
 def test_outreach_staff_log_an_incident_for_their_pupil_and_name_themselves_as_involved(
     client, cast, outreach
 ):
-    from incidents.models import Incident
-    from tests.factories.incidents import incident_data, school_vocabulary
+    from incidents.models import Incident, RestrictiveIntervention
+    from tests.factories.incidents import incident_data, restraint_data, school_vocabulary
 
     worker, pupil = outreach["worker"], cast.pupils_a[0]
     vocab = school_vocabulary(cast.school_a)
@@ -389,3 +389,10 @@ def test_outreach_staff_log_an_incident_for_their_pupil_and_name_themselves_as_i
         assert list(incident.staff_involved.all()) == [worker]
     refused = client.post(log, incident_data(vocab, cast.pupils_a[1], worker))
     assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+    # A restraint they carried out is recorded with them as the member of staff who held.
+    with_force = {**incident_data(vocab, pupil, worker), **restraint_data(vocab, worker)}
+    assert client.post(log, with_force).status_code == 302
+    with scopes_disabled():
+        restraint = RestrictiveIntervention.objects.get(pupil=pupil)
+        assert list(restraint.staff_involved.all()) == [worker]
