@@ -14,8 +14,9 @@ Shares are the caller's (``cohorts.shown_share``): figures give counts and their
 """
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
     Count,
     DurationField,
@@ -25,7 +26,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Sum,
+    Window,
 )
+from django.db.models.functions import RowNumber
 
 from incidents.models import (
     Incident,
@@ -54,10 +57,10 @@ class MedianDuration(Median):
 
 
 def _minutes(duration: timedelta | None) -> Decimal:
-    """A duration in minutes to one decimal place (none: 0)."""
+    """A duration in minutes to one decimal place, half up (none: 0)."""
     if duration is None:
         return Decimal("0.0")
-    return (Decimal(duration.total_seconds()) / 60).quantize(Decimal("0.1"))
+    return (Decimal(duration.total_seconds()) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def interventions_in(scope: Scope):
@@ -73,14 +76,35 @@ def interventions_in(scope: Scope):
     return records.order_by()
 
 
+def _middle_lengths(records) -> dict:
+    """The median length of each kind, read as the one or two middle rows of each kind's lengths
+    in order (for databases without ``percentile_cont``, such as SQLite; one query)."""
+    middle = (
+        records.annotate(
+            length=LENGTH,
+            place=Window(RowNumber(), partition_by=F("kind"), order_by=LENGTH.asc()),
+            of=Window(Count("pk"), partition_by=F("kind")),
+        )
+        .filter(place__gte=(F("of") + 1) / 2, place__lte=F("of") / 2 + 1)
+        .values_list("kind", "length")
+    )
+    lengths: dict[str, list] = {}
+    for kind, length in middle:  # at most two rows of each kind
+        lengths.setdefault(kind, []).append(length)
+    return {kind: sum(found, timedelta()) / len(found) for kind, found in lengths.items()}
+
+
 def restrictive_by_kind(scope: Scope) -> Figure:
     """Restraints and seclusions: how many, their total and median length in minutes."""
-    found = {
-        row["kind"]: row
-        for row in interventions_in(scope)
-        .values("kind")
-        .annotate(count=Count("pk"), total=Sum(LENGTH), median=MedianDuration(LENGTH))
-    }
+    records = interventions_in(scope)
+    on_postgres = connection.vendor == "postgresql"
+    sums = {"count": Count("pk"), "total": Sum(LENGTH)}
+    if on_postgres:
+        sums["median"] = MedianDuration(LENGTH)
+    found = {row["kind"]: row for row in records.values("kind").annotate(**sums)}
+    if not on_postgres:
+        for kind, median in _middle_lengths(records).items():
+            found[kind]["median"] = median
     rows = []
     for kind in InterventionKind:  # every kind, none included
         row = found.get(kind.value, {})
