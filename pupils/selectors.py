@@ -209,14 +209,20 @@ def profile_for_display(pupil) -> PupilProfile | None:
 # Plans ------------------------------------------------------------------------------------------
 
 
+def latest_rating(*, on=None) -> Subquery:
+    """A target's latest rating (the one of its most recent review; None if never rated), as a
+    subquery over ``OuterRef("pk")`` of a ``Target`` queryset. ``on``: of reviews held on or
+    before that day only."""
+    latest = TargetReview.objects.filter(target=OuterRef("pk"))
+    if on is not None:
+        latest = latest.filter(review__held_on__lte=on)
+    latest = latest.order_by("-review__held_on", "-review__created_at", "-pk")
+    return Subquery(latest.values("rating")[:1])
+
+
 def targets_with_latest_rating(plan):
     """The plan's targets, in order, each with ``latest_rating`` (None if never rated)."""
-    latest = TargetReview.objects.filter(target=OuterRef("pk")).order_by(
-        "-review__held_on", "-review__created_at", "-pk"
-    )
-    return Target.objects.filter(plan=plan).annotate(
-        latest_rating=Subquery(latest.values("rating")[:1])
-    )
+    return Target.objects.filter(plan=plan).annotate(latest_rating=latest_rating())
 
 
 def rated_targets(plan) -> list[Target]:
@@ -283,13 +289,19 @@ def positive_handling_of(plan) -> PositiveHandlingDetails | None:
     return PositiveHandlingDetails.objects.filter(plan=plan).first()
 
 
+def plans_of_pupils_on_roll(school, day):
+    """The school's plans (any status) whose pupil is still on roll on ``day``: the plans the
+    review lists and the plan figures count."""
+    on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=day)
+    return SupportPlan.objects.filter(on_roll, pupil__school=school)
+
+
 def plans_due_for_review(school, *, today=None, within_days=DUE_SOON_DAYS) -> dict:
     """Active plans of on-roll pupils whose review is overdue (oldest first) or due within
     ``within_days`` (soonest first)."""
     today = today or timezone.localdate()
-    on_roll = Q(pupil__left_on__isnull=True) | Q(pupil__left_on__gt=today)
     plans = (
-        SupportPlan.objects.filter(on_roll, pupil__school=school)
+        plans_of_pupils_on_roll(school, today)
         .select_related("pupil", "owner")
         .order_by("next_review_on", "pupil__legal_last_name", "pupil__legal_first_name")
     )
