@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import effectiveness_views
+from . import dashboard_views, effectiveness_views
 
 app_name = "reports"
 
 urlpatterns = [
+    path("dashboard/", dashboard_views.senco_dashboard, name="dashboard"),
     path("effectiveness/", effectiveness_views.effectiveness, name="effectiveness"),
     path(
         "effectiveness/programmes/<uuid:programme_id>/",

@@ -139,6 +139,7 @@ class AuditAction(models.TextChoices):
         "Pupil's interventions viewed",
     )
     EFFECTIVENESS_VIEW = "interventions.effectiveness_view", "Intervention effectiveness viewed"
+    DASHBOARD_VIEW = "reports.dashboard_view", "Dashboard viewed"
     # Daily log and wellbeing check-ins
     DAILY_NOTE_CREATE = "pupils.daily_note_create", "Daily note recorded"
     DAILY_SUMMARY_SAVE = "pupils.daily_summary_save", "Daily summary recorded"

@@ -64,6 +64,7 @@ def _page_states(school="oakfield"):
                 f"{s}/interventions/",
                 f"{s}/interventions/groups/{group.pk}/",
                 f"{s}/reports/effectiveness/",
+                f"{s}/reports/dashboard/",
             ],
         ),
         "dsl": (
