@@ -4,8 +4,6 @@ November 2026; the suite's clock is Wed 25/11/2026)."""
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_scopes import scope as school_scope
 from django_scopes import scopes_disabled
 
@@ -25,6 +23,7 @@ from tests.factories.pupils import (
     TargetFactory,
     TargetReviewFactory,
 )
+from tests.reports.figure_queries import figure_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -200,12 +199,12 @@ def _plans_with_reviews(cast, n):
 
 
 def _queries(cast):
-    figures = (plan_reviews_due, plan_reviews_on_time, targets_by_rating, plan_voice_recorded)
-    with school_scope(school=cast.school_a), CaptureQueriesContext(connection) as queries:
-        for figure in figures:
-            figure(Scope(cast.school_a, FIRST, LAST))
-            figure(Scope(cast.school_a, FIRST, LAST, pupils=Pupil.objects.all()))
-    return len(queries)
+    return figure_queries(
+        cast.school_a,
+        (plan_reviews_due, plan_reviews_on_time, targets_by_rating, plan_voice_recorded),
+        FIRST,
+        LAST,
+    )
 
 
 def test_plan_figures_run_one_query_each_however_many_plans(cast):

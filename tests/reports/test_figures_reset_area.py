@@ -4,8 +4,6 @@ London time, which is GMT then; the suite's clock is Wed 25/11/2026)."""
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django_scopes import scope as school_scope
 from django_scopes import scopes_disabled
 
@@ -20,6 +18,7 @@ from reports.figures.reset_area import (
 from reset_area.models import Reason, VisitOutcome
 from tests.conftest import at
 from tests.factories.reset_area import RoomFactory, VisitFactory
+from tests.reports.figure_queries import figure_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -171,17 +170,17 @@ def _visits(cast, n):
 
 
 def _queries(cast):
-    figures = (
-        reset_visits,
-        reset_minutes_out_of_learning,
-        reset_returned_to_lesson,
-        reset_planned_visits,
+    return figure_queries(
+        cast.school_a,
+        (
+            reset_visits,
+            reset_minutes_out_of_learning,
+            reset_returned_to_lesson,
+            reset_planned_visits,
+        ),
+        FIRST,
+        LAST,
     )
-    with school_scope(school=cast.school_a), CaptureQueriesContext(connection) as queries:
-        for figure in figures:
-            figure(Scope(cast.school_a, FIRST, LAST))
-            figure(Scope(cast.school_a, FIRST, LAST, pupils=Pupil.objects.all()))
-    return len(queries)
 
 
 def test_reset_area_figures_run_one_query_each_however_many_visits(cast):
