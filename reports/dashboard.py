@@ -15,6 +15,7 @@ from semh.models import Term
 
 from .figures import Scope, comparison_scopes
 from .figures.attendance import semh_attendance
+from .figures.concern import pupils_of_concern
 from .figures.incidents import incident_totals
 from .figures.plans import plan_reviews_due, plan_reviews_on_time, plan_voice_recorded
 from .figures.reset_area import (
@@ -150,4 +151,9 @@ def dashboard(school, term, today: date) -> dict:
     named = {str(p.pk): p for p in Pupil.objects.filter(pk__in=ids)}
     for row in outstanding.value:
         row["pupil"] = named.get(row["pupil_id"])
-    return {"scopes": scopes, "tiles": tiles, "outstanding": outstanding}
+    return {
+        "scopes": scopes,
+        "tiles": tiles,
+        "outstanding": outstanding,
+        "concern": pupils_of_concern(this),
+    }

@@ -87,3 +87,17 @@ def test_the_dashboard_takes_the_same_queries_for_ten_times_the_data(
             IncidentFactory(school=school, occurred_at=at(D(2026, 10, 2 + n), 10))
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_the_dashboard_lists_pupils_of_concern_with_why(client, cast):
+    school = cast.school_a
+    _terms(school)
+    pupil = cast.pupils_a[0]
+    with scope(school=school):
+        for day in (D(2026, 11, 16), D(2026, 11, 20)):
+            IncidentFactory(school=school, pupils=[pupil], occurred_at=at(day, 10))
+    client.force_login(cast.user(Role.SENCO))
+    page = client.get(reverse("reports:dashboard", args=[school.slug])).content.decode()
+    section = page[page.index('id="concern-h"') :]
+    assert str(pupil.pk) in section
+    assert "2 incidents this fortnight, 0 in the six weeks before" in section
