@@ -11,9 +11,10 @@ from django.utils.http import urlencode
 
 from pupils.models import Pupil
 from semh.calendar import default_range, term_containing
+from semh.forms import DateRangeForm
 from semh.models import Term
 
-from .figures import Scope, comparison_scopes
+from .figures import Scope, comparison_scopes, range_scopes
 from .figures.attendance import semh_attendance
 from .figures.concern import pupils_of_concern
 from .figures.incidents import incident_totals
@@ -122,12 +123,46 @@ def _link(school, link, scope):
     return f"{url}?{urlencode({first: scope.first.isoformat(), last: scope.last.isoformat()})}"
 
 
-def dashboard(school, term, today: date) -> dict:
+@dataclass(frozen=True)
+class Period:
+    """What a dashboard is read over: a term (``?term=``, else the running one) against the
+    previous term and the same term last year, or a custom range (``?date_from=&date_to=``)
+    against as many days before it and the same dates a year earlier."""
+
+    terms: list
+    term: Term | None
+    scopes: dict
+    form: DateRangeForm
+    query: dict  # the query string that asks for this period again (links, exports)
+
+    @property
+    def this(self) -> Scope:
+        return self.scopes["this"]
+
+
+def requested_period(school, query, today: date) -> Period:
+    terms = school_terms(school)
+    span = default_range(school, today)
+    custom = bool(query.get("date_from") or query.get("date_to"))
+    form = DateRangeForm(query if custom else None, default_range=span)
+    if custom:
+        first, last = form.range()
+        return Period(
+            terms,
+            None,
+            range_scopes(school, first, last),
+            form,
+            {"date_from": first.isoformat(), "date_to": last.isoformat()},
+        )
+    term = chosen_term(school, terms, query.get("term"), today)
     if term is None:  # a school with no terms entered: the default range, nothing to compare
-        span = default_range(school, today)
         scopes = {"this": Scope(school, span.start, span.end, span.label)}
-    else:
-        scopes = comparison_scopes(term, today=today)
+        return Period(terms, None, scopes, form, {})
+    return Period(terms, term, comparison_scopes(term, today=today), form, {"term": str(term.pk)})
+
+
+def dashboard(period: Period) -> dict:
+    school, scopes = period.this.school, period.scopes
     this = scopes["this"]
     tiles = []
     for figure, label, headline, link in TILES:

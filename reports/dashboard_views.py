@@ -10,15 +10,13 @@ from semh.access import Capability
 from semh.audit import AuditAction
 from semh.decorators import school_view
 
-from .dashboard import chosen_term, dashboard, school_terms
+from .dashboard import dashboard, requested_period
 
 
 @school_view(Capability.DASHBOARDS)
 @require_safe
 def senco_dashboard(request):
-    school, today = request.school, timezone.localdate()
-    terms = school_terms(school)
-    term = chosen_term(school, terms, request.GET.get("term"), today)
-    context = {"terms": terms, "term": term, **dashboard(school, term, today)}
-    audit.record_view(request, AuditAction.DASHBOARD_VIEW, term=str(term.pk) if term else None)
+    period = requested_period(request.school, request.GET, timezone.localdate())
+    context = {"period": period, "terms": period.terms, "term": period.term, **dashboard(period)}
+    audit.record_view(request, AuditAction.DASHBOARD_VIEW, **period.query)
     return render(request, "reports/dashboard/senco.html", context)

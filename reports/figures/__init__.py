@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from semh.calendar import years_from
 from semh.models import Term
 
 
@@ -107,4 +108,23 @@ def comparison_scopes(term: Term, *, today: date | None = None) -> dict[str, Sco
         "this": now,
         "previous": same_point(previous_term(term)),
         "last_year": same_point(same_term_last_year(term)),
+    }
+
+
+def range_scopes(school, first: date, last: date) -> dict[str, Scope]:
+    """A custom range and what it is set against: as many days just before it, and the same
+    dates a year earlier."""
+    days = (last - first).days + 1
+    before_last = first - timedelta(days=1)
+    return {
+        "this": Scope(school, first, last, f"{first:%d/%m/%Y} to {last:%d/%m/%Y}"),
+        "previous": Scope(
+            school,
+            before_last - timedelta(days=days - 1),
+            before_last,
+            f"the {days} day{'s' if days != 1 else ''} before",
+        ),
+        "last_year": Scope(
+            school, years_from(first, -1), years_from(last, -1), "the same dates last year"
+        ),
     }
