@@ -3,24 +3,43 @@ same term last year, with how it is counted and a link to the list behind it.
 
 Every number comes from ``reports.figures``; this module only picks each figure's headline."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from incidents.analysis import week_bars
 from pupils.models import Pupil
 from semh.calendar import default_range, term_containing
+from semh.charts import Bar, bar_chart, heatmap
 from semh.forms import DateRangeForm
 from semh.models import Term
 
 from .figures import Scope, comparison_scopes, range_scopes
 from .figures.attendance import semh_attendance
+from .figures.breakdown import cohort_breakdown
+from .figures.cohorts import shown_share
 from .figures.concern import pupils_of_concern
-from .figures.incidents import incident_totals
-from .figures.plans import plan_reviews_due, plan_reviews_on_time, plan_voice_recorded
+from .figures.incidents import (
+    incident_totals,
+    incidents_by_category,
+    incidents_by_location,
+    incidents_by_severity,
+    incidents_by_trigger,
+    incidents_by_week,
+    incidents_by_weekday_and_period,
+)
+from .figures.plans import (
+    plan_reviews_due,
+    plan_reviews_on_time,
+    plan_voice_recorded,
+    targets_by_rating,
+)
 from .figures.reset_area import (
     reset_minutes_out_of_learning,
+    reset_planned_visits,
     reset_returned_to_lesson,
     reset_visits,
 )
@@ -29,60 +48,216 @@ from .figures.restrictive import (
     restrictive_follow_up,
     restrictive_injuries,
     restrictive_outstanding,
+    restrictive_pupils_sen,
     restrictive_repeat_pupils,
     suspensions_by_reason,
 )
+from .tables import Table, figure_table, heatmap_table
 
 
-def _restraints(value):
-    return sum(row["count"] for row in value)
+def _of(part: int, whole: int) -> str:
+    """ "3 of 7", with the share from five ("6 of 10 (60%)")."""
+    share = shown_share(part, whole)
+    return f"{part} of {whole}" + (f" ({share})" if share else "")
 
 
-# (figure, the headline's label, how to read the headline from the figure's value, the list page
-# behind it: a URL name and whether it takes the range as its date filter)
-TILES = [
-    (incident_totals, "Incidents", lambda v: v["total"], ("incidents:list", "since", "until")),
-    (restrictive_by_kind, "Restraints and seclusions", _restraints, None),
-    (restrictive_injuries, "With an injury", lambda v: v["with_either_injured"], None),
-    (restrictive_repeat_pupils, "Pupils with 2 or more", lambda v: v["count"], None),
-    (
-        restrictive_follow_up,
-        "Parents told the same day",
-        lambda v: f"{v['parent_report_same_day']} of {v['interventions']}",
-        None,
+# The list pages behind the tiles, with the filters that show the tile's records over the period.
+INCIDENTS = ("incidents:list", "since", "until", {})
+RESTRICTIVE = ("incidents:list", "since", "until", {"rpi": "yes"})
+SUSPENSIONS = ("incidents:list", "since", "until", {"suspension": "yes"})
+RESET_AREA = ("reset_area:metrics", "date_from", "date_to", {})
+PLANS_DUE = ("pupils:plans_due", None, None, {})
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    figure: Callable
+    label: str
+    headline: Callable  # the figure's value -> what the tile shows
+    link: tuple | None = None  # the list page behind it
+    now: bool = False  # as of the period's last day: nothing to set it against
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    tiles: list[TileSpec]
+    tables: list[str]  # keys of TABLES shown under the tiles
+
+
+SECTIONS = [
+    Section(
+        "incidents",
+        "Incidents",
+        [TileSpec(incident_totals, "Incidents", lambda v: v["total"], INCIDENTS)],
+        [
+            "incidents_by_category",
+            "incidents_by_location",
+            "incidents_by_trigger",
+            "incidents_by_severity",
+        ],
     ),
-    (suspensions_by_reason, "Suspensions", lambda v: v["count"], None),
-    (
-        reset_visits,
-        "Reset Area visits",
-        lambda v: v["visits"],
-        ("reset_area:metrics", "date_from", "date_to"),
+    Section(
+        "restrictive",
+        "Restrictive interventions and suspensions",
+        [
+            TileSpec(
+                restrictive_by_kind,
+                "Restraints and seclusions",
+                lambda v: sum(row["count"] for row in v),
+                RESTRICTIVE,
+            ),
+            TileSpec(
+                restrictive_injuries,
+                "With an injury",
+                lambda v: _of(v["with_either_injured"], v["interventions"]),
+                RESTRICTIVE,
+            ),
+            TileSpec(
+                restrictive_repeat_pupils,
+                "Pupils with 2 or more",
+                lambda v: v["count"],
+                RESTRICTIVE,
+            ),
+            TileSpec(
+                restrictive_follow_up,
+                "Parents told the same day",
+                lambda v: _of(v["parent_report_same_day"], v["interventions"]),
+                RESTRICTIVE,
+            ),
+            TileSpec(
+                restrictive_follow_up,
+                "Debriefed with the pupil",
+                lambda v: _of(v["pupil_debrief"], v["interventions"]),
+                RESTRICTIVE,
+            ),
+            TileSpec(
+                restrictive_pupils_sen,
+                "Pupils with SEN support or an EHCP",
+                lambda v: _of(v["sen_support"] + v["ehcp"], v["pupils"]),
+                RESTRICTIVE,
+            ),
+            TileSpec(suspensions_by_reason, "Suspensions", lambda v: v["count"], SUSPENSIONS),
+        ],
+        ["restrictive_by_kind", "restrictive_repeat_pupils", "suspensions_by_reason"],
     ),
-    (reset_minutes_out_of_learning, "Minutes out of learning", lambda v: v["minutes"], None),
-    (
-        reset_returned_to_lesson,
-        "Returned to lesson",
-        lambda v: v["share"] or f"{v['returned']} of {v['closed_visits']}",
-        None,
+    Section(
+        "reset_area",
+        "Reset Area",
+        [
+            TileSpec(reset_visits, "Visits", lambda v: v["visits"], RESET_AREA),
+            TileSpec(
+                reset_minutes_out_of_learning,
+                "Minutes out of learning",
+                lambda v: v["minutes"],
+                RESET_AREA,
+            ),
+            TileSpec(
+                reset_returned_to_lesson,
+                "Returned to lesson",
+                lambda v: _of(v["returned"], v["closed_visits"]),
+                RESET_AREA,
+            ),
+            TileSpec(
+                reset_planned_visits,
+                "Planned visits",
+                lambda v: _of(v["planned"], v["planned"] + v["unplanned"]),
+                RESET_AREA,
+            ),
+        ],
+        ["reset_planned_visits"],
     ),
-    (
-        semh_attendance,
-        "SEMH register attendance",
-        lambda v: v[1]["rate"],
-        None,
+    Section(
+        "attendance",
+        "Attendance",
+        [
+            TileSpec(semh_attendance, "SEMH register", lambda v: v[1]["rate"]),
+            TileSpec(semh_attendance, "Whole school", lambda v: v[0]["rate"]),
+        ],
+        ["semh_attendance"],
     ),
-    (
-        plan_reviews_on_time,
-        "Reviews held on time",
-        lambda v: v["share"] or f"{v['on_time']} of {v['reviews']}",
-        None,
+    Section(
+        "plans",
+        "Plans and reviews",
+        [
+            TileSpec(
+                plan_reviews_due, "Reviews overdue", lambda v: v["overdue"], PLANS_DUE, now=True
+            ),
+            TileSpec(
+                plan_reviews_due, "Reviews due soon", lambda v: v["due_soon"], PLANS_DUE, now=True
+            ),
+            TileSpec(
+                plan_reviews_on_time,
+                "Reviews held on time",
+                lambda v: _of(v["on_time"], v["on_time"] + v["late"]),
+                PLANS_DUE,
+            ),
+            TileSpec(
+                plan_voice_recorded,
+                "Plans with the pupil's voice",
+                lambda v: _of(v["pupil_voice"], v["plans"]),
+            ),
+            TileSpec(
+                plan_voice_recorded,
+                "Plans agreed with parents",
+                lambda v: _of(v["agreed_with_parents"], v["plans"]),
+            ),
+        ],
+        ["targets_by_rating"],
     ),
-    (plan_voice_recorded, "Plans with pupil voice", lambda v: v["pupil_voice"], None),
+    Section("equity", "Reach and equity", [], ["cohort_breakdown"]),
 ]
-# Figures as of the term's last day, not a comparison over a period.
-NOW = [
-    (plan_reviews_due, "Reviews overdue", lambda v: v["overdue"], ("pupils:plans_due", None, None)),
-]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table of the dashboard: its figure, and which column is set against the previous
+    period (matched on ``match``), if any."""
+
+    figure: object
+    compare: str | None = None
+    match: str = "label"
+
+
+# Every table of the dashboard, by figure key: the page shows them and each can be downloaded.
+TABLES = {
+    spec.figure.__name__: spec
+    for spec in [
+        TableSpec(incidents_by_week),
+        TableSpec(incidents_by_weekday_and_period),
+        TableSpec(incidents_by_category, "count"),
+        TableSpec(incidents_by_location, "count"),
+        TableSpec(incidents_by_trigger, "count"),
+        TableSpec(incidents_by_severity, "count"),
+        TableSpec(restrictive_by_kind, "count", "kind"),
+        TableSpec(restrictive_repeat_pupils),
+        TableSpec(restrictive_outstanding),
+        TableSpec(suspensions_by_reason, "count", "label"),
+        TableSpec(reset_planned_visits, "visits", "reason"),
+        TableSpec(semh_attendance),
+        TableSpec(targets_by_rating, "targets", "rating"),
+        TableSpec(cohort_breakdown),
+    ]
+}
+
+
+def dashboard_table(key: str, period: "Period") -> Table:
+    """The dashboard's table ``key`` over ``period``, as the page shows it (KeyError if none)."""
+    spec = TABLES[key]
+    this = spec.figure(period.this)
+    if spec.figure is incidents_by_weekday_and_period:
+        return heatmap_table(this)
+    previous_scope = period.scopes.get("previous")
+    if spec.compare is None or previous_scope is None:
+        return figure_table(this)
+    return figure_table(
+        this,
+        spec.figure(previous_scope),
+        compare=spec.compare,
+        match=spec.match,
+        previous_label=previous_scope.label,
+    )
 
 
 @dataclass(frozen=True)
@@ -116,11 +291,12 @@ def chosen_term(school, terms, term_id, today: date):
 def _link(school, link, scope):
     if link is None:
         return None
-    name, first, last = link
+    name, first, last, extra = link
     url = reverse(name, args=[school.slug])
-    if first is None:
-        return url
-    return f"{url}?{urlencode({first: scope.first.isoformat(), last: scope.last.isoformat()})}"
+    query = dict(extra)
+    if first is not None:
+        query |= {first: scope.first.isoformat(), last: scope.last.isoformat()}
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 @dataclass(frozen=True)
@@ -164,23 +340,34 @@ def requested_period(school, query, today: date) -> Period:
 def dashboard(period: Period) -> dict:
     school, scopes = period.this.school, period.scopes
     this = scopes["this"]
-    tiles = []
-    for figure, label, headline, link in TILES:
-        made = {which: figure(scope) for which, scope in scopes.items() if scope is not None}
-        shown = {
-            which: headline(made[which].value) if which in made else None
-            for which in ("this", "previous", "last_year")
+    made: dict = {}  # each figure once per scope, however many tiles read it
+
+    def value(figure, which):
+        if (figure, which) not in made:
+            made[figure, which] = figure(scopes[which])
+        return made[figure, which]
+
+    def tile(spec: TileSpec) -> Tile:
+        first = value(spec.figure, "this")
+        shown = {"this": spec.headline(first.value), "previous": None, "last_year": None}
+        if not spec.now:
+            for which in ("previous", "last_year"):
+                if scopes.get(which) is not None:
+                    shown[which] = spec.headline(value(spec.figure, which).value)
+        return Tile(
+            first.title, spec.label, first.definition, **shown, link=_link(school, spec.link, this)
+        )
+
+    tables = {key: dashboard_table(key, period) for key in TABLES}
+    sections = [
+        {
+            "key": section.key,
+            "title": section.title,
+            "tiles": [tile(spec) for spec in section.tiles],
+            "tables": [tables[key] for key in section.tables],
         }
-        first = made["this"]
-        tiles.append(
-            Tile(first.title, label, first.definition, **shown, link=_link(school, link, this))
-        )
-    for figure, label, headline, link in NOW:
-        made = figure(this)
-        value = headline(made.value)
-        tiles.append(
-            Tile(made.title, label, made.definition, value, None, None, _link(school, link, this))
-        )
+        for section in SECTIONS
+    ]
     outstanding = restrictive_outstanding(this)
     ids = [row["pupil_id"] for row in outstanding.value]
     named = {str(p.pk): p for p in Pupil.objects.filter(pk__in=ids)}
@@ -188,7 +375,37 @@ def dashboard(period: Period) -> dict:
         row["pupil"] = named.get(row["pupil_id"])
     return {
         "scopes": scopes,
-        "tiles": tiles,
+        "sections": sections,
         "outstanding": outstanding,
         "concern": pupils_of_concern(this),
+        "tables": tables,
+        "charts": _charts(tables, this),
+    }
+
+
+def _charts(tables: dict[str, Table], this: Scope) -> dict:
+    """SVG charts drawn from the tables the page shows beside them."""
+    weeks = tables["incidents_by_week"].rows
+    grid = tables["incidents_by_weekday_and_period"]
+    periods = grid.header[1:]
+    cells = {(row[0], col): n for row in grid.rows for col, n in zip(periods, row[1:], strict=True)}
+    return {
+        "weeks": bar_chart(
+            week_bars([{"week": week, "count": count} for week, count in weeks]),
+            title=f"Incidents per week, {this.label}",
+            unit=" incidents",
+        ),
+        "heatmap": heatmap(
+            [row[0] for row in grid.rows],
+            periods,
+            cells,
+            title="Incidents by weekday and period",
+        ),
+        "severity": bar_chart(
+            [Bar(row[0], row[1]) for row in tables["incidents_by_severity"].rows],
+            title="Incidents by severity",
+            unit=" incidents",
+            width=320,
+            height=200,
+        ),
     }

@@ -54,8 +54,13 @@ class Figure:
     title: str
     definition: str
     value: Any
-    # For a table: the columns of each row of ``value``, in order, with their headings.
+    # For a table: the columns of each row, in order, with their headings. The rows are
+    # ``value`` itself (a list) or ``value["rows"]`` (beside totals).
     columns: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[dict]:
+        return self.value if isinstance(self.value, list) else self.value["rows"]
 
 
 # --- Terms: the dashboard's and the report's periods ------------------------------------------

@@ -81,9 +81,10 @@ def reset_planned_visits(scope: Scope) -> Figure:
         value={
             "planned": row["planned"],
             "unplanned": row["unplanned"],
-            "by_reason": [
+            "rows": [
                 {"reason": value, "label": label, "visits": row[f"reason_{value}"]}
                 for value, label in Reason.choices
             ],
         },
+        columns=[("label", "Reason"), ("visits", "Visits")],
     )

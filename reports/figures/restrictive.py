@@ -173,7 +173,7 @@ def restrictive_repeat_pupils(scope: Scope) -> Figure:
             "or seclusion, together) that started in the period; the list gives each pupil's "
             "number, most first."
         ),
-        value={"count": len(rows), "pupils": rows},
+        value={"count": len(rows), "rows": rows},
         columns=[("pupil_id", "Pupil"), ("count", "Restrictive interventions")],
     )
 

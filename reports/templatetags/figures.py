@@ -2,6 +2,8 @@
 
 from django import template
 
+from reports import tables
+
 register = template.Library()
 
 
@@ -29,3 +31,8 @@ def number(value, places=2):
         return "—"
     text = f"{value:.{int(places)}f}"
     return text.replace("-", "−") if float(text) != 0 else text.lstrip("-")
+
+
+@register.filter
+def cell(value):
+    return tables.shown_cell(value)

@@ -44,7 +44,7 @@ def test_the_senco_sees_this_terms_incidents_against_the_same_point_of_last_term
     page = client.get(reverse("reports:dashboard", args=[school.slug])).content.decode()
 
     assert "Autumn 2026/27: 03/09/2026 to 25/11/2026" in page
-    tile = page[page.index("<h2>Incidents</h2>") :][:600]
+    tile = page[page.index("<h3>Incidents</h3>") :][:600]
     assert ">3</a>" in tile  # linked to the incident list over the same dates
     assert "since=2026-09-03" in tile and "until=2026-11-25" in tile
     assert "Previous term: 1" in tile

@@ -145,7 +145,7 @@ def test_returned_to_lesson_out_of_the_closed_visits(cast, visits):
 def test_planned_sessions_against_every_other_reason(cast, visits):
     value = run(reset_planned_visits, cast)
     assert (value["planned"], value["unplanned"]) == (2, 4)
-    assert [(row["reason"], row["visits"]) for row in value["by_reason"]] == [
+    assert [(row["reason"], row["visits"]) for row in value["rows"]] == [
         (Reason.PLANNED, 2),
         (Reason.REFERRED, 2),
         (Reason.SELF_REFERRAL, 1),

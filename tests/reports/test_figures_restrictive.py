@@ -217,10 +217,10 @@ def test_injuries_count_interventions_with_the_pupil_or_staff_injured(world):
 def test_repeat_pupils_had_two_or_more_interventions_in_the_period(world):
     found = figure(figures.restrictive_repeat_pupils, world)
     # p1: r1, r2, r5. p2 had one in the period (the day before's is outside), p3 one.
-    assert found.value == {"count": 1, "pupils": [{"pupil_id": str(world["p1"].pk), "count": 3}]}
+    assert found.value == {"count": 1, "rows": [{"pupil_id": str(world["p1"].pk), "count": 3}]}
     assert figure(figures.restrictive_repeat_pupils, world, world["p2"], world["p3"]).value == {
         "count": 0,
-        "pupils": [],
+        "rows": [],
     }
 
 
@@ -228,7 +228,7 @@ def test_a_second_intervention_on_the_last_day_makes_a_repeat_pupil(world):
     with scopes_disabled():
         restrictive(world["p3"], local(2026, 11, 13, 23, 59), 1)
     found = figure(figures.restrictive_repeat_pupils, world)
-    assert found.value["pupils"] == [
+    assert found.value["rows"] == [
         {"pupil_id": str(world["p1"].pk), "count": 3},
         {"pupil_id": str(world["p3"].pk), "count": 2},
     ]

@@ -261,23 +261,25 @@ class Command(BaseCommand):
         return school
 
     def seed_terms(self, school):
-        start = academic_year_start(school).year  # this academic year's autumn
-        year, _ = AcademicYear.objects.update_or_create(
-            school=school,
-            name=f"{start}/{str(start + 1)[-2:]}",
-            defaults={"starts_on": date(start, 9, 1), "ends_on": date(start + 1, 7, 31)},
-        )
-        terms = {
-            Term.Season.AUTUMN: (date(start, 9, 3), date(start, 12, 18)),
-            Term.Season.SPRING: (date(start + 1, 1, 5), date(start + 1, 3, 26)),
-            Term.Season.SUMMER: (date(start + 1, 4, 13), date(start + 1, 7, 21)),
-        }
-        for season, (starts_on, ends_on) in terms.items():
-            Term.objects.update_or_create(
-                academic_year=year,
-                season=season,
-                defaults={"school": school, "starts_on": starts_on, "ends_on": ends_on},
+        """This academic year's terms and last year's, so figures have terms to compare with."""
+        this_year = academic_year_start(school).year  # this academic year's autumn
+        for start in (this_year - 1, this_year):
+            year, _ = AcademicYear.objects.update_or_create(
+                school=school,
+                name=f"{start}/{str(start + 1)[-2:]}",
+                defaults={"starts_on": date(start, 9, 1), "ends_on": date(start + 1, 7, 31)},
             )
+            terms = {
+                Term.Season.AUTUMN: (date(start, 9, 3), date(start, 12, 18)),
+                Term.Season.SPRING: (date(start + 1, 1, 5), date(start + 1, 3, 26)),
+                Term.Season.SUMMER: (date(start + 1, 4, 13), date(start + 1, 7, 21)),
+            }
+            for season, (starts_on, ends_on) in terms.items():
+                Term.objects.update_or_create(
+                    academic_year=year,
+                    season=season,
+                    defaults={"school": school, "starts_on": starts_on, "ends_on": ends_on},
+                )
 
     def seed_staff(self, school, domain):
         staff = {}
