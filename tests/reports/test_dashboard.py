@@ -2,15 +2,17 @@
 counted, from the shared figure functions; for those who see dashboards only."""
 
 import datetime
+import re
 
 from django.urls import reverse
 from django_scopes import scope
 
+from incidents.models import InterventionKind
 from semh.access import Role
 from semh.models import AcademicYear, Term
 from tests.conftest import at
 from tests.factories import TermFactory
-from tests.factories.incidents import IncidentFactory
+from tests.factories.incidents import IncidentFactory, RestrictiveInterventionFactory
 
 D = datetime.date
 
@@ -101,3 +103,58 @@ def test_the_dashboard_lists_pupils_of_concern_with_why(client, cast):
     section = page[page.index('id="concern-h"') :]
     assert str(pupil.pk) in section
     assert "2 incidents this fortnight, 0 in the six weeks before" in section
+
+
+def test_a_custom_range_is_set_against_as_many_days_before_and_the_same_dates_last_year(
+    client, cast
+):
+    school = cast.school_a
+    _terms(school)
+    with scope(school=school):
+        for day in (D(2026, 10, 1), D(2026, 10, 10), D(2026, 10, 31)):  # in the range: 3
+            IncidentFactory(school=school, occurred_at=at(day, 10))
+        IncidentFactory(school=school, occurred_at=at(D(2026, 9, 30), 10))  # the 31 days before
+        IncidentFactory(school=school, occurred_at=at(D(2025, 10, 15), 10))  # a year earlier
+        IncidentFactory(school=school, occurred_at=at(D(2025, 11, 1), 10))  # after that range
+    client.force_login(cast.user(Role.SENCO))
+    url = reverse("reports:dashboard", args=[school.slug])
+
+    page = client.get(url, {"date_from": "2026-10-01", "date_to": "2026-10-31"}).content.decode()
+
+    assert "01/10/2026 to 31/10/2026" in page
+    assert "compared with the 31 days before and the same dates last year" in page
+    tile = page[page.index("<h3>Incidents</h3>") :][:700]
+    assert ">3</a>" in tile
+    assert "since=2026-10-01" in tile and "until=2026-10-31" in tile
+    assert "The 31 days before: 1" in tile and "Same dates last year: 1" in tile
+
+
+def test_the_tables_set_each_row_against_the_previous_term_and_tiles_open_the_list_behind(
+    client, cast
+):
+    school = cast.school_a
+    _terms(school)
+    with scope(school=school):
+        pupil = cast.pupils_a[0]
+        this = IncidentFactory(school=school, pupils=[pupil], occurred_at=at(D(2026, 10, 5), 10))
+        RestrictiveInterventionFactory(incident=this, kind=InterventionKind.SECLUSION)
+        RestrictiveInterventionFactory(
+            incident=IncidentFactory(
+                school=school, pupils=[pupil], occurred_at=at(D(2026, 10, 6), 10)
+            )
+        )
+        before = IncidentFactory(school=school, pupils=[pupil], occurred_at=at(D(2026, 5, 4), 10))
+        RestrictiveInterventionFactory(incident=before)
+    client.force_login(cast.user(Role.SENCO))
+    page = client.get(reverse("reports:dashboard", args=[school.slug])).content.decode()
+
+    table = page[page.index("<h3>Restraints and seclusions</h3>", page.index("dashboard-tables")) :]
+    table = table[: table.index("</table>")]
+    assert "Number, Summer 2025/26" in table
+    # Restraint: 1 this term, 1 by the same point of the summer term; seclusion: 1 and 0.
+    assert re.search(r"Restraint \(physical intervention\)</th>\s*<td class=\"num\">1</td>", table)
+    assert re.findall(r'<td class="num">(\d+)</td></tr>', table) == ["1", "0"]
+    tile = page[page.index("<h3>Restraints and seclusions</h3>") :][:400]
+    assert "rpi=yes" in tile and "since=2026-09-03" in tile
+    repeat = page[page.index("<h3>Pupils with repeated restrictive interventions</h3>") :][:900]
+    assert pupil.full_name in repeat  # the pupil's name, not an id
