@@ -242,21 +242,35 @@ TABLES = {
 }
 
 
-def dashboard_table(key: str, period: "Period") -> Table:
+class Figures:
+    """Each figure once per scope of a period, however many tiles and tables read it."""
+
+    def __init__(self, period: "Period"):
+        self.scopes = period.scopes
+        self.made: dict = {}
+
+    def get(self, figure, which: str = "this"):
+        if (figure, which) not in self.made:
+            self.made[figure, which] = figure(self.scopes[which])
+        return self.made[figure, which]
+
+
+def dashboard_table(key: str, period: "Period", figures: Figures | None = None) -> Table:
     """The dashboard's table ``key`` over ``period``, as the page shows it (KeyError if none)."""
     spec = TABLES[key]
-    this = spec.figure(period.this)
+    figures = figures or Figures(period)
+    this = figures.get(spec.figure)
     if spec.figure is incidents_by_weekday_and_period:
         return heatmap_table(this)
-    previous_scope = period.scopes.get("previous")
-    if spec.compare is None or previous_scope is None:
+    previous = period.scopes.get("previous")
+    if spec.compare is None or previous is None:
         return figure_table(this)
     return figure_table(
         this,
-        spec.figure(previous_scope),
+        figures.get(spec.figure, "previous"),
         compare=spec.compare,
         match=spec.match,
-        previous_label=previous_scope.label,
+        previous_label=previous.label,
     )
 
 
@@ -340,25 +354,20 @@ def requested_period(school, query, today: date) -> Period:
 def dashboard(period: Period) -> dict:
     school, scopes = period.this.school, period.scopes
     this = scopes["this"]
-    made: dict = {}  # each figure once per scope, however many tiles read it
-
-    def value(figure, which):
-        if (figure, which) not in made:
-            made[figure, which] = figure(scopes[which])
-        return made[figure, which]
+    figures = Figures(period)
 
     def tile(spec: TileSpec) -> Tile:
-        first = value(spec.figure, "this")
+        first = figures.get(spec.figure)
         shown = {"this": spec.headline(first.value), "previous": None, "last_year": None}
         if not spec.now:
             for which in ("previous", "last_year"):
                 if scopes.get(which) is not None:
-                    shown[which] = spec.headline(value(spec.figure, which).value)
+                    shown[which] = spec.headline(figures.get(spec.figure, which).value)
         return Tile(
             first.title, spec.label, first.definition, **shown, link=_link(school, spec.link, this)
         )
 
-    tables = {key: dashboard_table(key, period) for key in TABLES}
+    tables = {key: dashboard_table(key, period, figures) for key in TABLES}
     sections = [
         {
             "key": section.key,
