@@ -10,6 +10,7 @@ from django.utils import timezone
 from pupils.models import Pupil
 
 from .figures import Figure
+from .figures.cohorts import shown_count
 
 PUPIL_COLUMN = "pupil_id"  # a column of pupil ids is shown as the pupils' names
 
@@ -67,7 +68,7 @@ def figure_table(
     it is set against), the ``compare`` column of the row with the same ``match`` value is added
     beside them."""
     rows = this.rows
-    names = _pupil_names(rows) if any(k == PUPIL_COLUMN for k, _ in this.columns) else {}
+    names = _pupil_names(rows) if names_pupils(this) else {}
     header = [heading for _, heading in this.columns]
     body = [[_cell(key, row.get(key), names) for key, _ in this.columns] for row in rows]
     if previous is not None and compare is not None:
@@ -76,6 +77,23 @@ def figure_table(
         for row, line in zip(rows, body, strict=True):
             line.append(before.get(row[match], 0))
     return Table(this.key, this.title, this.definition, header, body)
+
+
+def anonymised(table: Table) -> Table:
+    """The table as an anonymised view (governors) shows it: every whole-number count from 1 to
+    4 is "fewer than 5". Tables naming pupils are not shown there at all (``names_pupils``)."""
+    rows = [
+        [
+            shown_count(v, anonymised=True) if isinstance(v, int) and not isinstance(v, bool) else v
+            for v in row
+        ]
+        for row in table.rows
+    ]
+    return Table(table.key, table.title, table.definition, table.header, rows)
+
+
+def names_pupils(figure: Figure) -> bool:
+    return any(key == PUPIL_COLUMN for key, _ in figure.columns)
 
 
 def heatmap_table(figure: Figure) -> Table:

@@ -7,6 +7,7 @@ from django_scopes import scope
 from pupils.models import PrimaryNeed, SenStatus
 from reports.figures import Scope
 from reports.figures.breakdown import cohort_breakdown
+from reports.tables import anonymised, figure_table
 from tests.conftest import at
 from tests.factories import PupilFactory, SchoolFactory
 from tests.factories.incidents import IncidentFactory, RestrictiveInterventionFactory
@@ -113,3 +114,15 @@ def test_the_breakdown_takes_the_same_queries_for_ten_times_the_data(db):
             pupil = PupilFactory(school=school, year_group=7)
             IncidentFactory(school=school, pupils=[pupil], occurred_at=at(D(2026, 9, 2 + n), 10))
     assert figure_queries(school, [cohort_breakdown], FIRST, LAST) == small
+
+
+def test_an_anonymised_breakdown_shows_counts_under_five_as_fewer_than_5(db):
+    school = _school()
+    with scope(school=school):
+        found = cohort_breakdown(Scope(school, FIRST, LAST))
+    table = anonymised(figure_table(found))
+    year_7 = next(row for row in table.rows if row[0] == "Year 7")
+    # pupils 4, incidents 3, pupils with incidents 2, share hidden, restrictive 1, visits 2, 30 min
+    assert year_7 == ["Year 7", *["fewer than 5"] * 3, None, "fewer than 5", "fewer than 5", 30]
+    pupil_premium = next(row for row in table.rows if row[0] == "Pupil premium")
+    assert pupil_premium[1:4] == ["fewer than 5", 0, 0]  # none is not hidden
