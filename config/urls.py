@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 import reports.outreach_views
+import reports.schools_views
 import reports.views
 from semh import views
 
@@ -26,6 +27,7 @@ urlpatterns = [
         reports.outreach_views.service_referrals,
         name="outreach_referrals",
     ),
+    path("reports/schools/", reports.schools_views.schools_dashboard, name="schools_dashboard"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -21,6 +21,8 @@ from semh.audit import AuditAction, Client
 from semh.middleware import mfa_setup_url
 from semh.models import OutreachService, ServiceMembership
 
+from .figures.referrals import ServiceScope, service_headlines
+
 
 def _led_service(user, service_slug) -> OutreachService:
     """The service, if the viewer leads it (an active lead practitioner); 404 otherwise."""
@@ -49,6 +51,7 @@ def service_referrals(request, service_slug):
             .values_list("user", flat=True)
         )
         referrals = service_referral_rows(service, staff, today=today)
+        headlines = service_headlines(ServiceScope(service, schools, today))
         # Each pupil's access log shows who saw them here.
         audit.record_each(
             actor=request.user,
@@ -63,6 +66,7 @@ def service_referrals(request, service_slug):
         "service": service,
         "today": today,
         "referrals": referrals,
+        "headlines": headlines,
         "schools": [(s, by_school[s.pk]) for s in schools],
     }
     return render(request, "reports/outreach/referrals.html", context)

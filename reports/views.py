@@ -10,6 +10,7 @@ from pupils.selectors import referred_here
 from reset_area.selectors import home_reset_area
 from semh.access import Capability, Role, ServiceRole
 from semh.decorators import school_view
+from semh.tenancy import schools_where
 
 # Those who run the Reset Area see each missing pupil on their home page; for others (the DSL,
 # SLT) the Reset Area is a link with its counts.
@@ -30,6 +31,9 @@ def school_home(request):
             "is_senco": is_senco,
             "is_dsl": is_dsl,
             "is_slt": Role.SLT in roles,
+            "slt_schools": (
+                len(schools_where(request.user, Capability.DASHBOARDS)) if Role.SLT in roles else 0
+            ),
             "is_admin": Role.ADMIN in roles,
             "sessions_home": home_sessions(
                 request.school_access, request.school, today=timezone.localdate()

@@ -80,3 +80,17 @@ def schools_of(user):
         Q(pk__in=Membership.objects.active().filter(user=user).values("school"))
         | Q(pk__in=ServiceMembership.objects.active().filter(user=user).values("service__schools"))
     )
+
+
+def schools_where(user, capability: str) -> list[School]:
+    """The schools in which the user's own roles (their memberships, not an outreach service)
+    give ``capability``, by name (one query)."""
+    if not user.is_authenticated:
+        return []
+    roles: dict[int, set] = {}
+    schools: dict[int, School] = {}
+    for membership in Membership.objects.active().filter(user=user).select_related("school"):
+        roles.setdefault(membership.school_id, set()).add(membership.role)
+        schools[membership.school_id] = membership.school
+    found = [schools[pk] for pk, held in roles.items() if capability in capabilities_for(held)]
+    return sorted(found, key=lambda school: school.name)

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from semh.access import ServiceRole
+from semh.access import Capability, ServiceRole
 from semh.models import ServiceMembership
-from semh.tenancy import schools_of
+from semh.tenancy import schools_of, schools_where
 
 
 @login_required
@@ -19,4 +19,9 @@ def home(request):
     ]
     if len(schools) == 1 and not led:
         return redirect("school_home", school_slug=schools[0].slug)
-    return render(request, "semh/choose_school.html", {"schools": schools, "led_services": led})
+    context = {
+        "schools": schools,
+        "led_services": led,
+        "many_dashboards": len(schools_where(request.user, Capability.DASHBOARDS)) >= 2,
+    }
+    return render(request, "semh/choose_school.html", context)

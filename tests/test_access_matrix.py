@@ -27,7 +27,7 @@ from tests.urlconf_world import kwarg_names as route_kwargs
 CASELOAD_ONLY = {Capability.VIEW_CASELOAD_PUPILS}
 
 # URLs outside /s/<school>/: sign-in and account pages (allauth), the school chooser, robots.txt.
-OUTSIDE_SCHOOL = {"home", "robots", "invite:accept", "outreach_referrals"}
+OUTSIDE_SCHOOL = {"home", "robots", "invite:accept", "outreach_referrals", "schools_dashboard"}
 OUTSIDE_SCHOOL_PREFIXES = ("accounts/", "invite/")
 
 

@@ -76,6 +76,8 @@ def _page_states(school="oakfield"):
         # Outreach staff work in both demo schools: they sign in to the choice of school.
         "outreach@bridges.example": ("phone", ["/", f"{s}/", "first-pupil"]),
         "lead@bridges.example": ("phone", ["/outreach/bridges/referrals/"]),
+        # SLT in both schools: their figures side by side with the trust total, on a phone.
+        "trust@demo-trust.example": ("phone", ["/", "/reports/schools/"]),
     }
 
 

@@ -68,6 +68,9 @@ STAFF = [
     (Role.ADMIN, "admin", "Robin", "Clarke"),
 ]
 
+# Senior leadership across the trust: SLT in both demo schools (their figures side by side).
+TRUST_LEADER = ("trust", "demo-trust.example", "Lee", "Adeyemi")
+
 # An outreach service working in both demo schools, with one login per service role.
 OUTREACH = {"name": "Bridges Outreach Service", "slug": "bridges", "domain": "bridges.example"}
 OUTREACH_STAFF = [
@@ -232,6 +235,7 @@ class Command(BaseCommand):
                     staff=staff,
                     rng=random.Random(f"interventions-{spec['urn']}"),  # noqa: S311 - synthetic
                 )
+                self.seed_trust_leader(school)
                 service.schools.add(school)
                 seed_referrals(
                     school=school,
@@ -247,6 +251,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {local}@{spec['domain']}  ({spec['name']})")
         for _role, local, *_ in OUTREACH_STAFF:
             self.stdout.write(f"  {local}@{OUTREACH['domain']}  ({OUTREACH['name']})")
+        local, domain, *_ = TRUST_LEADER
+        self.stdout.write(f"  {local}@{domain}  (senior leadership in both schools)")
 
     def seed_school(self, trust, spec):
         school, _ = School.objects.update_or_create(
@@ -287,6 +293,11 @@ class Command(BaseCommand):
             staff[role] = self.seed_login(f"{local}@{domain}", first, last)
             Membership.objects.get_or_create(user=staff[role], school=school, role=role)
         return staff
+
+    def seed_trust_leader(self, school):
+        local, domain, first, last = TRUST_LEADER
+        user = self.seed_login(f"{local}@{domain}", first, last)
+        Membership.objects.get_or_create(user=user, school=school, role=Role.SLT)
 
     def seed_outreach_service(self):
         service, _ = OutreachService.objects.update_or_create(
