@@ -12,12 +12,12 @@ from django.utils.http import urlencode
 
 from incidents.analysis import week_bars
 from pupils.models import Pupil
-from semh.calendar import default_range, term_containing
+from semh.calendar import default_range
 from semh.charts import Bar, bar_chart, heatmap
 from semh.forms import DateRangeForm
 from semh.models import Term
 
-from .figures import Scope, comparison_scopes, range_scopes
+from .figures import Scope, chosen_term, comparison_scopes, range_scopes, school_terms
 from .figures.attendance import semh_attendance
 from .figures.breakdown import cohort_breakdown
 from .figures.cohorts import shown_share
@@ -283,23 +283,6 @@ class Tile:
     previous: object
     last_year: object
     link: str | None
-
-
-def school_terms(school):
-    return list(
-        Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on")
-    )
-
-
-def chosen_term(school, terms, term_id, today: date):
-    """The term asked for (``?term=``), else the one running today, else the latest begun."""
-    by_id = {str(t.pk): t for t in terms}
-    if term_id in by_id:
-        return by_id[term_id]
-    running = term_containing(school, today)
-    if running is not None:
-        return running
-    return next((t for t in terms if t.starts_on <= today), None)
 
 
 def _link(school, link, scope):

@@ -15,8 +15,7 @@ from typing import Any
 
 from pupils.models import percent, rate_of
 
-from .dashboard import chosen_term
-from .figures import Figure, Scope, comparison_scopes
+from .figures import Figure, Scope, chosen_term, comparison_scopes
 from .figures.attendance import semh_attendance
 from .figures.cohorts import SEMH_REGISTER, shown_share
 from .figures.incidents import incident_totals

@@ -20,7 +20,7 @@ from semh.audit import AuditAction, Client
 from semh.middleware import mfa_setup_url
 from semh.tenancy import schools_where
 
-from .dashboard import school_terms
+from .figures import school_terms
 from .headlines import school_column, schools_table
 
 

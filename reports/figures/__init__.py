@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from semh.calendar import years_from
+from semh.calendar import term_containing, years_from
 from semh.models import Term
 
 
@@ -64,6 +64,23 @@ class Figure:
 
 
 # --- Terms: the dashboard's and the report's periods ------------------------------------------
+
+
+def school_terms(school):
+    return list(
+        Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on")
+    )
+
+
+def chosen_term(school, terms, term_id, today: date):
+    """The term asked for (``?term=``), else the one running today, else the latest begun."""
+    by_id = {str(t.pk): t for t in terms}
+    if term_id in by_id:
+        return by_id[term_id]
+    running = term_containing(school, today)
+    if running is not None:
+        return running
+    return next((t for t in terms if t.starts_on <= today), None)
 
 
 def term_scope(term: Term, *, today: date | None = None) -> Scope:
