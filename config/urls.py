@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("reports/schools/", reports.schools_views.schools_dashboard, name="schools_dashboard"),
     path(
+        "reports/schools/headline-figures.<slug:fmt>",
+        reports.schools_views.schools_download,
+        name="schools_download",
+    ),
+    path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",

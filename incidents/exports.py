@@ -6,22 +6,15 @@ are read in chunks with their related records prefetched, so the query count doe
 the number of incidents.
 """
 
-import io
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
-from datetime import time as dtime
 
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from incidents.models import IncidentAmendment, InterventionKind, Severity
 from incidents.selectors import primary_pupil_prefetch
+from semh import spreadsheet
 
 COLUMNS = [
     ("Reference", 38),
@@ -151,36 +144,7 @@ def export_rows(incidents) -> Iterator[list]:
         yield incident_row(incident)
 
 
-NUMBER_FORMATS = {date: "dd/mm/yyyy", dtime: "hh:mm", datetime: "dd/mm/yyyy hh:mm"}
-
-
-def _xlsx_cell(sheet, value):
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    for kind in (datetime, date, dtime):
-        if isinstance(value, kind):
-            cell.number_format = NUMBER_FORMATS[kind]
-            break
-    return cell
-
-
 def xlsx_bytes(rows: Iterable[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Incidents")
-    for index, (_, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    header = []
-    for name in HEADER:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return spreadsheet.xlsx_bytes(
+        HEADER, rows, sheet="Incidents", widths=[width for _, width in COLUMNS]
+    )

@@ -4,7 +4,7 @@ same term last year, with how it is counted and a link to the list behind it.
 Every number comes from ``reports.figures``; this module only picks each figure's headline."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.urls import reverse
@@ -260,18 +260,20 @@ def dashboard_table(key: str, period: "Period", figures: Figures | None = None) 
     spec = TABLES[key]
     figures = figures or Figures(period)
     this = figures.get(spec.figure)
-    if spec.figure is incidents_by_weekday_and_period:
-        return heatmap_table(this)
     previous = period.scopes.get("previous")
-    if spec.compare is None or previous is None:
-        return figure_table(this)
-    return figure_table(
-        this,
-        figures.get(spec.figure, "previous"),
-        compare=spec.compare,
-        match=spec.match,
-        previous_label=previous.label,
-    )
+    if spec.figure is incidents_by_weekday_and_period:
+        table = heatmap_table(this)
+    elif spec.compare is None or previous is None:
+        table = figure_table(this)
+    else:
+        table = figure_table(
+            this,
+            figures.get(spec.figure, "previous"),
+            compare=spec.compare,
+            match=spec.match,
+            previous_label=previous.label,
+        )
+    return replace(table, key=key)  # the key its download is asked for by
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,10 @@ class Period:
     @property
     def this(self) -> Scope:
         return self.scopes["this"]
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.query)
 
 
 def requested_period(school, query, today: date) -> Period:
@@ -360,7 +366,7 @@ def dashboard(period: Period) -> dict:
         }
         for section in SECTIONS
     ]
-    outstanding = restrictive_outstanding(this)
+    outstanding = figures.get(restrictive_outstanding)
     ids = [row["pupil_id"] for row in outstanding.value]
     named = {str(p.pk): p for p in Pupil.objects.filter(pk__in=ids)}
     for row in outstanding.value:

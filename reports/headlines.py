@@ -238,6 +238,29 @@ class SchoolsTable:
     # The previous term's total leaves out a school with no previous term.
     total_previous_partial: bool
 
+    @property
+    def header(self) -> list[str]:
+        """The table as a spreadsheet: a figure a row, each school's term and previous term."""
+        header = ["Figure"]
+        for c in self.columns:
+            name = f"{c.school.name}, {c.term}" if c.term else c.school.name
+            header += [name, f"{c.school.name}, previous term"]
+        if self.rows and self.rows[0].total:
+            header += ["Trust total", "Trust total, previous term"]
+        return header
+
+    @property
+    def lines(self) -> list[list]:
+        def shown(value):
+            return value.shown if value else None
+
+        lines = []
+        for row in self.rows:
+            cells = [*row.cells, *([row.total] if row.total else [])]
+            values = [shown(v) for cell in cells for v in (cell.value, cell.previous)]
+            lines.append([row.headline.label, *values])
+        return lines
+
 
 def schools_table(columns: list[SchoolColumn]) -> SchoolsTable:
     """The headlines as rows, the schools as columns and, with two or more schools with a term,

@@ -8,6 +8,11 @@ app_name = "reports"
 
 urlpatterns = [
     path("dashboard/", dashboard_views.senco_dashboard, name="dashboard"),
+    path(
+        "dashboard/<slug:table>.<slug:fmt>",
+        dashboard_views.dashboard_download,
+        name="dashboard_download",
+    ),
     path("effectiveness/", effectiveness_views.effectiveness, name="effectiveness"),
     path(
         "effectiveness/programmes/<uuid:programme_id>/",

@@ -140,6 +140,7 @@ class AuditAction(models.TextChoices):
     )
     EFFECTIVENESS_VIEW = "interventions.effectiveness_view", "Intervention effectiveness viewed"
     DASHBOARD_VIEW = "reports.dashboard_view", "Dashboard viewed"
+    DASHBOARD_EXPORT = "reports.dashboard_export", "Dashboard table downloaded"
     # Daily log and wellbeing check-ins
     DAILY_NOTE_CREATE = "pupils.daily_note_create", "Daily note recorded"
     DAILY_SUMMARY_SAVE = "pupils.daily_summary_save", "Daily summary recorded"

@@ -1,13 +1,22 @@
-"""The one CSV writer: every export streams through it, so every cell is escaped against
-spreadsheet formula injection and every date is a UK date."""
+"""The one CSV and XLSX writer: every export goes through it, so no cell can run as a spreadsheet
+formula and every date is a UK date."""
 
 import csv
+import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django_scopes import scope
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A cell starting with one of these would run as a formula in Excel, LibreOffice or Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,3 +65,60 @@ def csv_response(*, school, filename: str, header, rows) -> StreamingHttpRespons
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+NUMBER_FORMATS = {date: "dd/mm/yyyy", time: "hh:mm", datetime: "dd/mm/yyyy hh:mm"}
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    for kind in (datetime, date, time):
+        if isinstance(value, kind):
+            cell.number_format = NUMBER_FORMATS[kind]
+            break
+    return cell
+
+
+def xlsx_bytes(
+    header: list[str], rows: Iterable[Iterable], *, sheet: str, widths: list[int] | None = None
+) -> bytes:
+    """One sheet: a bold, frozen header row, then ``rows``, each text cell kept as text."""
+    workbook = Workbook(write_only=True)
+    # Excel refuses these characters in a sheet's name, and more than 31 of them.
+    worksheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31].strip())
+    for index, width in enumerate(widths or [], start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    worksheet.freeze_panes = "A2"
+    heading = []
+    for name in header:
+        cell = WriteOnlyCell(worksheet, value=name)
+        cell.font = Font(bold=True)
+        heading.append(cell)
+    worksheet.append(heading)
+    for row in rows:
+        worksheet.append([_xlsx_cell(worksheet, v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def xlsx_response(*, filename: str, header, rows, sheet: str, widths=None) -> HttpResponse:
+    response = HttpResponse(xlsx_bytes(header, rows, sheet=sheet, widths=widths), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+FORMATS = ("csv", "xlsx")
+
+
+def spreadsheet_response(fmt: str, *, school, name: str, header, rows, sheet: str):
+    """``name``.csv or ``name``.xlsx, as ``fmt`` (one of ``FORMATS``) asks."""
+    if fmt == "csv":
+        return csv_response(school=school, filename=f"{name}.csv", header=header, rows=rows)
+    return xlsx_response(filename=f"{name}.xlsx", header=header, rows=rows, sheet=sheet)

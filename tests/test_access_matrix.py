@@ -27,7 +27,14 @@ from tests.urlconf_world import kwarg_names as route_kwargs
 CASELOAD_ONLY = {Capability.VIEW_CASELOAD_PUPILS}
 
 # URLs outside /s/<school>/: sign-in and account pages (allauth), the school chooser, robots.txt.
-OUTSIDE_SCHOOL = {"home", "robots", "invite:accept", "outreach_referrals", "schools_dashboard"}
+OUTSIDE_SCHOOL = {
+    "home",
+    "robots",
+    "invite:accept",
+    "outreach_referrals",
+    "schools_dashboard",
+    "schools_download",
+}
 OUTSIDE_SCHOOL_PREFIXES = ("accounts/", "invite/")
 
 
@@ -49,6 +56,9 @@ def world(cast):
     return {"own": own, "other": other, "service_users": users}
 
 
+# URL parts that name no record (a dashboard table and a file format are the same in every school).
+NOT_OBJECTS = {"school_slug", "table", "fmt"}
+
 # Outreach staff reach the world's pupil records only through the referral; a measure result
 # and an enrolment are the pupil's too.
 PUPIL_RECORDS = PUPIL_RECORD_KWARGS | {"result_id", "enrolment_id"}
@@ -61,7 +71,7 @@ def expected(view, role, url_kwargs, *, objects_of_other_school):
     caps = capabilities_for({role})
     if needs and not caps & needs:
         return "refused"
-    if objects_of_other_school and set(url_kwargs) - {"school_slug"}:
+    if objects_of_other_school and set(url_kwargs) - NOT_OBJECTS:
         return "not found"
     if "concern_id" in url_kwargs and Capability.VIEW_ALL_CONCERNS not in caps:
         # Exception: a concern is for the school's DSLs and its author only, and the matrix's

@@ -228,6 +228,8 @@ def build_objects(school, owner, caseload_user=None):
             completed_by="The pupil",
             recorded_by=owner,
         ).pk,
+        "table": "incidents_by_week",
+        "fmt": "csv",
         "room_id": reset_room.pk,
         "placement_id": reset_placement.pk,
         "visit_id": Visit.objects.create(

@@ -16,11 +16,10 @@ from semh.access import INCIDENT_LIST_READERS, PUPIL_READERS, Capability
 from semh.audit import AuditAction
 from semh.calendar import academic_year_start
 from semh.decorators import school_view
-from semh.spreadsheet import csv_response
+from semh.spreadsheet import XLSX, csv_response
 from semh.stepup import require_recent_authentication
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filtered(request) -> IncidentFilter:

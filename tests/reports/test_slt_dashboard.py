@@ -13,12 +13,15 @@ Hand-counted (the suite's clock: Wed 25/11/2026, in the autumn term of 2026/27):
   under five visits); attendance 24 of 30 sessions = 80.0% (not the 82.5% an average would give).
 """
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
+from openpyxl import load_workbook
 
 from pupils.models import PrimaryNeed
 from reports.figures import Scope
@@ -239,3 +242,67 @@ def test_queries_stay_flat_as_the_schools_data_grows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(URL).content.decode()
     assert row(page, "Incidents")[2][0] == "15"
+
+
+def _download(client, fmt):
+    response = client.get(reverse("schools_download", args=[fmt]), {"on": "2026-11-25"})
+    assert response.status_code == 200, response
+    assert response["Content-Disposition"].startswith("attachment;")
+    return response
+
+
+def test_the_schools_figures_download_as_the_page_shows_them_with_the_trust_total(
+    client, cast, login, schools, trust_leader
+):
+    login(trust_leader)
+
+    response = _download(client, "csv")
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    sheet = load_workbook(io.BytesIO(_download(client, "xlsx").content)).active
+
+    assert rows[0] == [
+        "Figure",
+        "Alder School, Autumn 2026/27",
+        "Alder School, previous term",
+        "Birch School, Autumn 2026/27",
+        "Birch School, previous term",
+        "Trust total",
+        "Trust total, previous term",
+    ]
+    assert next(r for r in rows if r[0] == "Incidents") == [
+        "Incidents",
+        "2",
+        "1",
+        "1",
+        "",
+        "3",
+        "1",
+    ]
+    assert [c.value for c in sheet[1]] == rows[0]
+    with scopes_disabled():
+        audited = AuditEvent.objects.filter(action=AuditAction.DASHBOARD_EXPORT, actor=trust_leader)
+        assert sorted((e.school_id, e.detail["format"]) for e in audited) == sorted(
+            (school.pk, fmt) for school in schools for fmt in ("csv", "xlsx")
+        )
+
+
+def test_slt_of_one_school_downloads_only_that_schools_figures(client, cast, login, schools):
+    login(cast.user(Role.SLT, "b"))
+
+    text = b"".join(_download(client, "csv").streaming_content).decode("utf-8")
+
+    assert "Birch School" in text and "Alder School" not in text and "Trust total" not in text
+
+
+def test_the_schools_download_asks_for_the_password_again_and_is_for_dashboards_only(
+    client, cast, login, schools, trust_leader
+):
+    url = reverse("schools_download", args=["csv"])
+    login(cast.user(Role.ASSISTANT))
+    assert client.get(url).status_code == 404
+    client.logout()
+    client.force_login(trust_leader)  # no sign-in recorded: the password is asked again
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/reauthenticate/" in response["Location"]
+    assert client.get(reverse("schools_download", args=["pdf"])).status_code == 404
