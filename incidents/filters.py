@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from incidents.analysis import period_names
 from incidents.models import (
+    FollowUpAction,
     Incident,
     IncidentPupil,
     IncidentStatus,
@@ -28,6 +29,7 @@ from semh.models import Term
 from semh.widgets import DateInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+FOLLOW_UP_STATES = [("open", "Some still open"), ("overdue", "Some overdue")]
 
 
 class PupilChoiceField(django_filters.fields.ModelChoiceField):
@@ -92,6 +94,12 @@ class IncidentFilter(django_filters.FilterSet):
     suspension = django_filters.ChoiceFilter(
         choices=YES_NO, method="with_suspension", label="Suspension", empty_label="Either"
     )
+    actions = django_filters.ChoiceFilter(
+        choices=FOLLOW_UP_STATES,
+        method="with_follow_up_actions",
+        label="Follow-up actions",
+        empty_label="Any",
+    )
 
     class Meta:
         model = Incident
@@ -99,7 +107,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, viewer, **kwargs):
         super().__init__(data, *args, **kwargs)
-        school = viewer.school
+        school = self.viewer_school = viewer.school
         self.filters["pupil"].queryset = Pupil.objects.visible_to(viewer)
         entries = Vocabulary.objects.filter(school=school)
         entries = entries.order_by("-is_active", "position", "label")
@@ -131,6 +139,11 @@ class IncidentFilter(django_filters.FilterSet):
     def with_suspension(self, queryset, name, value):
         suspended = Q(outcome=Outcome.SUSPENSION)
         return queryset.filter(suspended if value == "yes" else ~suspended)
+
+    def with_follow_up_actions(self, queryset, name, value):
+        actions = FollowUpAction.objects.filter(incident__school=self.viewer_school)
+        actions = actions.overdue() if value == "overdue" else actions.open()
+        return queryset.filter(pk__in=actions.values("incident"))
 
     def with_concern(self, queryset, name, value):
         found = Exists(SafeguardingConcern.objects.filter(incident=OuterRef("pk")))

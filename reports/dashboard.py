@@ -31,6 +31,11 @@ from .figures.incidents import (
     incidents_by_week,
     incidents_by_weekday_and_period,
 )
+from .figures.interventions import (
+    intervention_attendance,
+    intervention_delivery,
+    intervention_programmes,
+)
 from .figures.plans import (
     plan_reviews_due,
     plan_reviews_on_time,
@@ -52,7 +57,9 @@ from .figures.restrictive import (
     restrictive_repeat_pupils,
     suspensions_by_reason,
 )
+from .figures.work_waiting import missing_pupils_now, open_actions, review_queue_waiting
 from .tables import Table, figure_table, heatmap_table
+from .templatetags.figures import pounds
 
 
 def _of(part: int, whole: int) -> str:
@@ -67,6 +74,17 @@ RESTRICTIVE = ("incidents:list", "since", "until", {"rpi": "yes"})
 SUSPENSIONS = ("incidents:list", "since", "until", {"suspension": "yes"})
 RESET_AREA = ("reset_area:metrics", "date_from", "date_to", {})
 PLANS_DUE = ("pupils:plans_due", None, None, {})
+EFFECTIVENESS = ("reports:effectiveness", "date_from", "date_to", {})
+REVIEW_QUEUE = ("incidents:review_queue", None, None, {})
+MEETING_ACTIONS = ("school_home", None, None, {})  # the SENCo's home lists them
+FOLLOW_UP_OPEN = ("incidents:list", None, None, {"actions": "open"})
+FOLLOW_UP_OVERDUE = ("incidents:list", None, None, {"actions": "overdue"})
+RESET_AREA_NOW = ("reset_area:index", None, None, {})  # each room's board lists who is missing
+
+
+def _waiting(row) -> str:
+    """ "7 (2 overdue)"."""
+    return f"{row['open']} ({row['overdue']} overdue)"
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,7 @@ class Section:
     title: str
     tiles: list[TileSpec]
     tables: list[str]  # keys of TABLES shown under the tiles
+    note: str = ""  # shown under the section's heading
 
 
 SECTIONS = [
@@ -169,6 +188,46 @@ SECTIONS = [
         ["reset_planned_visits"],
     ),
     Section(
+        "interventions",
+        "Interventions",
+        [
+            TileSpec(
+                intervention_delivery,
+                "Sessions delivered of planned",
+                lambda v: _of(v["delivered"], v["planned"]),
+                EFFECTIVENESS,
+            ),
+            TileSpec(
+                intervention_delivery, "Sessions cancelled", lambda v: v["cancelled"], EFFECTIVENESS
+            ),
+            TileSpec(
+                intervention_attendance,
+                "Attendance at sessions",
+                lambda v: v["rate"] or f"{v['attended']} of {v['counted']} marks",
+                EFFECTIVENESS,
+            ),
+            TileSpec(
+                intervention_programmes,
+                "Pupils improved",
+                lambda v: _of(v["improved"], v["measured"]),
+                EFFECTIVENESS,
+            ),
+            TileSpec(
+                intervention_programmes,
+                "Cost per pupil",
+                lambda v: pounds(v["cost_per_pupil"]),
+                EFFECTIVENESS,
+            ),
+            TileSpec(
+                intervention_programmes,
+                "Cost per pupil improved",
+                lambda v: pounds(v["cost_per_improved_pupil"]),
+                EFFECTIVENESS,
+            ),
+        ],
+        ["intervention_programmes"],
+    ),
+    Section(
         "attendance",
         "Attendance",
         [
@@ -206,6 +265,49 @@ SECTIONS = [
         ],
         ["targets_by_rating"],
     ),
+    Section(
+        "waiting",
+        "Work waiting now",
+        [
+            TileSpec(
+                review_queue_waiting,
+                "Incidents waiting for review",
+                lambda v: v["waiting"],
+                REVIEW_QUEUE,
+                now=True,
+            ),
+            TileSpec(
+                open_actions,
+                "Open actions from meetings",
+                lambda v: _waiting(v["rows"][0]),
+                MEETING_ACTIONS,
+                now=True,
+            ),
+            TileSpec(
+                open_actions,
+                "Open follow-up actions from incidents",
+                lambda v: _waiting(v["rows"][1]),
+                FOLLOW_UP_OPEN,
+                now=True,
+            ),
+            TileSpec(
+                open_actions,
+                "Overdue follow-up actions from incidents",
+                lambda v: v["rows"][1]["overdue"],
+                FOLLOW_UP_OVERDUE,
+                now=True,
+            ),
+            TileSpec(
+                missing_pupils_now,
+                "Pupils missing from the Reset Area",
+                lambda v: v["pupils"],
+                RESET_AREA_NOW,
+                now=True,
+            ),
+        ],
+        ["open_actions"],
+        "As of now, whatever the period chosen above: nothing to set these against.",
+    ),
     Section("equity", "Reach and equity", [], ["cohort_breakdown"]),
 ]
 
@@ -236,7 +338,9 @@ TABLES = {
         TableSpec(suspensions_by_reason, "count", "label"),
         TableSpec(reset_planned_visits, "visits", "reason"),
         TableSpec(semh_attendance),
+        TableSpec(intervention_programmes, "improved", "programme_id"),
         TableSpec(targets_by_rating, "targets", "rating"),
+        TableSpec(open_actions),
         TableSpec(cohort_breakdown),
     ]
 }
@@ -361,6 +465,7 @@ def dashboard(period: Period) -> dict:
         {
             "key": section.key,
             "title": section.title,
+            "note": section.note,
             "tiles": [tile(spec) for spec in section.tiles],
             "tables": [tables[key] for key in section.tables],
         }

@@ -386,6 +386,10 @@ class ActionItemQuerySet(models.QuerySet):
     def open(self):
         return self.filter(done_on__isnull=True)
 
+    def overdue(self, today=None):
+        """Open and due before ``today`` (default: today): the rule ``is_overdue`` states."""
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
 
 class ActionItem(models.Model):
     """Something a named person must do by a date: an incident's follow-up action, a meeting's

@@ -12,7 +12,19 @@ from semh.access import Role
 from semh.models import AcademicYear, Term
 from tests.conftest import at
 from tests.factories import TermFactory
-from tests.factories.incidents import IncidentFactory, RestrictiveInterventionFactory
+from tests.factories.incidents import (
+    FollowUpActionFactory,
+    IncidentFactory,
+    RestrictiveInterventionFactory,
+)
+from tests.factories.interventions import (
+    EnrolmentFactory,
+    GroupFactory,
+    ProgrammeFactory,
+    SessionAttendanceFactory,
+    SessionFactory,
+)
+from tests.factories.pupils import MeetingActionFactory, MeetingFactory
 
 D = datetime.date
 
@@ -81,12 +93,23 @@ def test_the_dashboard_takes_the_same_queries_for_ten_times_the_data(
     url = reverse("reports:dashboard", args=[school.slug])
     client.force_login(cast.user(Role.SENCO))
     with scope(school=school):
-        IncidentFactory(school=school, occurred_at=at(D(2026, 10, 1), 10))
+        group = GroupFactory(programme=ProgrammeFactory(school=school), starts_on=D(2026, 9, 7))
+        enrolment = EnrolmentFactory(group=group, pupil=cast.pupils_a[0])
+
+        def more(n, first_day):
+            for i in range(n):
+                day = D(2026, 10, first_day + i)
+                incident = IncidentFactory(school=school, occurred_at=at(day, 10))
+                FollowUpActionFactory(incident=incident, due_on=day)
+                SessionAttendanceFactory(
+                    session=SessionFactory(group=group, held_on=day), enrolment=enrolment
+                )
+
+        more(1, 1)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     with scope(school=school):
-        for n in range(10):
-            IncidentFactory(school=school, occurred_at=at(D(2026, 10, 2 + n), 10))
+        more(10, 2)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
 
@@ -158,3 +181,70 @@ def test_the_tables_set_each_row_against_the_previous_term_and_tiles_open_the_li
     assert "rpi=yes" in tile and "since=2026-09-03" in tile
     repeat = page[page.index("<h3>Pupils with repeated restrictive interventions</h3>") :][:900]
     assert pupil.full_name in repeat  # the pupil's name, not an id
+
+
+def test_the_interventions_and_work_waiting_tiles_open_the_pages_behind_them(client, cast):
+    school = cast.school_a
+    _terms(school)
+    pupil = cast.pupils_a[0]
+    with scope(school=school):
+        group = GroupFactory(
+            programme=ProgrammeFactory(school=school, name="ELSA"),
+            starts_on=D(2026, 9, 7),
+            weekday=0,
+            planned_sessions=6,
+        )
+        enrolment = EnrolmentFactory(group=group, pupil=pupil)
+        for week, cancelled in enumerate((False, False, True)):
+            session = SessionFactory(
+                group=group,
+                held_on=D(2026, 9, 7) + datetime.timedelta(weeks=week),
+                cancelled=cancelled,
+                cancel_reason="Trip" if cancelled else "",
+            )
+            if not cancelled:
+                SessionAttendanceFactory(session=session, enrolment=enrolment)
+        incident = IncidentFactory(school=school, pupils=[pupil])
+        FollowUpActionFactory(incident=incident, due_on=D(2026, 11, 20))
+        MeetingActionFactory(meeting=MeetingFactory(pupil=pupil), due_on=D(2026, 11, 30))
+    client.force_login(cast.user(Role.SENCO))
+    page = client.get(reverse("reports:dashboard", args=[school.slug])).content.decode()
+
+    section = page[page.index('id="interventions-h"') : page.index('id="attendance-h"')]
+    tile = section[section.index("<h3>Sessions delivered of planned</h3>") :][:500]
+    assert "2 of 6 (33%)</a>" in tile
+    assert "/reports/effectiveness/?date_from=2026-09-03&amp;date_to=2026-11-25" in tile
+    assert "Previous term: 0 of 0" in tile
+    assert ">1</a>" in section[section.index("<h3>Sessions cancelled</h3>") :][:300]
+    assert "Cost per pupil" in section and "£30.00" in section  # 2 sessions × £15 ÷ 1 pupil
+    assert "<h3>Interventions by programme</h3>" in section and "ELSA" in section
+
+    waiting = page[page.index('id="waiting-h"') : page.index('id="equity-h"')]
+    assert "As of now" in waiting
+    queue = waiting[waiting.index("<h3>Incidents waiting for review</h3>") :][:400]
+    assert f"/s/{school.slug}/incidents/review/" in queue and ">1</a>" in queue
+    assert "Previous term" not in queue  # nothing to set it against
+    meetings = waiting[waiting.index("<h3>Open actions from meetings</h3>") :][:400]
+    assert f'href="/s/{school.slug}/"' in meetings and "1 (0 overdue)" in meetings
+    follow_up = waiting[waiting.index("<h3>Open follow-up actions from incidents</h3>") :][:400]
+    assert "actions=open" in follow_up and "1 (1 overdue)" in follow_up
+    overdue = waiting[waiting.index("<h3>Overdue follow-up actions from incidents</h3>") :][:400]
+    assert "actions=overdue" in overdue
+    missing = waiting[waiting.index("<h3>Pupils missing from the Reset Area</h3>") :][:400]
+    assert f"/s/{school.slug}/reset-area/" in missing and ">0</a>" in missing
+
+
+def test_the_incident_list_shows_incidents_with_overdue_follow_up_actions(client, cast):
+    school = cast.school_a
+    with scope(school=school):
+        late = IncidentFactory(school=school, antecedent="Late one")
+        FollowUpActionFactory(incident=late, due_on=D(2026, 11, 20))
+        on_time = IncidentFactory(school=school)
+        FollowUpActionFactory(incident=on_time, due_on=D(2026, 11, 30))
+        IncidentFactory(school=school)
+    client.force_login(cast.user(Role.SENCO))
+    url = reverse("incidents:list", args=[school.slug])
+    overdue = client.get(url, {"actions": "overdue"}).content.decode()
+    still_open = client.get(url, {"actions": "open"}).content.decode()
+    assert str(late.pk) in overdue and str(on_time.pk) not in overdue
+    assert str(late.pk) in still_open and str(on_time.pk) in still_open
