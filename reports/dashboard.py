@@ -360,7 +360,7 @@ def dashboard(period: Period) -> dict:
         }
         for section in SECTIONS
     ]
-    outstanding = restrictive_outstanding(this)
+    outstanding = figures.get(restrictive_outstanding)  # the table's rows, read once
     ids = [row["pupil_id"] for row in outstanding.value]
     named = {str(p.pk): p for p in Pupil.objects.filter(pk__in=ids)}
     for row in outstanding.value:
