@@ -1,9 +1,8 @@
 """Reach and equity: the period's headline counts for each cohort and year group side by side, in
-two queries whatever the number of cohorts, year groups or pupils (the year groups on roll, then
-one aggregate): each pupil on roll is read once with their counts (incidents and restrictive
-interventions as subqueries, visits and minutes through a join, so the row is grouped per pupil
-and PostgreSQL works each subquery out once a pupil) and the cohorts they are in; the counts are
-then summed per cohort and year group."""
+one query whatever the number of pupils: each pupil on roll is read once with their counts
+(incidents as the main pupil, restrictive interventions, Reset Area visits and their minutes, as
+subqueries) and the cohorts they are in, and PostgreSQL sums them per combination of cohorts and
+year group; Python only adds up those few groups (at most 2⁵ × the year groups) for each row."""
 
 from django.db.models import (
     BooleanField,
@@ -27,66 +26,62 @@ from .cohorts import COHORTS, cohort_pupils, on_roll_during, shown_share
 from .incidents import school_incidents
 from .restrictive import interventions_in
 
+MEASURES = ["pupils", "incidents", "pupils_with_incidents", "restrictive", "reset_visits"]
+MEASURES += ["reset_minutes"]
 
-def _count_per_pupil(queryset):
-    """Each pupil's number of ``queryset``'s rows, as a subquery (0 for none)."""
+
+def _per_pupil(queryset, value=None):
+    """Each pupil's number of ``queryset``'s rows (or ``value``), as a subquery (0 for none)."""
     rows = queryset.filter(pupil=OuterRef("pk")).order_by().values("pupil")
-    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+    found = rows.annotate(n=value or Count("pk")).values("n")
+    return Coalesce(Subquery(found, output_field=IntegerField()), 0)
 
 
-def _pupils(scope: Scope):
-    """The pupils on roll in the period, one row each, with their counts and their cohorts."""
+def _sum(expression):
+    return Cast(Sum(expression), IntegerField())
+
+
+def _group_rows(scope: Scope) -> list[dict]:
+    """The measures summed per combination of cohorts (``in_<key>``) and year group (one query)."""
     incidents = incidents_between(scope.school, scope.first, scope.last, school_incidents(scope))
     main_pupils = IncidentPupil.objects.filter(is_primary=True, incident__in=incidents.values("pk"))
-    in_period = Q(
-        reset_visits__in=visits_between(scope.school, scope.first, scope.last).values("pk")
-    )
+    visits = visits_between(scope.school, scope.first, scope.last)
     cohorts = {
         f"in_{c.key}": ExpressionWrapper(
             Q(pk__in=cohort_pupils(scope, c).values("pk")), output_field=BooleanField()
         )
         for c in COHORTS
     }
-    return on_roll_during(scope).annotate(
-        n_incidents=_count_per_pupil(main_pupils),
-        n_restrictive=_count_per_pupil(interventions_in(scope)),
-        n_visits=Count("reset_visits", filter=in_period),
-        n_minutes=Coalesce(Sum("reset_visits__minutes_out_of_learning", filter=in_period), 0),
-        **cohorts,
+    incident_count = _per_pupil(main_pupils)
+    return list(
+        on_roll_during(scope)
+        .annotate(**cohorts)
+        .values("year_group", *cohorts)
+        .annotate(
+            pupils=Count("pk"),
+            incidents=_sum(incident_count),
+            pupils_with_incidents=Count("pk", filter=Q(pk__in=main_pupils.values("pupil"))),
+            restrictive=_sum(_per_pupil(interventions_in(scope))),
+            reset_visits=_sum(_per_pupil(visits)),
+            reset_minutes=_sum(_per_pupil(visits, Sum("minutes_out_of_learning"))),
+        )
+        .order_by()
     )
-
-
-def _sum(field, of):
-    return Cast(Coalesce(Sum(field, filter=of), 0), IntegerField())
-
-
-MEASURES = {
-    "pupils": lambda of: Count("pk", filter=of),
-    "incidents": lambda of: _sum("n_incidents", of),
-    "pupils_with_incidents": lambda of: Count("pk", filter=of & Q(n_incidents__gt=0)),
-    "restrictive": lambda of: _sum("n_restrictive", of),
-    "reset_visits": lambda of: _sum("n_visits", of),
-    "reset_minutes": lambda of: _sum("n_minutes", of),
-}
 
 
 def _groups(scope: Scope) -> list[tuple[str, str, dict]]:
-    years = (
-        on_roll_during(scope).order_by("year_group").values_list("year_group", flat=True).distinct()
-    )
-    groups = [(c.key, c.label, Q(**{f"in_{c.key}": True})) for c in COHORTS]
-    groups += [(f"year_{y}", YearGroup(y).label, Q(year_group=y)) for y in years]
-    found = _pupils(scope).aggregate(
-        **{
-            f"{key}__{name}": measure(of)
-            for key, _, of in groups
-            for name, measure in MEASURES.items()
-        }
-    )
-    return [
-        (key, label, {name: found[f"{key}__{name}"] for name in MEASURES})
-        for key, label, _ in groups
+    rows = _group_rows(scope)
+
+    def total(of) -> dict:
+        return {name: sum(row[name] for row in rows if of(row)) for name in MEASURES}
+
+    groups = [(c.key, c.label, total(lambda row, c=c: row[f"in_{c.key}"])) for c in COHORTS]
+    years = sorted({row["year_group"] for row in rows})
+    groups += [
+        (f"year_{y}", YearGroup(y).label, total(lambda row, y=y: row["year_group"] == y))
+        for y in years
     ]
+    return groups
 
 
 def cohort_breakdown(scope: Scope) -> Figure:

@@ -89,7 +89,7 @@ def test_the_dashboard_is_for_those_who_see_dashboards(client, cast):
 # The page's queries for a term with a previous term (and no same term last year), however many
 # records: each figure's few aggregates, the period, the people named, the audit row. Figures
 # that read the same rows share one aggregate.
-DASHBOARD_QUERIES = 54
+DASHBOARD_QUERIES = 53
 
 
 def _records_for(school, pupils: int):
