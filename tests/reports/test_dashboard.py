@@ -88,8 +88,9 @@ def test_the_dashboard_is_for_those_who_see_dashboards(client, cast):
 
 # The page's queries for a term with a previous term (and no same term last year), however many
 # records: each figure's few aggregates, the period, the people named, the audit row. Figures
-# that read the same rows share one aggregate.
-DASHBOARD_QUERIES = 53
+# that read the same rows share one aggregate. SQLite has no percentile_cont: each median there
+# (Reset Area stays, restrictive intervention lengths) takes a query more.
+DASHBOARD_QUERIES = {"postgresql": 53, "sqlite": 56}
 
 
 def _records_for(school, pupils: int):
@@ -138,7 +139,7 @@ def test_the_dashboard_takes_the_same_queries_for_ten_times_the_data(
     with CaptureQueriesContext(connection) as small:
         page = client.get(url)
     assert page.status_code == 200
-    assert len(small.captured_queries) <= DASHBOARD_QUERIES
+    assert len(small.captured_queries) <= DASHBOARD_QUERIES[connection.vendor]
 
     _records_for(school, 20)
     with django_assert_max_num_queries(len(small.captured_queries)):
