@@ -343,14 +343,20 @@ class BodyRegion(models.TextChoices):
 
 
 class RestrictiveInterventionQuerySet(models.QuerySet):
-    def with_follow_up_state(self):
-        """Annotate what the statutory follow-up still lacks, counted in the database."""
+    def with_parent_report_state(self):
+        """Annotate ``has_parent_report``: the report to parents was made, or the reason it was
+        not (and the local authority told) recorded instead."""
         return self.annotate(
             has_parent_report=models.Exists(
                 ParentReport.objects.filter(intervention=models.OuterRef("pk")).filter(
                     models.Q(reported_at__isnull=False) | ~models.Q(not_reported_reason="")
                 )
-            ),
+            )
+        )
+
+    def with_follow_up_state(self):
+        """Annotate what the statutory follow-up still lacks, counted in the database."""
+        return self.with_parent_report_state().annotate(
             staff_count=models.Count("staff_involved", distinct=True),
             statement_count=models.Count(
                 "statements__author",

@@ -33,6 +33,16 @@ class Scope:
     last: date
     label: str = ""
     pupils: QuerySet | None = None
+    # Aggregates that several figures read (one query for all of them), kept for the life of
+    # this scope object: a page or a report builds its scopes, reads them, and drops them.
+    # ``dataclasses.replace(scope)`` is the same scope with nothing read yet.
+    shared: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def once(self, key: str, compute):
+        """``compute()`` the first time ``key`` is asked of this scope; the same answer after."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
     @property
     def starts_at(self) -> datetime:
@@ -67,9 +77,8 @@ class Figure:
 
 
 def school_terms(school):
-    return list(
-        Term.objects.filter(school=school).select_related("academic_year").order_by("-starts_on")
-    )
+    """The school's terms, latest first (through ``school``, so each term knows its school)."""
+    return list(school.terms.select_related("academic_year").order_by("-starts_on"))
 
 
 def chosen_term(school, terms, term_id, today: date):
@@ -79,7 +88,7 @@ def chosen_term(school, terms, term_id, today: date):
         return by_id[term_id]
     running = term_containing(school, today)
     if running is not None:
-        return running
+        return by_id.get(str(running.pk), running)
     return next((t for t in terms if t.starts_on <= today), None)
 
 
@@ -124,7 +133,7 @@ def comparison_scopes(term: Term, *, today: date | None = None) -> dict[str, Sco
         if other is None:
             return None
         last = min(other.ends_on, other.starts_on + timedelta(days=days_in))
-        return Scope(other.school, other.starts_on, last, str(other))
+        return Scope(now.school, other.starts_on, last, str(other))  # the same school
 
     return {
         "this": now,

@@ -21,12 +21,10 @@ def _row(figures):
 
 def semh_attendance(scope: Scope) -> Figure:
     whole = scope.pupils if scope.pupils is not None else on_roll_during(scope)
-    rows = [
-        attendance.cohort_figures(whole, scope.first, scope.last, "Whole school"),
-        attendance.cohort_figures(
-            cohort_pupils(scope, SEMH_REGISTER), scope.first, scope.last, SEMH_REGISTER.label
-        ),
-    ]
+    semh = cohort_pupils(scope, SEMH_REGISTER)
+    rows = attendance.cohorts_figures(
+        [("Whole school", whole), (SEMH_REGISTER.label, semh)], scope.first, scope.last
+    )
     return Figure(
         "attendance",
         "Attendance: the SEMH register and the whole school",

@@ -1,8 +1,20 @@
-"""Reach and equity: the period's headline counts for each cohort and year group side by side,
-one query per measure whatever the number of cohorts (a filtered count per cohort)."""
+"""Reach and equity: the period's headline counts for each cohort and year group side by side, in
+one query whatever the number of pupils: each pupil on roll is read once with their counts
+(incidents as the main pupil, restrictive interventions, Reset Area visits and their minutes, as
+subqueries) and the cohorts they are in, and PostgreSQL sums them per combination of cohorts and
+year group; Python only adds up those few groups (at most 2⁵ × the year groups) for each row."""
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce
 
 from incidents.analysis import incidents_between
 from incidents.models import IncidentPupil
@@ -10,52 +22,82 @@ from pupils.models import YearGroup
 from reset_area.metrics import visits_between
 
 from . import Figure, Scope
-from .cohorts import COHORTS, cohort_pupils, on_roll_during, shown_share, year_group_pupils
+from .cohorts import COHORTS, cohort_pupils, on_roll_during, shown_share
 from .incidents import school_incidents
 from .restrictive import interventions_in
 
-
-def _groups(scope: Scope) -> list[tuple[str, str, object]]:
-    groups = [(c.key, c.label, cohort_pupils(scope, c)) for c in COHORTS]
-    years = (
-        on_roll_during(scope).order_by("year_group").values_list("year_group", flat=True).distinct()
-    )
-    groups += [(f"year_{y}", YearGroup(y).label, year_group_pupils(scope, y)) for y in years]
-    return groups
+MEASURES = ["pupils", "incidents", "pupils_with_incidents", "restrictive", "reset_visits"]
+MEASURES += ["reset_minutes"]
 
 
-def _per_group(queryset, groups, path, aggregate=Count, field="pk", **options):
-    def of(pupils):
-        value = aggregate(field, filter=Q(**{f"{path}__in": pupils.values("pk")}), **options)
-        return Coalesce(value, 0) if aggregate is Sum else value
+def _per_pupil(queryset, value=None):
+    """Each pupil's number of ``queryset``'s rows (or ``value``), as a subquery (0 for none)."""
+    rows = queryset.filter(pupil=OuterRef("pk")).order_by().values("pupil")
+    found = rows.annotate(n=value or Count("pk")).values("n")
+    return Coalesce(Subquery(found, output_field=IntegerField()), 0)
 
-    return queryset.aggregate(**{key: of(pupils) for key, _, pupils in groups})
+
+def _sum(expression):
+    return Cast(Sum(expression), IntegerField())
 
 
-def cohort_breakdown(scope: Scope) -> Figure:
-    groups = _groups(scope)
+def _group_rows(scope: Scope) -> list[dict]:
+    """The measures summed per combination of cohorts (``in_<key>``) and year group (one query)."""
     incidents = incidents_between(scope.school, scope.first, scope.last, school_incidents(scope))
     main_pupils = IncidentPupil.objects.filter(is_primary=True, incident__in=incidents.values("pk"))
     visits = visits_between(scope.school, scope.first, scope.last)
-    pupils = _per_group(on_roll_during(scope), groups, "pk")
-    incident_counts = _per_group(main_pupils, groups, "pupil")
-    involved = _per_group(main_pupils, groups, "pupil", field="pupil", distinct=True)
-    restrictive = _per_group(interventions_in(scope), groups, "pupil")
-    visit_counts = _per_group(visits, groups, "pupil")
-    minutes = _per_group(visits, groups, "pupil", Sum, field="minutes_out_of_learning")
+    cohorts = {
+        f"in_{c.key}": ExpressionWrapper(
+            Q(pk__in=cohort_pupils(scope, c).values("pk")), output_field=BooleanField()
+        )
+        for c in COHORTS
+    }
+    incident_count = _per_pupil(main_pupils)
+    return list(
+        on_roll_during(scope)
+        .annotate(**cohorts)
+        .values("year_group", *cohorts)
+        .annotate(
+            pupils=Count("pk"),
+            incidents=_sum(incident_count),
+            pupils_with_incidents=Count("pk", filter=Q(pk__in=main_pupils.values("pupil"))),
+            restrictive=_sum(_per_pupil(interventions_in(scope))),
+            reset_visits=_sum(_per_pupil(visits)),
+            reset_minutes=_sum(_per_pupil(visits, Sum("minutes_out_of_learning"))),
+        )
+        .order_by()
+    )
+
+
+def _groups(scope: Scope) -> list[tuple[str, str, dict]]:
+    rows = _group_rows(scope)
+
+    def total(of) -> dict:
+        return {name: sum(row[name] for row in rows if of(row)) for name in MEASURES}
+
+    groups = [(c.key, c.label, total(lambda row, c=c: row[f"in_{c.key}"])) for c in COHORTS]
+    years = sorted({row["year_group"] for row in rows})
+    groups += [
+        (f"year_{y}", YearGroup(y).label, total(lambda row, y=y: row["year_group"] == y))
+        for y in years
+    ]
+    return groups
+
+
+def cohort_breakdown(scope: Scope) -> Figure:
     rows = [
         {
             "cohort": key,
             "label": label,
-            "pupils": pupils[key],
-            "incidents": incident_counts[key],
-            "pupils_with_incidents": involved[key],
-            "share_with_incidents": shown_share(involved[key], pupils[key]),
-            "restrictive": restrictive[key],
-            "reset_visits": visit_counts[key],
-            "reset_minutes": minutes[key],
+            "pupils": counts["pupils"],
+            "incidents": counts["incidents"],
+            "pupils_with_incidents": counts["pupils_with_incidents"],
+            "share_with_incidents": shown_share(counts["pupils_with_incidents"], counts["pupils"]),
+            "restrictive": counts["restrictive"],
+            "reset_visits": counts["reset_visits"],
+            "reset_minutes": counts["reset_minutes"],
         }
-        for key, label, _ in groups
+        for key, label, counts in _groups(scope)
     ]
     return Figure(
         "cohort_breakdown",

@@ -80,10 +80,6 @@ def cohort_pupils(scope, cohort: Cohort):
     raise ValueError(f"No cohort {cohort.key!r}")
 
 
-def year_group_pupils(scope, year_group: int):
-    return on_roll_during(scope).filter(year_group=year_group)
-
-
 def shown_count(count: int, *, anonymised: bool) -> int | str:
     """A count as a view shows it: "fewer than 5" for 1–4 where the view is anonymised."""
     if anonymised and 0 < count < SMALL_NUMBER:

@@ -1,7 +1,8 @@
 """Reset Area use: visits, minutes out of learning, the returned-to-lesson rate, and planned
 against unplanned visits.
 
-Every figure is ``reset_area.metrics.summary`` over the visits of the range
+Every figure is ``reset_area.metrics.summary`` (one query, shared by the four figures of a scope)
+over the visits of the range
 (``reset_area.metrics.visits_between``: the day the pupil arrived decides the period), so the
 Reset Area's own metrics page and these figures count the same way. Minutes out of learning are
 the ones stored when a visit closes (``reset_area.services.visits.learning_minutes``: the minutes
@@ -17,10 +18,15 @@ from .cohorts import shown_share
 
 
 def _summary(scope: Scope) -> dict:
-    visits = visits_between(scope.school, scope.first, scope.last)
-    if scope.pupils is not None:
-        visits = visits.filter(pupil__in=scope.pupils)
-    return summary(visits)
+    """The one aggregate over the scope's visits that every figure here reads (one query)."""
+
+    def compute():
+        visits = visits_between(scope.school, scope.first, scope.last)
+        if scope.pupils is not None:
+            visits = visits.filter(pupil__in=scope.pupils)
+        return summary(visits)
+
+    return scope.once("reset_area_summary", compute)
 
 
 def reset_visits(scope: Scope) -> Figure:

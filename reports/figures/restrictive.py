@@ -135,13 +135,56 @@ def restrictive_by_kind(scope: Scope) -> Figure:
     )
 
 
+def _interventions_summary(scope: Scope) -> dict:
+    """The one aggregate over the scope's interventions that the injuries, follow-up and SEN
+    figures read (one query for the three)."""
+
+    def compute():
+        same_day = ParentReport.objects.filter(
+            intervention=OuterRef("pk"),
+            reported_at__isnull=False,
+            reported_at__date=OuterRef("started_at__date"),
+        )
+        made = ParentReport.objects.filter(intervention=OuterRef("pk"), reported_at__isnull=False)
+        return (
+            interventions_in(scope)
+            .with_parent_report_state()
+            .annotate(same_day=Exists(same_day), made=Exists(made))
+            .aggregate(
+                interventions=Count("pk"),
+                with_pupil_injured=Count("pk", filter=Q(pupil_injured=True)),
+                with_staff_injured=Count("pk", filter=Q(staff_injured=True)),
+                with_either_injured=Count(
+                    "pk", filter=Q(pupil_injured=True) | Q(staff_injured=True)
+                ),
+                parent_report_same_day=Count("pk", filter=Q(same_day=True)),
+                parent_report_later=Count("pk", filter=Q(made=True, same_day=False)),
+                parent_report_not_made=Count("pk", filter=Q(has_parent_report=True, made=False)),
+                parent_report_missing=Count("pk", filter=Q(has_parent_report=False)),
+                pupil_debrief=Count("pk", filter=Q(pupil_debrief_at__isnull=False)),
+                pupils=Count("pupil", distinct=True),
+                sen_support=Count(
+                    "pupil", distinct=True, filter=Q(pupil__sen_status=SenStatus.SEN_SUPPORT)
+                ),
+                ehcp=Count("pupil", distinct=True, filter=Q(pupil__sen_status=SenStatus.EHCP)),
+            )
+        )
+
+    return scope.once("restrictive_summary", compute)
+
+
+def _picked(row: dict, *keys: str) -> dict:
+    return {key: row[key] for key in keys}
+
+
 def restrictive_injuries(scope: Scope) -> Figure:
     """Interventions in which the pupil, a member of staff, or either was injured."""
-    value = interventions_in(scope).aggregate(
-        interventions=Count("pk"),
-        with_pupil_injured=Count("pk", filter=Q(pupil_injured=True)),
-        with_staff_injured=Count("pk", filter=Q(staff_injured=True)),
-        with_either_injured=Count("pk", filter=Q(pupil_injured=True) | Q(staff_injured=True)),
+    value = _picked(
+        _interventions_summary(scope),
+        "interventions",
+        "with_pupil_injured",
+        "with_staff_injured",
+        "with_either_injured",
     )
     return Figure(
         key="restrictive_injuries",
@@ -180,24 +223,14 @@ def restrictive_repeat_pupils(scope: Scope) -> Figure:
 
 def restrictive_follow_up(scope: Scope) -> Figure:
     """Interventions whose report to parents was made the same day, and those with a debrief."""
-    same_day = ParentReport.objects.filter(
-        intervention=OuterRef("pk"),
-        reported_at__isnull=False,
-        reported_at__date=OuterRef("started_at__date"),
-    )
-    made = ParentReport.objects.filter(intervention=OuterRef("pk"), reported_at__isnull=False)
-    value = (
-        interventions_in(scope)
-        .with_follow_up_state()
-        .annotate(same_day=Exists(same_day), made=Exists(made))
-        .aggregate(
-            interventions=Count("pk"),
-            parent_report_same_day=Count("pk", filter=Q(same_day=True)),
-            parent_report_later=Count("pk", filter=Q(made=True, same_day=False)),
-            parent_report_not_made=Count("pk", filter=Q(has_parent_report=True, made=False)),
-            parent_report_missing=Count("pk", filter=Q(has_parent_report=False)),
-            pupil_debrief=Count("pk", filter=Q(pupil_debrief_at__isnull=False)),
-        )
+    value = _picked(
+        _interventions_summary(scope),
+        "interventions",
+        "parent_report_same_day",
+        "parent_report_later",
+        "parent_report_not_made",
+        "parent_report_missing",
+        "pupil_debrief",
     )
     return Figure(
         key="restrictive_follow_up",
@@ -215,13 +248,7 @@ def restrictive_follow_up(scope: Scope) -> Figure:
 def restrictive_pupils_sen(scope: Scope) -> Figure:
     """How many pupils had a restrictive intervention, and how many of them have SEN support or
     an EHCP."""
-    value = interventions_in(scope).aggregate(
-        pupils=Count("pupil", distinct=True),
-        sen_support=Count(
-            "pupil", distinct=True, filter=Q(pupil__sen_status=SenStatus.SEN_SUPPORT)
-        ),
-        ehcp=Count("pupil", distinct=True, filter=Q(pupil__sen_status=SenStatus.EHCP)),
-    )
+    value = _picked(_interventions_summary(scope), "pupils", "sen_support", "ehcp")
     return Figure(
         key="restrictive_pupils_sen",
         title="Pupils with restrictive interventions: SEN",

@@ -1,6 +1,8 @@
 """``manage.py figures <school-slug>``: every figure with its definition and how many queries it
 takes over the school's current term (or default range), as a Markdown table."""
 
+from dataclasses import replace
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,6 +31,6 @@ class Command(BaseCommand):
             self.stdout.write("| Figure | Queries | How it is counted |\n|---|---|---|")
             for figure in FIGURES:
                 with CaptureQueriesContext(connection) as queries:
-                    made = figure(period.this)
+                    made = figure(replace(period.this))  # its own queries, none shared
                 line = f"| {made.title} (`{made.key}`) | {len(queries)} | {made.definition} |"
                 self.stdout.write(line)
