@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 
 from reports.dashboard import TABLES
 from semh.access import Role
-from semh.models import AcademicYear, AuditEvent, Term
+from semh.models import AuditEvent
 from tests.conftest import at
-from tests.factories import TermFactory
 from tests.factories.incidents import IncidentFactory
+from tests.reports.test_dashboard import _terms
 
 D = datetime.date
 
@@ -25,18 +25,8 @@ D = datetime.date
 @pytest.fixture
 def terms(cast):
     school = cast.school_a
+    summer, autumn = _terms(school)
     with scope(school=school):
-        year = AcademicYear.objects.create(
-            school=school, name="2025/26", starts_on=D(2025, 9, 1), ends_on=D(2026, 7, 31)
-        )
-        summer = TermFactory(
-            school=school,
-            academic_year=year,
-            season=Term.Season.SUMMER,
-            starts_on=D(2026, 4, 13),
-            ends_on=D(2026, 7, 21),
-        )
-        autumn = TermFactory(school=school)
         for day in (D(2026, 9, 10), D(2026, 10, 5), D(2026, 11, 24)):
             IncidentFactory(school=school, occurred_at=at(day, 10), category_label="Verbal abuse")
         IncidentFactory(
