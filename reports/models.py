@@ -95,6 +95,12 @@ class ReportRequest(models.Model):
         return self.requested_by_id is None
 
     @property
+    def audit_detail(self) -> dict:
+        # A pupil pack's audit rows carry the pupil's id, so the pupil's access log lists them.
+        pupil = self.params.get("pupil")
+        return {"kind": self.kind, **({"pupil": pupil} if pupil else {})}
+
+    @property
     def in_progress(self) -> bool:
         return self.status in ACTIVE
 

@@ -101,8 +101,7 @@ def request_report(*, actor, school, kind, params, client=None) -> Requested:
         school=school,
         target=report,
         client=client,
-        kind=kind,
-        **_pupil_detail(report),
+        **report.audit_detail,
     )
     return _send_on_commit(Requested(report, created=True))
 
@@ -138,8 +137,7 @@ def retry_report(*, actor, school, report, client=None) -> Requested:
         school=school,
         target=report,
         client=client,
-        kind=report.kind,
-        **_pupil_detail(report),
+        **report.audit_detail,
     )
     return _send_on_commit(Requested(report, created=True))
 
@@ -148,12 +146,6 @@ def _active_same(school, kind, params):
     return (
         ReportRequest.objects.same_report(school=school, kind=kind, params=params).active().first()
     )
-
-
-def _pupil_detail(report) -> dict:
-    # Audit rows about a pupil carry the pupil's id, so the pupil's access log lists them.
-    pupil = report.params.get("pupil")
-    return {"pupil": pupil} if pupil else {}
 
 
 def _send_on_commit(requested: Requested) -> Requested:
