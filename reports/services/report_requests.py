@@ -315,7 +315,7 @@ def sweep_report_requests() -> dict:
     those already tried SEMH_REPORT_MAX_ATTEMPTS times; send requests the broker never received."""
     now = timezone.now()
     stuck_since = now - timedelta(seconds=settings.SEMH_REPORT_HARD_LIMIT + 60)
-    requeued, failed, sent = 0, 0, 0
+    requeued, failed = [], 0
     with scopes_disabled():
         stuck = list(
             ReportRequest.objects.filter(status=Status.RUNNING, started_at__lt=stuck_since)
@@ -331,18 +331,17 @@ def sweep_report_requests() -> dict:
             failed += _fail(report, message) == Status.FAILED
             continue
         with scopes_disabled():
-            requeued += _own_claim(report).update(
-                status=Status.QUEUED, stage="Waiting to start again", enqueued_at=None
-            )
+            if _own_claim(report).update(status=Status.QUEUED, stage="Waiting to start again"):
+                requeued.append(report.pk)
     with scopes_disabled():
         unsent = list(
             ReportRequest.objects.filter(status=Status.QUEUED, created_at__lt=now - UNSENT_AFTER)
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stuck_since))
+            .exclude(pk__in=requeued)
             .values_list("pk", flat=True)
         )
-    for report_id in unsent:
-        sent += send_to_worker(report_id)
-    return {"requeued": requeued, "failed": failed, "sent": sent}
+    sent = sum(send_to_worker(report_id) for report_id in [*requeued, *unsent])
+    return {"requeued": len(requeued), "failed": failed, "sent": sent}
 
 
 def request_end_of_term_reports() -> int:
