@@ -213,6 +213,12 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private_media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Report PDFs: private (no URL), sent only by the permission-checked download view. Object
+    # storage can replace it here without touching the code.
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "reports"},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -245,7 +251,23 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT}
+# Report PDFs (reports.tasks.make_report): a soft limit the job turns into a readable failure, a
+# hard limit that kills it, and a bound on the tries (retries of a passing fault, and the sweep's
+# re-queues of a job whose worker died) before the request is failed with a message.
+SEMH_REPORT_SOFT_LIMIT = env_int("SEMH_REPORT_SOFT_LIMIT", 10 * 60, minimum=10)
+SEMH_REPORT_HARD_LIMIT = env_int("SEMH_REPORT_HARD_LIMIT", 12 * 60, minimum=20)
+SEMH_REPORT_MAX_ATTEMPTS = env_int("SEMH_REPORT_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+if SEMH_REPORT_HARD_LIMIT <= SEMH_REPORT_SOFT_LIMIT:
+    raise ImproperlyConfigured("SEMH_REPORT_HARD_LIMIT must be above SEMH_REPORT_SOFT_LIMIT.")
+# Reports are kept as the school's record of what was reported (about 7 years), then purged.
+SEMH_REPORT_RETENTION_DAYS = env_int("SEMH_REPORT_RETENTION_DAYS", 7 * 365 + 2, minimum=1)
+# Links in emails (the automatic termly report's "ready" email) start with this address.
+SEMH_SITE_URL = os.environ.get("SEMH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# With acks_late, Redis hands an unacknowledged job to another worker after the visibility
+# timeout: it must outlast the longest job, or a slow report would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * max(CELERY_TASK_TIME_LIMIT, SEMH_REPORT_HARD_LIMIT)
+}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-audit-events": {
@@ -260,6 +282,18 @@ CELERY_BEAT_SCHEDULE = {
     "flag-missing-pupils": {
         "task": "reset_area.tasks.flag_missing_pupils",
         "schedule": 60,
+    },
+    # Reports stuck in "running" past their limit are re-queued (a bounded number of times), and
+    # requests the broker never received (Redis was down) are sent again.
+    "sweep-report-requests": {"task": "reports.tasks.sweep_report_requests", "schedule": 60},
+    # The termly report of each school, once its term (from its Term rows) has ended.
+    "request-end-of-term-reports": {
+        "task": "reports.tasks.request_end_of_term_reports",
+        "schedule": 60 * 60,
+    },
+    "purge-expired-reports": {
+        "task": "reports.tasks.purge_expired_reports",
+        "schedule": 24 * 60 * 60,
     },
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard_views, effectiveness_views
+from . import dashboard_views, effectiveness_views, request_views
 
 app_name = "reports"
 
@@ -19,4 +19,12 @@ urlpatterns = [
         effectiveness_views.effectiveness,
         name="effectiveness_programme",
     ),
+    path("requests/", request_views.report_list, name="requests"),
+    path("requests/<uuid:report_id>/", request_views.report_request_page, name="request"),
+    path(
+        "requests/<uuid:report_id>/download/",
+        request_views.report_download,
+        name="request_download",
+    ),
+    path("requests/<uuid:report_id>/retry/", request_views.report_retry, name="request_retry"),
 ]

@@ -141,6 +141,10 @@ class AuditAction(models.TextChoices):
     EFFECTIVENESS_VIEW = "interventions.effectiveness_view", "Intervention effectiveness viewed"
     DASHBOARD_VIEW = "reports.dashboard_view", "Dashboard viewed"
     DASHBOARD_EXPORT = "reports.dashboard_export", "Dashboard table downloaded"
+    REPORT_REQUEST = "reports.request", "Report requested"
+    REPORT_RETRY = "reports.retry", "Report tried again"
+    REPORT_DOWNLOAD = "reports.download", "Report downloaded"
+    REPORT_PURGE = "reports.purge", "Report deleted after the retention period"
     # Daily log and wellbeing check-ins
     DAILY_NOTE_CREATE = "pupils.daily_note_create", "Daily note recorded"
     DAILY_SUMMARY_SAVE = "pupils.daily_summary_save", "Daily summary recorded"

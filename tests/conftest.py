@@ -116,6 +116,17 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _reports_in_a_temporary_folder(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "reports"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

@@ -27,6 +27,7 @@ from pupils.models import (
     SupportPlan,
     Target,
 )
+from reports.models import ReportRequest
 from semh.access import Role
 from semh.models import Invitation, Membership, OutreachService, User, hash_invitation_token
 from tests.factories import PupilFactory, UserFactory
@@ -288,6 +289,15 @@ def build_objects(school, owner, caseload_user=None):
             plan=plan,
             reason="Outreach two days a week",
             referred_by=owner,
+        ).pk,
+        # Failed: the download page sends back to it, and it may be tried again.
+        "report_id": ReportRequest.objects.create(
+            school=school,
+            kind="termly",
+            params={"term": "0"},
+            requested_by=owner,
+            status="failed",
+            error="That term was not found for this school.",
         ).pk,
         "attendance_import_id": PupilImport.objects.create(
             school=school,

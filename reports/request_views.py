@@ -1,0 +1,116 @@
+"""Report request pages (``reports:requests`` …): ask for a report, follow it, download it."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from semh import audit
+from semh.access import Capability
+from semh.audit import AuditAction, Client
+from semh.decorators import school_view
+from semh.stepup import require_recent_authentication
+
+from .documents import KINDS
+from .forms import ReportKindForm, report_form
+from .models import TERMLY_KINDS
+from .selectors import access_report_request, check_report_reach, report_requests_visible_to
+from .services.report_requests import Requested, request_report, retry_report
+
+POLL_SECONDS = 2
+LIST_LIMIT = 50
+# The kinds asked for on the reports page; a pupil pack is asked for from the pupil's page.
+SCHOOL_KINDS = (*TERMLY_KINDS, "reset_area")
+
+
+@school_view(Capability.REPORTS)
+def report_list(request):
+    """The school's reports and a form for each kind; a POST asks for one."""
+    if request.method != "POST":
+        return _list_page(request)
+    kind_form = ReportKindForm(request.POST)
+    if not kind_form.is_valid():
+        return _list_page(request, status=400)
+    kind = kind_form.cleaned_data["kind"]
+    form = report_form(kind, request.POST, school=request.school)
+    if not form.is_valid():
+        return _list_page(request, bound={kind: form}, status=400)
+    check_report_reach(request.school_access, request.school, kind, form.params())
+    requested = request_report(
+        actor=request.user,
+        school=request.school,
+        kind=kind,
+        params=form.params(),
+        client=Client.of(request),
+    )
+    return _to_request_page(request, requested)
+
+
+def _list_page(request, bound=None, status=200):
+    forms = {kind: report_form(kind, school=request.school) for kind in SCHOOL_KINDS}
+    forms.update(bound or {})
+    context = {
+        "forms": [(kind, KINDS[kind], form) for kind, form in forms.items()],
+        "reports": report_requests_visible_to(request.school_access, request.school)[:LIST_LIMIT],
+        "retention": retention(),
+    }
+    return render(request, "reports/requests/list.html", context, status=status)
+
+
+@school_view(Capability.REPORTS)
+@require_safe
+def report_request_page(request, report_id):
+    """A report's status, updated by the page polling this URL (htmx) until it is done."""
+    report = access_report_request(request.school_access, request.school, report_id)
+    template = "reports/requests/_status.html" if request.htmx else "reports/requests/detail.html"
+    context = {"report": report, "poll": POLL_SECONDS, "retention": retention()}
+    return render(request, template, context)
+
+
+@school_view(Capability.REPORTS)
+@require_safe
+def report_download(request, report_id):
+    report = access_report_request(request.school_access, request.school, report_id)
+    require_recent_authentication(request)
+    if not report.ready:
+        return redirect("reports:request", request.school.slug, report.pk)
+    pupil = {"pupil": report.params["pupil"]} if "pupil" in report.params else {}
+    audit.record_view(
+        request, AuditAction.REPORT_DOWNLOAD, target=report, kind=report.kind, **pupil
+    )
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename or f"{report.kind}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@school_view(Capability.REPORTS)
+@require_POST
+def report_retry(request, report_id):
+    report = access_report_request(request.school_access, request.school, report_id)
+    requested = retry_report(
+        actor=request.user, school=request.school, report=report, client=Client.of(request)
+    )
+    return _to_request_page(request, requested)
+
+
+def retention() -> str:
+    days = settings.SEMH_REPORT_RETENTION_DAYS
+    if days >= 365:
+        return f"about {days // 365} year{'s' if days >= 730 else ''}"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _to_request_page(request, requested: Requested):
+    if requested.sent is False:
+        messages.warning(
+            request,
+            "The system that makes reports cannot be reached just now. Your request is saved "
+            "and will start by itself when it is back: there is no need to ask again.",
+        )
+    elif not requested.created:
+        messages.info(request, "This report was already on its way: it is shown here.")
+    return redirect("reports:request", request.school.slug, requested.report.pk)
