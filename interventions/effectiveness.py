@@ -398,19 +398,24 @@ class ReviewScores:
         return [(score, self.counts.get(score, 0)) for score in range(-2, 3)]
 
 
-def _reviews_by(school, first, last, key, **filters) -> dict:
+def _reviewed_in(school, first, last, **filters):
     """Enrolments reviewed in the range: by ``reviewed_on``, else their end, else their start."""
-    reviewed = _scope(
-        Enrolment.objects.filter(group__school=school, review_score__isnull=False),
-        group_path="group",
-        pupil_path="pupil",
-        **filters,
-    ).alias(review_day=Coalesce("reviewed_on", "ends_on", "starts_on"))
+    return (
+        _scope(
+            Enrolment.objects.filter(group__school=school),
+            group_path="group",
+            pupil_path="pupil",
+            **filters,
+        )
+        .alias(review_day=Coalesce("reviewed_on", "ends_on", "starts_on"))
+        .filter(review_day__range=(first, last))
+    )
+
+
+def _reviews_by(school, first, last, key, **filters) -> dict:
+    reviewed = _reviewed_in(school, first, last, **filters).filter(review_score__isnull=False)
     rows = (
-        reviewed.filter(review_day__range=(first, last))
-        .values(*([key] if key else []), "review_score")
-        .annotate(n=Count("pk"))
-        .order_by()
+        reviewed.values(*([key] if key else []), "review_score").annotate(n=Count("pk")).order_by()
     )
     found = {}
     for r in rows:
@@ -422,6 +427,29 @@ def review_scores(school, *, first=None, last=None, **filters) -> ReviewScores:
     """The provision-review scores of enrolments reviewed in the range. One query."""
     first, last = date_range(school, first, last)
     return _reviews_by(school, first, last, "", **filters).get(None, ReviewScores())
+
+
+def review_scores_by_programme(school, *, first=None, last=None) -> dict:
+    """{programme id: ReviewScores} of the enrolments reviewed in the range. One query."""
+    first, last = date_range(school, first, last)
+    return _reviews_by(school, first, last, "group__programme_id")
+
+
+def review_decisions(school, *, first=None, last=None, key="", **filters) -> dict:
+    """The decisions recorded at the provision reviews of the range (continue, adapt, stop,
+    exit), as {``key`` value: {decision: enrolments}} (``key`` "": {None: …}). One query."""
+    first, last = date_range(school, first, last)
+    rows = (
+        _reviewed_in(school, first, last, **filters)
+        .exclude(review_decision="")
+        .values(*([key] if key else []), "review_decision")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    found = {}
+    for r in rows:
+        found.setdefault(r.get(key) if key else None, {})[r["review_decision"]] = r["n"]
+    return found
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from pupils.selectors import access_pupil
+from semh import charts
 from semh.selectors import get_or_404
 
 from . import scoring
@@ -142,6 +143,24 @@ def pupil_measure_history(pupil) -> list[MeasureHistory]:
         ]
         histories.append(MeasureHistory(definition, headline, others, rows, version))
     return sorted(histories, key=lambda h: h.name)
+
+
+def history_chart(history: "MeasureHistory"):
+    """The headline subscale's scores over time, on its scale with its bands (None: no subscale)."""
+    headline = history.headline
+    if headline is None:
+        return None
+    points = [
+        charts.Point(f"{r.taken_on:%d/%m/%y}", score) for r, score in history.points(headline)
+    ]
+    bands = [charts.BandRange(b.name, b.low, b.high) for b in headline.bands.all()]
+    return charts.line_chart(
+        points,
+        title=f"{history.name}: {headline.name}",
+        minimum=headline.minimum,
+        maximum=headline.maximum,
+        bands=bands,
+    )
 
 
 def pupil_enrolments(pupil):

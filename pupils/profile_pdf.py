@@ -6,14 +6,12 @@ to fit one page: first with a smaller font, then, for an absurdly long profile, 
 section short with a pointer to the pupil's record.
 """
 
-import functools
 from dataclasses import dataclass, field
 
-import weasyprint
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from semh import pdf
 
 STYLESHEET = "css/profile-print.css"
 TEMPLATE = "pupils/profile/handout.html"
@@ -117,22 +115,11 @@ def handout_context(*, pupil, profile, school, printed_by) -> dict:
     }
 
 
-@functools.cache
-def _stylesheet() -> weasyprint.CSS:
-    return weasyprint.CSS(filename=finders.find(STYLESHEET), url_fetcher=_no_fetching())
-
-
-def _no_fetching() -> weasyprint.urls.URLFetcher:
-    # The handout needs no outside resource; refuse any a profile's text might smuggle in.
-    return weasyprint.urls.URLFetcher(allowed_protocols=())
-
-
-def _render(context: dict) -> weasyprint.document.Document:
+def _render(context: dict):
+    # Through the one PDF helper: nothing a profile's text might smuggle in is fetched.
     html = render_to_string(TEMPLATE, {**context, "for_pdf": True})
-    document = weasyprint.HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=_no_fetching()
-    )
-    return document.render(stylesheets=[_stylesheet()], pdf_tags=True)
+    document, _warnings = pdf.render_document(html, stylesheets=[STYLESHEET])
+    return document
 
 
 def render_handout_pdf(*, pupil, profile, school, printed_by) -> HandoutPdf:
@@ -163,7 +150,7 @@ def render_handout_pdf(*, pupil, profile, school, printed_by) -> HandoutPdf:
         document = _render({**base, "fit": fit, "sections": sections})
         document = document.copy(document.pages[:1])
     return HandoutPdf(
-        content=document.write_pdf(pdf_tags=True),
+        content=pdf.write_pdf(document).pdf,
         fit=fit,
         clipped=any(section.clipped for section in handout_sections(profile, budget).values()),
         renders=renders,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pupils.selectors import access_pupil
-from semh import audit, charts
+from semh import audit
 from semh.access import INTERVENTION_READERS, PUPIL_READERS, Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
@@ -32,6 +32,7 @@ from ..measure_selectors import (
     current_enrolments,
     definition_to_record,
     definitions_for,
+    history_chart,
     pupil_enrolments,
     pupil_measure_history,
 )
@@ -133,7 +134,7 @@ def pupil_interventions(request, pupil_id):
     )
     histories = pupil_measure_history(pupil)
     for history in histories:
-        history.chart = _history_chart(history)
+        history.chart = history_chart(history)
     template = (
         "interventions/measures/_pupil_section.html"
         if request.htmx
@@ -141,23 +142,6 @@ def pupil_interventions(request, pupil_id):
     )
     context = {"pupil": pupil, "enrolments": pupil_enrolments(pupil), "histories": histories}
     return render(request, template, context)
-
-
-def _history_chart(history):
-    headline = history.headline
-    if headline is None:
-        return None
-    points = [
-        charts.Point(f"{r.taken_on:%d/%m/%y}", score) for r, score in history.points(headline)
-    ]
-    bands = [charts.BandRange(b.name, b.low, b.high) for b in headline.bands.all()]
-    return charts.line_chart(
-        points,
-        title=f"{history.name}: {headline.name}",
-        minimum=headline.minimum,
-        maximum=headline.maximum,
-        bands=bands,
-    )
 
 
 # --- The measures a school uses -------------------------------------------------------------

@@ -1,9 +1,17 @@
-"""Placeholder for the report documents (replaced by the documents' own module): the shared
-signature, and a one-page PDF naming the school and the report, so the pipeline runs end to end.
-"""
+"""The print documents: the termly provision-effectiveness report (and its governors' anonymised
+version), the pupil review pack and the Reset Area report, as A4 PDFs.
 
+``render_document`` is what the report requests' task calls. Every figure a document prints comes
+from the shared figure functions (``reports.figures``, through ``reports.dashboard``) or the apps'
+own metric functions the pages use; a document only picks, lays out and, for governors,
+anonymises. The PDF is made by ``semh.pdf`` (no outside fetching, tagged, metadata without pupil
+names)."""
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from html import escape
+from importlib import import_module
+
+from django_scopes import scope
 
 KINDS = {  # the report kinds, label shown to staff
     "termly": "Termly provision-effectiveness report",
@@ -22,38 +30,29 @@ class Rendered:
     pdf: bytes
     pages: int
     warnings: list[str]  # WeasyPrint warnings caught while rendering
-    title: str  # no pupil names
-    filename: str  # no pupil names
+    title: str  # e.g. "Termly provision-effectiveness report, Autumn term 2026" (no pupil names)
+    filename: str  # e.g. "alder-termly-autumn-2026.pdf" (no pupil names)
 
 
-def render_document(kind: str, school, params: dict, *, progress=None) -> Rendered:
-    """Enters the school's django-scopes scope itself. Raises DocumentError for params that name
-    nothing of this school."""
-    import weasyprint
-    from django_scopes import scope
-
-    from semh.models import Term
-
-    if kind not in KINDS:
-        raise DocumentError(f"There is no report called {kind!r}.")
-    title = KINDS[kind]
+def render_document(
+    kind: str, school, params: dict, *, progress: Callable[[int, str], None] | None = None
+) -> Rendered:
+    """Enters the school's django-scopes scope itself. params (JSON, strings only):
+      termly / termly_governors: {"term": "<Term pk>"}
+      pupil_pack: {"pupil": "<Pupil pk (uuid)>"}
+      reset_area: {"room": "<Room pk (uuid)>", "date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD"}
+    progress: optional callable(percent: int, stage: str), called a few times while rendering.
+    Raises DocumentError for params that name nothing of this school."""
+    makers = {  # module, function: imported when asked for (they import this module)
+        "termly": ("termly", "render_termly"),
+        "termly_governors": ("termly", "render_governors"),
+        "pupil_pack": ("pupil_pack", "render_pupil_pack"),
+        "reset_area": ("reset_room", "render_reset_area"),
+    }
+    if kind not in makers:
+        raise DocumentError(f"There is no kind of report called {kind!r}.")
+    report = progress or (lambda percent, stage: None)
     with scope(school=school):
-        if kind in ("termly", "termly_governors"):
-            term_id = str(params.get("term", ""))
-            term = Term.objects.filter(pk=term_id).first() if term_id.isdigit() else None
-            if term is None:
-                raise DocumentError("That term was not found for this school.")
-            title = f"{title}, {term}"
-    if progress:
-        progress(50, "Laying out the pages")
-    html = f"<h1>{escape(school.name)}</h1><p>{escape(title)}</p>"
-    document = weasyprint.HTML(string=html).render()
-    if progress:
-        progress(90, "Writing the PDF")
-    return Rendered(
-        pdf=document.write_pdf(),
-        pages=len(document.pages),
-        warnings=[],
-        title=title,
-        filename=f"{school.slug}-{kind}.pdf",
-    )
+        module, function = makers[kind]
+        make = getattr(import_module(f"{__name__}.{module}"), function)
+        return make(school, params or {}, report)

@@ -5,7 +5,12 @@ from .attendance import semh_attendance
 from .breakdown import cohort_breakdown
 from .concern import pupils_of_concern
 from .incidents import INCIDENT_FIGURES
-from .interventions import intervention_attendance, intervention_delivery, intervention_programmes
+from .interventions import (
+    intervention_attendance,
+    intervention_delivery,
+    intervention_programmes,
+    intervention_reviews,
+)
 from .plans import plan_reviews_due, plan_reviews_on_time, plan_voice_recorded, targets_by_rating
 from .reset_area import (
     reset_minutes_out_of_learning,
@@ -40,6 +45,7 @@ FIGURES = [
     intervention_delivery,
     intervention_attendance,
     intervention_programmes,
+    intervention_reviews,
     semh_attendance,
     plan_reviews_due,
     plan_reviews_on_time,

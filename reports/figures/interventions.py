@@ -18,8 +18,11 @@ from interventions.effectiveness import (
     CostFigures,
     attendance_rate,
     programme_summary,
+    review_decisions,
+    review_scores_by_programme,
     sessions_delivered_vs_planned,
 )
+from interventions.models import Programme, ReviewDecision, ReviewScore
 
 from . import Figure, Scope
 from .cohorts import shown_share
@@ -162,5 +165,66 @@ def intervention_programmes(scope: Scope) -> Figure:
             ("planned", "Sessions planned"),
             ("cost_per_pupil", "Cost per pupil (£)"),
             ("cost_per_improved_pupil", "Cost per pupil improved (£)"),
+        ],
+    )
+
+
+REVIEWED_IN_PERIOD = (
+    "Enrolments whose provision review falls in the period (the review date recorded, else the "
+    "enrolment's end, else its start)"
+)
+
+
+def intervention_reviews(scope: Scope) -> Figure:
+    """Provision-review scores (−2 … +2) and the decisions recorded at the reviews, by
+    programme, with the totals."""
+    school = _school_of(scope)
+    scores = review_scores_by_programme(school, first=scope.first, last=scope.last)
+    decisions = review_decisions(
+        school, first=scope.first, last=scope.last, key="group__programme_id"
+    )
+    names = dict(
+        Programme.objects.filter(pk__in=set(scores) | set(decisions)).values_list("pk", "name")
+    )
+
+    def row(label, found: dict, made: dict) -> dict:
+        n = sum(found.values())
+        mean = sum(score * count for score, count in found.items()) / n if n else None
+        return {
+            "programme": label,
+            "reviewed": n,
+            "mean_score": round(mean, 2) if mean is not None else None,
+            **{f"score_{s.value}": found.get(s.value, 0) for s in ReviewScore},
+            **{d.value: made.get(d.value, 0) for d in ReviewDecision},
+        }
+
+    rows = [
+        row(names[pk], scores[pk].counts if pk in scores else {}, decisions.get(pk, {}))
+        for pk in sorted(names, key=lambda pk: names[pk])
+    ]
+    all_scores: dict = {}
+    for found in scores.values():
+        for score, count in found.counts.items():
+            all_scores[score] = all_scores.get(score, 0) + count
+    all_decisions: dict = {}
+    for made in decisions.values():
+        for decision, count in made.items():
+            all_decisions[decision] = all_decisions.get(decision, 0) + count
+    return Figure(
+        key="intervention_reviews",
+        title="Provision reviews: scores and decisions",
+        definition=(
+            f"{REVIEWED_IN_PERIOD}, by programme: how many were scored on the provision-review "
+            "scale (−2 significantly less progress than expected … +2 significantly more), how "
+            "many had each score and the mean score; and the decision recorded at the review "
+            "(continue, adapt, stop, or exit with outcomes met)."
+        ),
+        value={"total": row("All programmes", all_scores, all_decisions), "rows": rows},
+        columns=[
+            ("programme", "Programme"),
+            ("reviewed", "Scored"),
+            *[(f"score_{s.value}", f"{s.value:+d}".replace("+0", "0")) for s in ReviewScore],
+            ("mean_score", "Mean score"),
+            *[(d.value, d.label) for d in ReviewDecision],
         ],
     )

@@ -31,7 +31,9 @@ from reports.figures.interventions import (
     intervention_attendance,
     intervention_delivery,
     intervention_programmes,
+    intervention_reviews,
 )
+from tests.factories import PupilFactory
 from tests.factories.interventions import (
     EnrolmentFactory,
     GroupFactory,
@@ -239,3 +241,55 @@ def test_interventions_figures_take_the_same_queries_for_ten_times_the_sessions(
                 SessionAttendance.objects.create(session=session, enrolment=enrolment, attendance=A)
     # Delivery 2, attendance 1, the programme summary 9 + 5 for its one measure.
     assert small == _queries(cast.school_a) == 17
+
+
+def test_provision_review_scores_and_decisions_are_counted_by_programme(cast):
+    school = cast.school_a
+    with school_scope(school=school):
+        elsa = GroupFactory(
+            programme=ProgrammeFactory(school=school, name="Nurture"), starts_on=START
+        )
+        lego = GroupFactory(
+            programme=ProgrammeFactory(school=school, name="Lego club"), starts_on=START
+        )
+        reviewed = [
+            (elsa, 2, "continue", date(2026, 10, 1)),
+            (elsa, 1, "continue", date(2026, 11, 2)),
+            (elsa, -1, "adapt", date(2026, 11, 3)),
+            (lego, 0, "stop", date(2026, 10, 20)),
+            (lego, 2, "exit", date(2026, 7, 1)),  # reviewed last term: not counted
+            (lego, None, "", None),  # not reviewed
+        ]
+        for group, score_, decision, day in reviewed:
+            EnrolmentFactory(
+                group=group,
+                pupil=PupilFactory(school=school),
+                starts_on=date(2026, 6, 1) if day and day < START else START,
+                review_score=score_,
+                review_decision=decision,
+                reviewed_on=day,
+            )
+
+    with school_scope(school=school):
+        figure = intervention_reviews(Scope(school, FIRST, LAST))
+
+    rows = {row["programme"]: row for row in figure.rows}
+    assert rows["Nurture"]["reviewed"] == 3 and rows["Nurture"]["mean_score"] == round(2 / 3, 2)
+    assert (
+        rows["Nurture"]["score_2"],
+        rows["Nurture"]["score_1"],
+        rows["Nurture"]["score_-1"],
+    ) == (1, 1, 1)
+    assert (rows["Nurture"]["continue"], rows["Nurture"]["adapt"], rows["Nurture"]["stop"]) == (
+        2,
+        1,
+        0,
+    )
+    assert (
+        rows["Lego club"]["reviewed"] == 1
+        and rows["Lego club"]["stop"] == 1
+        and rows["Lego club"]["exit"] == 0
+    )
+    total = figure.value["total"]
+    assert total["reviewed"] == 4 and total["continue"] == 2 and total["stop"] == 1
+    assert "provision-review scale" in figure.definition
