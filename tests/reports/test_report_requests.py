@@ -314,7 +314,7 @@ def test_a_term_of_another_school_fails_with_the_documents_reason_and_can_be_tri
     run_report(report.pk)
     client.force_login(cast.user(Role.SLT))
     page = client.get(request_url(report)).content.decode()
-    assert "That term was not found" in page and "Try again" in page
+    assert "That term is not one of this school&#x27;s terms" in page and "Try again" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:request_retry", args=["alder", report.pk]))
