@@ -49,7 +49,7 @@ class ResetAreaReportForm(forms.Form):
             if last < first:
                 self.add_error("date_to", "The end date must be on or after the start date.")
             elif last - first > MAX_RANGE:
-                self.add_error("date_to", "A report covers two years at most.")
+                self.add_error("date_to", "A Reset Area report covers two years at most.")
         return cleaned
 
     def params(self) -> dict:

@@ -5,12 +5,12 @@ Every figure is ``reset_area.metrics.room_metrics``'s, the Reset Area metrics pa
 
 from reset_area.metrics import room_metrics
 from reset_area.models import Room
+from semh.forms import MAX_RANGE
 
 from . import KINDS, DocumentError
 from .layout import date_param, file_name, make_pdf, uuid_param
 
 TEMPLATE = "reports/print/reset_area.html"
-LONGEST_RANGE_DAYS = 400  # a school year and a little: longer is a mistake, not a report
 
 
 def reset_area_context(school, params: dict) -> dict:
@@ -22,8 +22,8 @@ def reset_area_context(school, params: dict) -> dict:
     last = date_param(params, "date_to", "last day")
     if last < first:
         raise DocumentError("The last day is before the first day.")
-    if (last - first).days > LONGEST_RANGE_DAYS:
-        raise DocumentError("Choose at most a school year for a Reset Area report.")
+    if last - first > MAX_RANGE:  # the range every page and report takes
+        raise DocumentError("A Reset Area report covers two years at most.")
     metrics = room_metrics(school, first, last, room=room)
     return {
         "kind": "reset_area",
