@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
@@ -35,6 +35,8 @@ def report_list(request):
     kind = kind_form.cleaned_data["kind"]
     form = report_form(kind, request.POST, school=request.school)
     if not form.is_valid():
+        if kind not in SCHOOL_KINDS:
+            raise Http404  # a pupil pack names its pupil: a bad one is no pupil at all
         return _list_page(request, bound={kind: form}, status=400)
     check_report_reach(request.school_access, request.school, kind, form.params())
     requested = request_report(

@@ -116,14 +116,14 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
-def _reports_in_a_temporary_folder(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "reports": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "reports"},
-        },
-    }
+def _reports_in_a_temporary_folder(monkeypatch, tmp_path):
+    # The file field holds its storage from start-up (STORAGES["reports"]); each test gets its own.
+    from django.core.files.storage import FileSystemStorage
+
+    from reports.models import ReportRequest
+
+    field = ReportRequest._meta.get_field("file")
+    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path / "reports"))
 
 
 @pytest.fixture(autouse=True)

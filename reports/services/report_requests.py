@@ -190,6 +190,10 @@ def run_report(report_id) -> str:
         if claimed != 1:
             return "skipped"
         report = ReportRequest.objects.select_related("school", "requested_by").get(pk=report_id)
+        if not report.file.name:
+            # Named before the work starts, so every run of this request writes the same file.
+            report.file.name = f"{report.school_id}/{secrets.token_urlsafe(24)}.pdf"
+            ReportRequest.objects.filter(pk=report.pk).update(file=report.file.name)
     started = time.monotonic()
     try:
         _check_requester_may_see(report)
@@ -300,8 +304,7 @@ def _check_requester_may_see(report) -> None:
 
 def _store(report, pdf: bytes) -> str:
     """Save the PDF under the request's own unguessable name, replacing an earlier file."""
-    storage = report.file.storage
-    name = report.file.name or f"{report.school_id}/{secrets.token_urlsafe(24)}.pdf"
+    storage, name = report.file.storage, report.file.name
     if storage.exists(name):
         storage.delete(name)
     return storage.save(name, ContentFile(pdf))

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import redis
@@ -284,6 +285,20 @@ def test_a_download_asks_for_the_password_again_after_15_minutes(client, cast, l
     assert "/accounts/reauthenticate/" in response["Location"]
 
 
+def test_making_a_report_again_overwrites_its_own_file(made):
+    folder = Path(made.file.path).parent
+    first = made.file.name
+    with scopes_disabled():
+        ReportRequest.objects.filter(pk=made.pk).update(status="queued")
+
+    assert run_report(made.pk) == "done"
+
+    made.refresh_from_db()
+    assert made.file.name == first
+    assert [p.name for p in folder.iterdir()] == [Path(first).name]
+    assert len(Path(first).stem) >= 32  # unguessable
+
+
 def test_a_report_whose_requester_lost_access_is_failed_with_a_reason(cast, autumn):
     slt = cast.user(Role.SLT)
     with scope(school=cast.school_a):
@@ -296,7 +311,7 @@ def test_a_report_whose_requester_lost_access_is_failed_with_a_reason(cast, autu
     assert run_report(report.pk) == "failed"
     report.refresh_from_db()
     assert "can no longer see this school's reports" in report.error
-    assert not report.file
+    assert not report.ready and not report.file.storage.exists(report.file.name)
 
 
 def test_a_term_of_another_school_fails_with_the_documents_reason_and_can_be_tried_again(
@@ -356,6 +371,8 @@ def test_a_pupil_pack_is_asked_for_from_the_pupils_page_and_only_for_a_pupil_in_
         requests_url(cast.school_a), {"kind": "pupil_pack", "pupil": cast.pupils_b[0].pk}
     )
     assert other.status_code == 404
+    assert client.post(requests_url(cast.school_a), {"kind": "pupil_pack"}).status_code == 404
+    assert "Pupil review pack" in client.get(requests_url(cast.school_a)).content.decode()
 
     client.force_login(cast.user(Role.ASSISTANT))  # has this pupil on their caseload
     page = client.get(reverse("pupils:detail", args=["alder", pupil.pk])).content.decode()
