@@ -81,14 +81,19 @@ def figure_table(
 
 def anonymised(table: Table) -> Table:
     """The table as an anonymised view (governors) shows it: every whole-number count from 1 to
-    4 is "fewer than 5". Tables naming pupils are not shown there at all (``names_pupils``)."""
-    rows = [
-        [
-            shown_count(v, anonymised=True) if isinstance(v, int) and not isinstance(v, bool) else v
-            for v in row
-        ]
-        for row in table.rows
-    ]
+    4 is "fewer than 5", and in a row where a count was hidden every share is too ("3 of 8 with
+    incidents" is hidden, so "38%" would give it away). Tables naming pupils are not shown there
+    at all (``names_pupils``)."""
+
+    def counts(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    rows = []
+    for row in table.rows:
+        shown = [shown_count(v, anonymised=True) if counts(v) else v for v in row]
+        if any(counts(v) and s != v for v, s in zip(row, shown, strict=True)):
+            shown = [None if _is_share(v) else v for v in shown]
+        rows.append(shown)
     return Table(table.key, table.title, table.definition, table.header, rows)
 
 

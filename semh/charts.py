@@ -182,6 +182,12 @@ def line_chart(
             f'fill="{BAND_SHADES[min(i, len(BAND_SHADES) - 1)]}">'
             f"<title>{escape(band.name)}: {band.low:g}–{band.high:g}</title></rect>"
         )
+        if y2 - y1 >= 12:  # named inside the band too: printed in black and white, the pale
+            # shades look alike and the legend's swatches cannot tell them apart
+            parts.append(
+                f'<text x="{left + 3}" y="{y1 + 10:.1f}" font-size="9" fill="{MUTED}" '
+                f"{FONT}>{escape(band.name[:24])}</text>"
+            )
     for i in range(5):
         value = minimum + span * i / 4
         y = y_of(value)

@@ -108,10 +108,14 @@ def write_pdf(document, warnings=(), *, title: str = "", author: str = "") -> Pd
     HTML's <title> and <meta name=author> give the same; these win). No pupil names here: the
     metadata is what a file list, a search index or an email preview shows.
 
-    Tagged (``pdf_tags``): headings, lists, tables and figures carry their structure. PDF/UA-1
-    (``pdf_variant="pdf/ua-1"``) is not claimed: WeasyPrint 70 writes the file, but veraPDF-style
-    checks need alt text on every SVG part and a table-header scope WeasyPrint does not write, so
-    the claim would be untrue; ``PDF_VARIANT`` is the switch if that changes."""
+    Tagged (``pdf_tags``): headings, lists, tables (TH/TD) and figures carry their structure, the
+    language comes from ``<html lang>``, each SVG chart's ``<title>`` is its alternate text.
+    PDF/UA-1 (``pdf_variant="pdf/ua-1"``) is not claimed. WeasyPrint 70 writes it without an
+    error for these documents, but all it adds is the PDF/UA identifier in the XMP metadata and
+    PDF 1.7: the running headers and footers (page margin boxes) stay outside the structure tree
+    and are not marked as artifacts (WeasyPrint's own note: artifacts there only from PDF 2.0),
+    which PDF/UA-1 forbids, and no validator (veraPDF) was at hand to check the rest. Claiming the
+    identifier would be untrue; ``PDF_VARIANT`` is the switch when that changes."""
     if title:
         document.metadata.title = title
     if author:

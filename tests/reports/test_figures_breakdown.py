@@ -7,7 +7,7 @@ from django_scopes import scope
 from pupils.models import PrimaryNeed, SenStatus
 from reports.figures import Scope
 from reports.figures.breakdown import cohort_breakdown
-from reports.tables import anonymised, figure_table
+from reports.tables import Table, anonymised, figure_table
 from tests.conftest import at
 from tests.factories import PupilFactory, SchoolFactory
 from tests.factories.incidents import IncidentFactory, RestrictiveInterventionFactory
@@ -126,3 +126,19 @@ def test_an_anonymised_breakdown_shows_counts_under_five_as_fewer_than_5(db):
     assert year_7 == ["Year 7", *["fewer than 5"] * 3, None, "fewer than 5", "fewer than 5", 30]
     pupil_premium = next(row for row in table.rows if row[0] == "Pupil premium")
     assert pupil_premium[1:4] == ["fewer than 5", 0, 0]  # none is not hidden
+
+
+def test_an_anonymised_row_with_a_hidden_count_hides_its_shares_too(db):
+    table = anonymised(
+        Table(
+            "t",
+            "T",
+            "",
+            ["Cohort", "Pupils", "With incidents", "Share"],
+            [
+                ["Year 3", 8, 3, "38%"],
+                ["Year 4", 10, 6, "60%"],
+            ],
+        )
+    )
+    assert table.rows == [["Year 3", 8, "fewer than 5", None], ["Year 4", 10, 6, "60%"]]

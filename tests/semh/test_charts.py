@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 from django.urls import reverse
 
 from semh.access import Role
-from semh.charts import Bar, Point, bar_chart, heatmap, line_chart
+from semh.charts import BandRange, Bar, Point, bar_chart, heatmap, line_chart
 
 
 class ChartNames(HTMLParser):
@@ -107,3 +107,16 @@ def test_line_chart_draws_a_named_dashed_reference_line_and_describes_it():
 
     assert 'stroke-dasharray="6 4"><title>90%: persistent absence</title></line>' in svg
     assert "07/09: 100%; 14/09: 85.5%. Dashed line: 90%: persistent absence</desc>" in svg
+
+
+def test_line_chart_names_each_band_inside_it_so_it_reads_in_black_and_white():
+    bands = [BandRange("Close to average", 0, 11), BandRange("Very high", 12, 20)]
+    svg = line_chart(
+        [Point("01/09", 14), Point("01/12", 9)],
+        title="SDQ total",
+        minimum=0,
+        maximum=20,
+        bands=bands,
+    )
+    plot = svg[: svg.index('<line x1="30"')]  # the bands, drawn before the gridlines
+    assert ">Close to average</text>" in plot and ">Very high</text>" in plot
