@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from reset_area.models import Room
-from semh.calendar import any_day
+from semh.calendar import any_day, default_range
 from semh.forms import MAX_RANGE
 from semh.models import Term
 from semh.widgets import DateInput
@@ -41,6 +41,9 @@ class ResetAreaReportForm(forms.Form):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = Room.objects.filter(school=school)
+        # The range every figures page starts on: this term so far.
+        span = default_range(school)
+        self.fields["date_from"].initial, self.fields["date_to"].initial = span.start, span.end
 
     def clean(self):
         cleaned = super().clean()
