@@ -13,6 +13,8 @@ issue 15: termly report under 20 s and 500 MB, pupil pack under 3 s.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch .venv/bin/python \\
         benchmarks/bench_reports.py [--pupils 300] [--runs 3]
+
+With ``BENCH_PDF_DIR=/tmp`` each document is also written there (``bench-<kind>.pdf``).
 """
 
 import argparse
@@ -65,16 +67,11 @@ def _copy(record, **changes):
 
 
 def grow_school(school, pupils_wanted: int, rng) -> int:
-    """Oakfield up to ``pupils_wanted`` SEMH pupils, each new one with copies of a demo pupil's
-    incidents (as the main pupil), visits and plans of this term."""
+    """Oakfield up to ``pupils_wanted`` SEMH pupils, each new one with copies of four of the
+    demo's incidents (as the main pupil) and six of its visits, and a demo pupil's plans."""
     existing = list(Pupil.objects.filter(school=school))
     Pupil.objects.filter(school=school).update(primary_need=PrimaryNeed.SEMH)
     incidents = list(Incident.objects.filter(school=school))
-    main_of = dict(
-        IncidentPupil.objects.filter(incident__school=school, is_primary=True).values_list(
-            "incident_id", "pupil_id"
-        )
-    )
     visits = list(Visit.objects.filter(school=school, free_to_leave=True))  # no seclusions
     plans = list(SupportPlan.objects.filter(pupil__school=school, previous_cycle__isnull=True))
     targets = {}
@@ -90,11 +87,11 @@ def grow_school(school, pupils_wanted: int, rng) -> int:
             legal_last_name=model.legal_last_name,
         )
         new_pupils.append(pupil)
-        for incident in [i for i in incidents if main_of.get(i.pk) == model.pk][:6]:
+        for incident in rng.sample(incidents, min(4, len(incidents))):
             copy = _copy(Incident.objects.get(pk=incident.pk), submission_key=uuid.uuid4())
             new_incidents.append(copy)
             links.append(IncidentPupil(incident=copy, pupil=pupil, is_primary=True))
-        for visit in [v for v in visits if v.pupil_id == model.pk][:8]:
+        for visit in rng.sample(visits, min(6, len(visits))):
             new_visits.append(
                 _copy(
                     Visit.objects.get(pk=visit.pk),
@@ -234,6 +231,7 @@ def three_years_of(school, pupil, today):
                 for w in range(10)
             )
     first = today - timedelta(weeks=156)
+    Pupil.objects.filter(pk=pupil.pk).update(on_roll_from=first)  # on roll all three years
     AttendanceRecord.objects.bulk_create(
         AttendanceRecord(
             pupil=pupil,
@@ -255,6 +253,9 @@ def _child(kind, school_id, params, pipe):
     rendered = render_document(kind, school, params)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    if folder := os.environ.get("BENCH_PDF_DIR"):  # to look at the pages afterwards
+        with open(os.path.join(folder, f"bench-{kind}.pdf"), "wb") as out:
+            out.write(rendered.pdf)
     pipe.send((seconds, peak, rendered.pages, len(rendered.pdf), rendered.warnings))
     pipe.close()
 

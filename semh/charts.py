@@ -18,7 +18,8 @@ MUTED = "#6b7785"
 GRID = "#d9dee4"
 BAR = "#2a7b6f"
 HEAT = ["#f4f7f6", "#cfe6e1", "#9ccdc3", "#5fae9f", "#2a7b6f", "#15514a"]
-FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
+# "Report Sans": the PDFs' bundled DejaVu Sans (static/print/report.css); pages fall back.
+FONT = 'font-family="Report Sans, DejaVu Sans, Arial, sans-serif"'
 
 
 @dataclass(frozen=True)

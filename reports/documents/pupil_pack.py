@@ -1,7 +1,7 @@
 """The pupil review pack, for a review meeting or an EHCP annual review: profile, every plan cycle
-with its targets, their ratings and the evidence linked to each, incidents and their patterns,
-restrictive interventions, Reset Area use, interventions with the measure charts, attendance,
-agencies, meetings and actions, and the parent's and pupil's voice.
+with its targets, their ratings and the evidence linked to each (a closed cycle in one table),
+incidents and their patterns, restrictive interventions, Reset Area use, interventions with the
+measure charts, attendance, agencies, meetings and actions, and the parent's and pupil's voice.
 
 Data from the apps' own selectors and metric functions (the pupil page's), over the pupil's
 history since they came on roll, at most ``HISTORY_YEARS`` years. Summaries per term and bounded
@@ -30,7 +30,7 @@ from .layout import file_name, make_pdf, uuid_param
 TEMPLATE = "reports/print/pupil_pack.html"
 HISTORY_YEARS = 3
 RECENT_INCIDENTS = 15  # the latest incidents listed one by one (the rest are in the term counts)
-EVIDENCE_PER_TARGET = 6  # the latest notes linked to a target, listed under it
+EVIDENCE_PER_TARGET = 4  # the latest notes linked to a current target, listed under it
 
 
 def _pupil(school, params) -> Pupil:
@@ -64,7 +64,10 @@ def _plans(pupil) -> list:
         for target in plan.targets.all():
             notes = list(target.evidence.all())
             target.evidence_shown = notes[:EVIDENCE_PER_TARGET]
-            target.evidence_more = len(notes) - len(target.evidence_shown)
+            target.evidence_count = len(notes)
+            ratings = list(target.ratings.all())
+            target.last_rating = ratings[-1] if ratings else None
+            target.evidence_more = len(notes) > len(target.evidence_shown)
     return plans
 
 
