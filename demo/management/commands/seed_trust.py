@@ -272,10 +272,14 @@ class Command(BaseCommand):
                 )
             seeder = TrustSeeder(scale=scale, seed=seed, out=self.stdout)
             with transaction.atomic():
+                seeder.writer.start()
                 seeder.seed(schools)
-            for model in SET_UP:
-                seeder.writer.tables.setdefault(model._meta.db_table, model)
-            counts = seeder.writer.counts()
+                for model in SET_UP:
+                    seeder.writer.tables.setdefault(model._meta.db_table, model)
+                tick = clock.monotonic()
+                seeder.writer.check_keys()
+                self.stdout.write(f"  Foreign keys checked: {clock.monotonic() - tick:.1f} s")
+                counts = seeder.writer.counts()
         elapsed = clock.monotonic() - started
         self.stdout.write(f"{'table':<52}{'rows':>12}")
         for table, rows in counts:
@@ -297,12 +301,18 @@ class TrustSeeder:
         self.today = self.now.date()
         self.password = make_password(DEMO_PASSWORD)  # hashed once: every login shares it
         self.audit = []
+        self.serial = self.rng.getrandbits(20) << 8
 
     def n(self, volume, least=1):
         return max(least, round(volume * self.scale))
 
     def uuid(self):
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        """A random id whose first 32 bits follow the order rows are made in (96 bits stay
+        random, so ids are no easier to guess): each table's indexes then grow at one end
+        instead of at random pages, which on a server's default 128 MB of shared buffers keeps
+        the load from slowing down as the tables grow."""
+        self.serial += 1
+        return uuid.UUID(int=(self.serial >> 8) << 96 | self.rng.getrandbits(96), version=4)
 
     def log(self, message):
         self.out.write(message)
