@@ -783,6 +783,7 @@ class TrustSeeder:
             pk for label, pk in s.vocab[VocabularyKind.HOLD].items() if "(describe)" not in label
         ]
         places = s.vocab[VocabularyKind.LOCATION]
+        where = {pk: label for label, pk in places.items()}
         indoors = [places[p] for p in ("Classroom", "Corridor", "Library", "PE / sports hall")]
         outdoors = [places[p] for p in ("Playground", "Dining hall", "Toilets")]
         aggression = s.vocab[VocabularyKind.CATEGORY]["Physical aggression towards pupils"]
@@ -884,6 +885,7 @@ class TrustSeeder:
                 if restrained:
                     self.restraint(
                         s, incident_id, pupil_id, occurred, submitted, reporter, involved, holds,
+                        where[location],
                         restraints, ri_staff, ri_holds, statements, reports,
                     )  # fmt: skip
                 if concerned:
@@ -1024,7 +1026,7 @@ class TrustSeeder:
         )
 
     def restraint(
-        self, s, incident_id, pupil_id, occurred, submitted, reporter, involved, holds,
+        self, s, incident_id, pupil_id, occurred, submitted, reporter, involved, holds, place,
         restraints, ri_staff, ri_holds, statements, reports,
     ):  # fmt: skip
         """The statutory record of a restraint in an incident, with its follow-up: complete for
@@ -1044,7 +1046,7 @@ class TrustSeeder:
                 incident_id,
                 started,
                 ended,
-                "Classroom",
+                place,
                 "",
                 "Was asked to stop and moved away from other pupils.",
                 "Calm voice and choices; moved the other pupils out; offered the Reset Area.",
