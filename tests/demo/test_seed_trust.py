@@ -3,6 +3,7 @@
 import html
 import io
 import re
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from demo.bulk import BulkWriter, KeyMismatch
 from demo.management.commands.seed_trust import DEMO_PASSWORD
 from incidents.models import Incident, IncidentPupil, RestrictiveIntervention, StaffStatement
 from pupils.models import Pupil, SenStatus
@@ -119,3 +121,13 @@ def test_senco_of_one_school_cannot_open_another_schools_pupils(seeded, client, 
     assert client.get(reverse("pupils:detail", args=[ashby.slug, other.pk])).status_code == 404
     assert client.get(reverse("pupils:list", args=[brook_lane.slug])).status_code == 404
     assert client.get(reverse("pupils:detail", args=[brook_lane.slug, other.pk])).status_code == 404
+
+
+def test_a_bulk_row_pointing_at_nothing_is_refused(db):
+    writer = BulkWriter()
+    writer.start()
+    if not writer.deferred_keys:
+        pytest.skip("keys are checked row by row here (SQLite, or a role without superuser)")
+    writer.write(Pupil.key_adults.through, ["pupil_id", "user_id"], [(uuid.uuid4(), 999_999)])
+    with pytest.raises(KeyMismatch, match="pupils_pupil_key_adults.pupil_id: 1 rows"):
+        writer.check_keys()

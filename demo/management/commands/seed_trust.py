@@ -31,7 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from demo.bulk import BulkWriter
+from demo.bulk import BulkWriter, KeyMismatch
 from demo.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES, NICKNAMES
 from incidents.models import (
     Incident,
@@ -277,9 +277,15 @@ class Command(BaseCommand):
                 for model in SET_UP:
                     seeder.writer.tables.setdefault(model._meta.db_table, model)
                 tick = clock.monotonic()
-                seeder.writer.check_keys()
+                try:
+                    seeder.writer.check_keys()
+                except KeyMismatch as error:
+                    raise CommandError(f"Nothing was written: {error}") from error
                 self.stdout.write(f"  Foreign keys checked: {clock.monotonic() - tick:.1f} s")
                 counts = seeder.writer.counts()
+            tick = clock.monotonic()
+            seeder.writer.analyze()
+            self.stdout.write(f"  Tables analysed: {clock.monotonic() - tick:.1f} s")
         elapsed = clock.monotonic() - started
         self.stdout.write(f"{'table':<52}{'rows':>12}")
         for table, rows in counts:
