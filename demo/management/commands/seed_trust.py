@@ -1133,12 +1133,15 @@ class TrustSeeder:
         total = max(0, self.n(VISITS) - len(self.to_reset))
         for day, count in zip(days, self.day_counts(s, days, total), strict=True):
             busy = defaultdict(list)  # pupil → [(arrive, leave)] that day, in minutes
+            # A few more than wanted: a pupil already in the Reset Area then is passed over.
             wanted = [
                 (None, p, None, None)
-                for p in rng.choices(population, cum_weights=cumulative, k=count)
+                for p in rng.choices(population, cum_weights=cumulative, k=count + count // 8 + 1)
             ]
             for incident_id, pupil_id, occurred, reporter in by_day.get(day, []) + wanted:
                 if occurred is None:
+                    if count <= 0:
+                        break
                     moment, period = self.moment(s, day)
                     arrive = minutes(moment.time())
                     reason = rng.choices([Reason.REFERRED, Reason.SELF_REFERRAL], [6, 4])[0]
@@ -1151,6 +1154,7 @@ class TrustSeeder:
                 if arrive >= leave or any(a < leave and arrive < b for a, b in busy[pupil_id]):
                     continue  # already in the Reset Area then
                 busy[pupil_id].append((arrive, leave))
+                count -= occurred is None
                 arrived_at, left_at = local(day, arrive), local(day, leave)
                 period = self.period_at(s, arrived_at)
                 stay_minutes, out_of_learning = derived(day.weekday(), arrive, leave)
