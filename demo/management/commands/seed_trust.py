@@ -1,6 +1,6 @@
 """Trust-scale synthetic data for benchmarks: ten schools over three academic years, in minutes.
 
-``seed_demo`` writes through the services (every rule, every audit row) and takes hours at this
+``seed_demo`` writes through the services (every rule, every audit row), far too slowly for this
 size; this command writes the same kinds of rows in bulk (``demo.bulk``: COPY on PostgreSQL),
 filling in what a service would (derived minutes, the period running, audit rows) with the apps'
 own helpers. The set-up rows (schools, staff, terms, periods, rooms) go through the ORM, so each
@@ -11,6 +11,8 @@ school gets its default vocabulary and provision from the apps' own receivers.
 Volumes at ``--scale 1`` (per school): 1,000 pupils on roll, 300 of them on the SEMH register,
 25,000 incidents and 50,000 Reset Area visits over three academic years (to yesterday). Needs a
 database without these schools (URNs 9710xx): run it on a fresh one. All names are synthetic.
+Not written (yet): Reset Area placements and seclusions, incident amendments and follow-up
+actions, parent contacts, agencies, meetings, outreach referrals, MIS import batches.
 """
 
 import random
