@@ -28,6 +28,7 @@ def test_slt_request_the_termly_report_see_it_progress_and_download_it(page, cas
     page.goto(reverse("school_home", args=["alder"]))
     page.get_by_role("link", name="Reports to download").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
+    screenshot(page, "reports-page")
 
     termly = page.locator(
         "article",
