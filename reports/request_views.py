@@ -15,7 +15,12 @@ from semh.stepup import require_recent_authentication
 from .documents import KINDS
 from .forms import ReportKindForm, report_form
 from .models import TERMLY_KINDS
-from .selectors import access_report_request, check_report_reach, report_requests_visible_to
+from .selectors import (
+    access_report_request,
+    check_report_reach,
+    name_pupils,
+    report_requests_visible_to,
+)
 from .services.report_requests import Requested, request_report, retry_report
 
 POLL_SECONDS = 2
@@ -54,7 +59,9 @@ def _list_page(request, bound=None, status=200):
     forms.update(bound or {})
     context = {
         "forms": [(kind, KINDS[kind], form) for kind, form in forms.items()],
-        "reports": report_requests_visible_to(request.school_access, request.school)[:LIST_LIMIT],
+        "reports": name_pupils(
+            report_requests_visible_to(request.school_access, request.school)[:LIST_LIMIT]
+        ),
         "retention": retention(),
     }
     return render(request, "reports/requests/list.html", context, status=status)

@@ -5,6 +5,7 @@ school's list. Who may request and download at all is the views' declared capabi
 
 from django.db.models import Q
 
+from pupils.models import Pupil
 from pupils.selectors import access_pupil, openable_pupil_ids
 from semh.selectors import get_or_404, same_school
 
@@ -13,11 +14,12 @@ from .models import ReportRequest
 PUPIL_KIND = "pupil_pack"
 
 
-def check_report_reach(viewer, school, kind, params) -> None:
+def check_report_reach(viewer, school, kind, params):
     """404 unless the viewer may see what a report of this kind is about: any report of the
-    school, and for a pupil pack that pupil too."""
+    school, and for a pupil pack that pupil too (returned; None for the other kinds)."""
     if kind == PUPIL_KIND:
-        access_pupil(viewer, school, params.get("pupil"))
+        return access_pupil(viewer, school, params.get("pupil"))
+    return None
 
 
 def access_report_request(viewer, school, report_id) -> ReportRequest:
@@ -25,7 +27,8 @@ def access_report_request(viewer, school, report_id) -> ReportRequest:
     report = get_or_404(
         ReportRequest.objects.filter(school=school).select_related("requested_by"), report_id
     )
-    check_report_reach(viewer, school, report.kind, report.params)
+    # The page names the pupil a pack is about (the file's title and metadata never do).
+    report.about_pupil = check_report_reach(viewer, school, report.kind, report.params)
     return report
 
 
@@ -38,3 +41,13 @@ def report_requests_visible_to(viewer, school):
         .filter(~Q(kind=PUPIL_KIND) | Q(params__pupil__in=reachable))
         .select_related("requested_by")
     )
+
+
+def name_pupils(reports) -> list:
+    """The reports, each pupil pack with the pupil it is about (one query for all of them)."""
+    reports = list(reports)
+    ids = {r.params.get("pupil") for r in reports if r.kind == PUPIL_KIND}
+    by_id = {str(p.pk): p for p in Pupil.objects.filter(pk__in=ids)} if ids else {}
+    for report in reports:
+        report.about_pupil = by_id.get(report.params.get("pupil"))
+    return reports

@@ -372,7 +372,11 @@ def test_a_pupil_pack_is_asked_for_from_the_pupils_page_and_only_for_a_pupil_in_
     )
     assert other.status_code == 404
     assert client.post(requests_url(cast.school_a), {"kind": "pupil_pack"}).status_code == 404
-    assert "Pupil review pack" in client.get(requests_url(cast.school_a)).content.decode()
+    listed = client.get(requests_url(cast.school_a)).content.decode()
+    assert "Pupil review pack" in listed and f"About {pupil}" in listed
+    with scopes_disabled():
+        pack = ReportRequest.objects.get()
+    assert str(pupil) in client.get(request_url(pack)).content.decode()
 
     client.force_login(cast.user(Role.ASSISTANT))  # has this pupil on their caseload
     page = client.get(reverse("pupils:detail", args=["alder", pupil.pk])).content.decode()
