@@ -65,13 +65,17 @@ def _page_states(school="oakfield"):
                 f"{s}/interventions/groups/{group.pk}/",
                 f"{s}/reports/effectiveness/",
                 f"{s}/reports/dashboard/",
+                f"{s}/reports/requests/",
             ],
         ),
         "dsl": (
             "desktop",
             [f"{s}/", f"{s}/incidents/concerns/", f"{s}/incidents/concerns/{concern.pk}/"],
         ),
-        "slt": ("phone", [f"{s}/", f"{s}/incidents/analysis/", f"{s}/pupils/"]),
+        "slt": (
+            "phone",
+            [f"{s}/", f"{s}/incidents/analysis/", f"{s}/pupils/", f"{s}/reports/requests/"],
+        ),
         "admin": ("desktop", [f"{s}/", f"{s}/staff/", f"{s}/audit/"]),
         # Outreach staff work in both demo schools: they sign in to the choice of school.
         "outreach@bridges.example": ("phone", ["/", f"{s}/", "first-pupil"]),
