@@ -63,7 +63,7 @@ def render_trust_summary(params, progress):
         context,
         title=f"{KINDS[TRUST_SUMMARY]}, terms running on {date_format(on, 'd/m/Y')}",
         author=name,
-        filename=file_name(name, "trust-summary", on.isoformat()),
+        filename=file_name(name, "summary", on.isoformat()),
     )
     progress(100, "Done")
     return rendered
