@@ -17,6 +17,7 @@ from django.urls import reverse
 from django_scopes import scopes_disabled
 
 from reports.documents import KINDS, render_document, summary_params
+from reports.documents.trust_summary import trust_name
 from reports.headlines import columns_on, schools_table
 from reports.models import ReportRequest
 from reports.services.report_requests import request_report, run_report
@@ -24,6 +25,7 @@ from semh.access import Role
 from semh.audit import AuditAction
 from semh.models import AuditEvent
 from tests.factories import MembershipFactory, UserFactory
+from tests.reports.test_documents import poppler
 from tests.reports.test_report_requests import queue  # noqa: F401 - the real Redis queue
 from tests.reports.test_slt_dashboard import schools, trust_leader  # noqa: F401 - fixtures
 
@@ -67,7 +69,9 @@ def made(schools, trust_leader):
     return report
 
 
-def test_the_pdf_holds_each_school_and_the_trust_total_schools_table_works_out(cast, schools):
+def test_the_pdf_holds_each_school_and_the_trust_total_schools_table_works_out(
+    cast, schools, tmp_path
+):
     a, b = schools
     table = schools_table(columns_on([a, b], ON))
 
@@ -86,10 +90,18 @@ def test_the_pdf_holds_each_school_and_the_trust_total_schools_table_works_out(c
     totals = {row.headline.key: row.total.value.shown for row in table.rows}
     assert (totals["incidents"], totals["returned"], totals["attendance"]) == ("3", "71%", "80.0%")
     assert "For the trust's senior leaders" in text
-    assert rendered.title.startswith(KINDS["trust_summary"])
-    assert rendered.pages >= 4 and rendered.warnings == []
+    # The termly report's print base: A4, tagged, titled, the running header and page x of y.
+    read = poppler(rendered.pdf, tmp_path)
+    info = read["info"]
+    assert info["Page size"].startswith("595") and "(A4)" in info["Page size"]
+    assert info["Tagged"] == "yes" and int(info["Pages"]) == rendered.pages >= 3
+    assert info["Title"] == rendered.title and rendered.title.startswith(KINDS["trust_summary"])
+    assert info["Author"] == trust_name([a, b])
+    assert f"Page 2 of {rendered.pages}" in read["text"]
+    assert read["text"].count("Terms running on 25/11/2026") >= rendered.pages - 1
+    assert rendered.warnings == []
     for pupil in [*cast.pupils_a, *cast.pupils_b]:
-        assert pupil.last_name not in text
+        assert pupil.full_name not in text
 
 
 def test_slt_of_both_schools_ask_on_the_slt_page_and_the_same_summary_again_is_that_one(
