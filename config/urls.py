@@ -34,6 +34,24 @@ urlpatterns = [
         name="schools_download",
     ),
     path(
+        "reports/schools/summary/",
+        reports.schools_views.summary_request,
+        name="summary_request",
+    ),
+    path(
+        "reports/summaries/<uuid:summary_id>/", reports.schools_views.summary_page, name="summary"
+    ),
+    path(
+        "reports/summaries/<uuid:summary_id>/download/",
+        reports.schools_views.summary_download,
+        name="summary_download",
+    ),
+    path(
+        "reports/summaries/<uuid:summary_id>/retry/",
+        reports.schools_views.summary_retry,
+        name="summary_retry",
+    ),
+    path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",

@@ -10,12 +10,16 @@ from semh.forms import MAX_RANGE
 from semh.models import Term
 from semh.widgets import DateInput
 
-from .documents import KINDS
+from .documents import KINDS, TRUST_SUMMARY
 from .models import TERMLY_KINDS
 
 
 class ReportKindForm(forms.Form):
-    kind = forms.ChoiceField(choices=list(KINDS.items()), widget=forms.HiddenInput)
+    # A school's own kinds: the trust summary is asked for from the SLT page.
+    kind = forms.ChoiceField(
+        choices=[(k, label) for k, label in KINDS.items() if k != TRUST_SUMMARY],
+        widget=forms.HiddenInput,
+    )
 
 
 class TermReportForm(forms.Form):

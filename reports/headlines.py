@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django_scopes import scope
+
 from pupils.models import percent, rate_of
 
-from .figures import Figure, Scope, chosen_term, comparison_scopes
+from .figures import Figure, Scope, chosen_term, comparison_scopes, school_terms
 from .figures.attendance import semh_attendance
 from .figures.cohorts import SEMH_REGISTER, shown_share
 from .figures.incidents import incident_totals
@@ -215,6 +217,16 @@ def school_column(school, terms, today: date) -> SchoolColumn:
         school_headlines(scopes["this"]),
         school_headlines(previous) if previous is not None else None,
     )
+
+
+def columns_on(schools, on: date) -> list[SchoolColumn]:
+    """Each school's column over its term running on ``on``, each read inside its own scope:
+    what the SLT page shows and the trust summary prints."""
+    columns = []
+    for school in schools:
+        with scope(school=school):
+            columns.append(school_column(school, school_terms(school), on))
+    return columns
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
+from django.urls import reverse
 
 from semh.scoping import scoped
 
-from .documents import KINDS
+from .documents import KINDS, TRUST_SUMMARY, summary_school_ids
 
 
 def reports_storage():
@@ -38,13 +39,22 @@ class ReportRequestQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE)
 
-    def same_report(self, *, school, kind, params):
+    def same_report(self, *, school, kind, params, requested_by=None):
+        """The same report: of the school, or for a trust summary (no school) the same person's."""
+        if school is None:
+            return self.filter(school=None, kind=kind, params=params, requested_by=requested_by)
         return self.filter(school=school, kind=kind, params=params)
+
+    def summaries(self):
+        return self.filter(school=None, kind=TRUST_SUMMARY)
 
 
 class ReportRequest(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    school = models.ForeignKey("semh.School", on_delete=models.PROTECT, related_name="+")
+    # Empty for a trust summary, which covers the schools named in its params.
+    school = models.ForeignKey(
+        "semh.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=30, choices=KIND_CHOICES)
     params = models.JSONField(default=dict, blank=True)
     # Empty for the reports the end of term makes by itself.
@@ -82,6 +92,17 @@ class ReportRequest(models.Model):
                 condition=models.Q(status__in=["queued", "running"]),
                 name="report_request_one_active_per_report",
             ),
+            # A trust summary has no school: one on its way per person and summary.
+            models.UniqueConstraint(
+                fields=["requested_by", "kind", "params"],
+                condition=models.Q(school__isnull=True, status__in=["queued", "running"]),
+                name="report_request_one_active_summary_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(school__isnull=True, kind=TRUST_SUMMARY)
+                | (models.Q(school__isnull=False) & ~models.Q(kind=TRUST_SUMMARY)),
+                name="report_request_school_unless_summary",
+            ),
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="report_request_progress_percent"
             ),
@@ -89,6 +110,32 @@ class ReportRequest(models.Model):
 
     def __str__(self):
         return self.title or self.get_kind_display()
+
+    def get_absolute_url(self):
+        return self._url("summary", "reports:request")
+
+    @property
+    def is_summary(self) -> bool:
+        return self.school_id is None
+
+    @property
+    def school_ids(self) -> list[int]:
+        """The schools the report is about: its school, or those a trust summary covers."""
+        return summary_school_ids(self.params) if self.is_summary else [self.school_id]
+
+    @property
+    def download_url(self):
+        return self._url("summary_download", "reports:request_download")
+
+    @property
+    def retry_url(self):
+        return self._url("summary_retry", "reports:request_retry")
+
+    def _url(self, summary_name, school_name):
+        # A trust summary's pages are outside the school area; a school's report's are inside.
+        if self.is_summary:
+            return reverse(summary_name, kwargs={"summary_id": self.pk})
+        return reverse(school_name, kwargs={"school_slug": self.school.slug, "report_id": self.pk})
 
     @property
     def automatic(self) -> bool:
@@ -98,6 +145,8 @@ class ReportRequest(models.Model):
     def audit_detail(self) -> dict:
         # A pupil pack's audit rows carry the pupil's id, so the pupil's access log lists them.
         pupil = self.params.get("pupil")
+        if self.is_summary:  # each covered school's row says which schools and day it covers
+            return {"kind": self.kind, **self.params}
         return {"kind": self.kind, **({"pupil": pupil} if pupil else {})}
 
     @property

@@ -6,7 +6,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from semh import audit
 from semh.access import Capability
 from semh.audit import AuditAction, Client
 from semh.decorators import school_view
@@ -21,7 +20,7 @@ from .selectors import (
     name_pupils,
     report_requests_visible_to,
 )
-from .services.report_requests import Requested, request_report, retry_report
+from .services.report_requests import Requested, audit_report, request_report, retry_report
 
 POLL_SECONDS = 2
 LIST_LIMIT = 50
@@ -51,7 +50,7 @@ def report_list(request):
         params=form.params(),
         client=Client.of(request),
     )
-    return _to_request_page(request, requested)
+    return to_request_page(request, requested)
 
 
 def _list_page(request, bound=None, status=200):
@@ -70,8 +69,12 @@ def _list_page(request, bound=None, status=200):
 @school_view(Capability.REPORTS)
 @require_safe
 def report_request_page(request, report_id):
-    """A report's status, updated by the page polling this URL (htmx) until it is done."""
     report = access_report_request(request.school_access, request.school, report_id)
+    return status_page(request, report)
+
+
+def status_page(request, report):
+    """A report's status, updated by the page polling this URL (htmx) until it is done."""
     template = "reports/requests/_status.html" if request.htmx else "reports/requests/detail.html"
     context = {"report": report, "poll": POLL_SECONDS, "retention": retention()}
     return render(request, template, context)
@@ -81,12 +84,16 @@ def report_request_page(request, report_id):
 @require_safe
 def report_download(request, report_id):
     report = access_report_request(request.school_access, request.school, report_id)
+    return download(request, report)
+
+
+def download(request, report):
+    """The PDF as an attachment, after the step-up, audited (in each school it is about)."""
     require_recent_authentication(request)
     if not report.ready:
-        return redirect("reports:request", request.school.slug, report.pk)
-    pupil = {"pupil": report.params["pupil"]} if "pupil" in report.params else {}
-    audit.record_view(
-        request, AuditAction.REPORT_DOWNLOAD, target=report, kind=report.kind, **pupil
+        return redirect(report)
+    audit_report(
+        report, actor=request.user, action=AuditAction.REPORT_DOWNLOAD, client=Client.of(request)
     )
     return FileResponse(
         report.file.open("rb"),
@@ -103,7 +110,7 @@ def report_retry(request, report_id):
     requested = retry_report(
         actor=request.user, school=request.school, report=report, client=Client.of(request)
     )
-    return _to_request_page(request, requested)
+    return to_request_page(request, requested)
 
 
 def retention() -> str:
@@ -113,7 +120,7 @@ def retention() -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
 
-def _to_request_page(request, requested: Requested):
+def to_request_page(request, requested: Requested):
     if requested.sent is False:
         messages.warning(
             request,
@@ -122,4 +129,4 @@ def _to_request_page(request, requested: Requested):
         )
     elif not requested.created:
         messages.info(request, "This report was already on its way: it is shown here.")
-    return redirect("reports:request", request.school.slug, requested.report.pk)
+    return redirect(requested.report)

@@ -14,11 +14,13 @@ from django_scopes import scopes_disabled
 from pupils.models import Referral
 from semh.access import Capability, Role, ServiceRole, capabilities_for
 from semh.models import OutreachService
+from tests.factories import MembershipFactory, UserFactory
 from tests.factories.pupils import service_staff
 from tests.urlconf_world import (
     OTHER_URLS,
     PUPIL_RECORD_KWARGS,
     SCHOOL_URLS,
+    SUMMARY_URLS,
     WORLD_SERVICE,
     build_objects,
 )
@@ -34,6 +36,10 @@ OUTSIDE_SCHOOL = {
     "outreach_referrals",
     "schools_dashboard",
     "schools_download",
+    "summary_request",
+    "summary",
+    "summary_download",
+    "summary_retry",
 }
 OUTSIDE_SCHOOL_PREFIXES = ("accounts/", "invite/")
 
@@ -158,3 +164,35 @@ def test_access_matrix(client, cast, world, route, name, view):
 
 def test_matrix_covers_every_school_url():
     assert len(SCHOOL_URLS) >= 20
+
+
+@pytest.mark.parametrize(("route", "name"), SUMMARY_URLS, ids=[n for _, n in SUMMARY_URLS])
+def test_summary_access_matrix(client, cast, world, route, name):
+    """A trust summary's pages: for whoever holds the reports of every school it covers (the
+    world's own summary covers the first school); a stranger to any of them finds nothing.
+    Asking for one takes the reports of two or more schools."""
+    names_one = "summary_id" in route_kwargs(route)
+    url = reverse(name, kwargs={"summary_id": world["own"]["summary_id"]} if names_one else {})
+    with scopes_disabled():
+        leader = UserFactory(email="leader@trust.example")
+        for school in (cast.school_a, cast.school_b):
+            MembershipFactory(user=leader, school=school, role=Role.SLT)
+    users = [(f"{role} (a)", role, "a", cast.user(role)) for role in Role]
+    users += [(f"{role} (b)", role, "b", cast.user(role, "b")) for role in Role]
+    users += [(str(role), role, "service", user) for role, user in world["service_users"].items()]
+    users += [("outsider", None, None, cast.outsider), ("SLT of both", Role.SLT, "both", leader)]
+    for label, role, where, user in users:
+        reports = role is not None and Capability.REPORTS in capabilities_for({role})
+        # A summary's pages: the school it covers; asking for one: both schools.
+        reach = reports and where in (("a", "both") if names_one else ("both",))
+        client.force_login(user)
+        for method in ("get", "post"):
+            got = outcome(getattr(client, method)(url))
+            if got == "method not allowed":
+                assert reports, f"{label} {method.upper()} {url}: 405 before 404"
+                continue
+            want = "allowed" if reach else "not found"
+            assert got == want, f"{label} {method.upper()} {url}: {got}, expected {want}"
+    client.logout()
+    response = getattr(client, "get" if names_one else "post")(url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

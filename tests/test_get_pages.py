@@ -22,7 +22,7 @@ from semh.models import AuditEvent, Period
 from tests.conftest import at
 from tests.factories.reset_area import PlannedPlacementFactory
 from tests.test_access_matrix import SCHOOL_URLS, world  # noqa: F401 - the matrix's objects
-from tests.urlconf_world import PUPIL_RECORD_KWARGS
+from tests.urlconf_world import PUPIL_RECORD_KWARGS, SUMMARY_URLS
 
 # What a GET may write: its own audit row (an audited read), the session and the sign-in record.
 WRITABLE_ON_GET = {"semh_auditevent", "django_session"}
@@ -97,6 +97,26 @@ def test_no_get_of_any_page_writes_anything_but_its_audit_row(client, cast, own_
         if wrote:
             offenders.append(f"{name} ({url}): {sorted(wrote)}")
     assert offenders == [], "\n".join(offenders)
+
+
+def test_no_get_of_a_trust_summary_page_writes_anything_but_its_audit_row(
+    client, cast, own_objects
+):
+    # The SENCo holds the reports of the one school the matrix's summary covers: it opens.
+    client.force_login(cast.user(Role.SENCO))
+    offenders, opened = [], []
+    for route, name in SUMMARY_URLS:
+        kwargs = {"summary_id": own_objects["summary_id"]} if "<uuid:summary_id>" in route else {}
+        url = reverse(name, kwargs=kwargs)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code < 500, url
+        opened += [name] if response.status_code == 200 else []
+        wrote = written_tables(queries.captured_queries) - WRITABLE_ON_GET
+        if wrote:
+            offenders.append(f"{name} ({url}): {sorted(wrote)}")
+    assert offenders == [], "\n".join(offenders)
+    assert opened == ["summary"]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -27,6 +27,7 @@ from pupils.models import (
     SupportPlan,
     Target,
 )
+from reports.documents import summary_params
 from reports.models import ReportRequest
 from semh.access import Role
 from semh.models import Invitation, Membership, OutreachService, User, hash_invitation_token
@@ -58,6 +59,9 @@ SCHOOL_URLS = [
 OTHER_URLS = [
     (route, name) for route, name, _ in all_url_patterns() if not route.startswith(SCHOOL_PREFIX)
 ]
+# The trust summary's pages: outside the school area, for whoever holds the reports of every
+# school the summary covers (the matrix and the GET sweep check them with ``summary_id``).
+SUMMARY_URLS = [(route, name) for route, name in OTHER_URLS if name.startswith("summary")]
 
 
 def kwarg_names(route):
@@ -298,6 +302,17 @@ def build_objects(school, owner, caseload_user=None):
             requested_by=owner,
             status="failed",
             error="That term was not found for this school.",
+        ).pk,
+        # A trust summary (outside the school area) covering this school: it opens for whoever
+        # holds the reports of every school it covers (a real one covers two or more; the rule
+        # reads the same). Failed, like the report above.
+        "summary_id": ReportRequest.objects.create(
+            school=None,
+            kind="trust_summary",
+            params=summary_params([school.pk], datetime.date(2026, 11, 25)),
+            requested_by=owner,
+            status="failed",
+            error="The schools of this summary were not found.",
         ).pk,
         "attendance_import_id": PupilImport.objects.create(
             school=school,

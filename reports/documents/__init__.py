@@ -18,7 +18,28 @@ KINDS = {  # the report kinds, label shown to staff
     "termly_governors": "Termly provision-effectiveness report (governors' anonymised version)",
     "pupil_pack": "Pupil review pack",
     "reset_area": "Reset Area report",
+    "trust_summary": "Trust summary of the termly figures",
 }
+# The one kind about several schools at once: asked for from the SLT page, made outside any
+# single school (its row has no school; ``params["schools"]`` names them).
+TRUST_SUMMARY = "trust_summary"
+
+
+def summary_params(school_ids, on) -> dict:
+    """A trust summary's params: the schools' ids sorted (so the same schools are the same
+    summary, whatever order they were listed in) and the day their terms are read on."""
+    return {
+        "schools": ",".join(str(pk) for pk in sorted({int(pk) for pk in school_ids})),
+        "on": on.isoformat(),
+    }
+
+
+def summary_school_ids(params: dict) -> list[int]:
+    """The schools a trust summary's params name (empty when they name none readably)."""
+    try:
+        return sorted({int(pk) for pk in str(params.get("schools") or "").split(",") if pk})
+    except ValueError:
+        return []
 
 
 class DocumentError(Exception):
@@ -41,8 +62,15 @@ def render_document(
       termly / termly_governors: {"term": "<Term pk>"}
       pupil_pack: {"pupil": "<Pupil pk (uuid)>"}
       reset_area: {"room": "<Room pk (uuid)>", "date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD"}
+      trust_summary (school None): {"schools": "<School pks, sorted, comma-separated>",
+        "on": "YYYY-MM-DD"}; it enters each school's scope in turn itself.
     progress: optional callable(percent: int, stage: str), called a few times while rendering.
     Raises DocumentError for params that name nothing of this school."""
+    report = progress or (lambda percent, stage: None)
+    if kind == TRUST_SUMMARY:
+        from .trust_summary import render_trust_summary
+
+        return render_trust_summary(params or {}, report)
     makers = {  # module, function: imported when asked for (they import this module)
         "termly": ("termly", "render_termly"),
         "termly_governors": ("termly", "render_governors"),
@@ -51,7 +79,6 @@ def render_document(
     }
     if kind not in makers:
         raise DocumentError(f"There is no kind of report called {kind!r}.")
-    report = progress or (lambda percent, stage: None)
     with scope(school=school):
         module, function = makers[kind]
         make = getattr(import_module(f"{__name__}.{module}"), function)

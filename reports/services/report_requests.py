@@ -10,6 +10,7 @@ with a reason staff can read. The page polls the row, never the broker.
 import logging
 import secrets
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +21,6 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from kombu.exceptions import OperationalError as BrokerUnreachable
@@ -28,13 +28,13 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from semh import audit
 from semh.access import Capability, Role
 from semh.audit import AuditAction
-from semh.models import Term
+from semh.models import School, Term
 from semh.selectors import staff_with_roles
 from semh.tenancy import resolve_school_access
 
 from ..documents import DocumentError, render_document
 from ..models import ReportRequest, Status
-from ..selectors import check_report_reach
+from ..selectors import check_report_reach, check_summary_reach
 
 logger = logging.getLogger(__name__)
 
@@ -78,31 +78,26 @@ class Requested:
 @transaction.atomic
 def request_report(*, actor, school, kind, params, client=None) -> Requested:
     """Ask for a report. The same report already on its way is returned instead of a second job
-    (the partial unique constraint settles two requests at the same moment)."""
+    (the partial unique constraints settle two requests at the same moment). ``school`` is None
+    for a trust summary: then the same summary is the same person's."""
     params = {key: str(value) for key, value in params.items()}
-    existing = _active_same(school, kind, params)
-    if existing is not None:
-        return Requested(existing, created=False, sent=existing.enqueued_at is not None)
-    try:
-        with transaction.atomic():
-            report = ReportRequest.objects.create(
-                school=school,
-                kind=kind,
-                params=params,
-                requested_by=actor,
-                stage="Waiting to start",
-            )
-    except IntegrityError:
-        existing = _active_same(school, kind, params)
-        return Requested(existing, created=False, sent=existing.enqueued_at is not None)
-    audit.record(
-        actor=actor,
-        action=AuditAction.REPORT_REQUEST,
-        school=school,
-        target=report,
-        client=client,
-        **report.audit_detail,
-    )
+    with _rows_of(school):
+        existing = _active_same(school, kind, params, actor)
+        if existing is not None:
+            return Requested(existing, created=False, sent=existing.enqueued_at is not None)
+        try:
+            with transaction.atomic():
+                report = ReportRequest.objects.create(
+                    school=school,
+                    kind=kind,
+                    params=params,
+                    requested_by=actor,
+                    stage="Waiting to start",
+                )
+        except IntegrityError:
+            existing = _active_same(school, kind, params, actor)
+            return Requested(existing, created=False, sent=existing.enqueued_at is not None)
+    audit_report(report, actor=actor, action=AuditAction.REPORT_REQUEST, client=client)
     return _send_on_commit(Requested(report, created=True))
 
 
@@ -112,39 +107,67 @@ def retry_report(*, actor, school, report, client=None) -> Requested:
     on its way is returned instead)."""
     if report.status != Status.FAILED:
         return Requested(report, created=False, sent=report.enqueued_at is not None)
-    try:
-        with transaction.atomic():
-            changed = ReportRequest.objects.filter(pk=report.pk, status=Status.FAILED).update(
-                status=Status.QUEUED,
-                progress=0,
-                stage="Waiting to start",
-                attempts=0,
-                error="",
-                warnings=[],
-                enqueued_at=None,
-                started_at=None,
-                finished_at=None,
-            )
-    except IntegrityError:
-        existing = _active_same(school, report.kind, report.params)
-        return Requested(existing, created=False, sent=existing.enqueued_at is not None)
-    report.refresh_from_db()
+    with _rows_of(school):
+        try:
+            with transaction.atomic():
+                changed = ReportRequest.objects.filter(pk=report.pk, status=Status.FAILED).update(
+                    status=Status.QUEUED,
+                    progress=0,
+                    stage="Waiting to start",
+                    attempts=0,
+                    error="",
+                    warnings=[],
+                    enqueued_at=None,
+                    started_at=None,
+                    finished_at=None,
+                )
+        except IntegrityError:
+            existing = _active_same(school, report.kind, report.params, report.requested_by)
+            return Requested(existing, created=False, sent=existing.enqueued_at is not None)
+        report.refresh_from_db()
     if not changed:
         return Requested(report, created=False, sent=report.enqueued_at is not None)
-    audit.record(
-        actor=actor,
-        action=AuditAction.REPORT_RETRY,
-        school=school,
-        target=report,
-        client=client,
-        **report.audit_detail,
-    )
+    audit_report(report, actor=actor, action=AuditAction.REPORT_RETRY, client=client)
     return _send_on_commit(Requested(report, created=True))
 
 
-def _active_same(school, kind, params):
+def audit_report(report, *, actor, action, client=None, **extra) -> None:
+    """One audit row about a report in its school's trail; a trust summary's, one in each school
+    it covers (each school's trail shows who took its figures away)."""
+    if not report.is_summary:
+        audit.record(
+            actor=actor,
+            action=action,
+            school=report.school,
+            target=report,
+            client=client,
+            **report.audit_detail,
+            **extra,
+        )
+        return
+    schools = list(School.objects.filter(pk__in=report.school_ids))
+    with scope(school=schools):
+        audit.record_each(
+            actor=actor,
+            action=action,
+            targets=[(school, report, {**report.audit_detail, **extra}) for school in schools],
+            client=client,
+        )
+
+
+def _rows_of(school):
+    """Where a request's row is read: its school's scope (the caller's), or for a trust summary,
+    which belongs to no school, outside the scopes (its views check who may see it)."""
+    return scopes_disabled() if school is None else nullcontext()
+
+
+def _active_same(school, kind, params, requested_by):
     return (
-        ReportRequest.objects.same_report(school=school, kind=kind, params=params).active().first()
+        ReportRequest.objects.same_report(
+            school=school, kind=kind, params=params, requested_by=requested_by
+        )
+        .active()
+        .first()
     )
 
 
@@ -192,7 +215,8 @@ def run_report(report_id) -> str:
         report = ReportRequest.objects.select_related("school", "requested_by").get(pk=report_id)
         if not report.file.name:
             # Named before the work starts, so every run of this request writes the same file.
-            report.file.name = f"{report.school_id}/{secrets.token_urlsafe(24)}.pdf"
+            folder = report.school_id or "summaries"
+            report.file.name = f"{folder}/{secrets.token_urlsafe(24)}.pdf"
             ReportRequest.objects.filter(pk=report.pk).update(file=report.file.name)
     started = time.monotonic()
     try:
@@ -280,6 +304,8 @@ def _check_requester_may_see(report) -> None:
     user = report.requested_by
     if report.automatic:
         return
+    if report.is_summary:
+        return _check_summary_requester(report)
     refused = RequesterCannotSee(
         "The person who asked for this report can no longer see this school's reports, so it "
         "was not made."
@@ -300,6 +326,18 @@ def _check_requester_may_see(report) -> None:
                 "The person who asked for this report can no longer open this pupil's record, "
                 "so it was not made."
             ) from None
+
+
+def _check_summary_requester(report) -> None:
+    """A trust summary: the requester still holds the reports of every school it covers."""
+    try:
+        check_summary_reach(report.requested_by, report)
+    except Http404:
+        raise RequesterCannotSee(
+            "The person who asked for this summary can no longer see the reports of every "
+            "school it covers, so it was not made. Ask for it again from the schools' figures "
+            "page: it covers the schools whose reports you see now."
+        ) from None
 
 
 def _store(report, pdf: bytes) -> str:
@@ -379,9 +417,7 @@ def notify_senior_leaders(report_id) -> int:
         ):
             return 0
         report = ReportRequest.objects.select_related("school").get(pk=report_id)
-        link = settings.SEMH_SITE_URL + reverse(
-            "reports:request", kwargs={"school_slug": report.school.slug, "report_id": report.pk}
-        )
+        link = settings.SEMH_SITE_URL + report.get_absolute_url()
         subject = f"{report.title or report.get_kind_display()} is ready"
         body = (
             f"The {report.get_kind_display().lower()} for {report.school.name} has been made "
@@ -405,12 +441,10 @@ def purge_expired_reports() -> int:
         )
     for report in expired:
         with transaction.atomic(), scopes_disabled():
-            audit.record(
+            audit_report(
+                report,
                 actor=None,
                 action=AuditAction.REPORT_PURGE,
-                school=report.school,
-                target=report,
-                kind=report.kind,
                 created=report.created_at.isoformat(),
             )
             name, storage = report.file.name, report.file.storage

@@ -20,7 +20,7 @@ from reports.models import ReportRequest
 from reports.services import report_requests
 from semh.access import Role
 from tests.conftest import redis_available, redis_url, require_service
-from tests.factories import TermFactory
+from tests.factories import MembershipFactory, TermFactory, UserFactory
 from tests.reports.test_report_requests import broker, closed_port
 
 pytestmark = pytest.mark.celery
@@ -47,7 +47,7 @@ def wait_until_finished(client, report_id, timeout=60.0):
     """Poll the request page as the browser does (the htmx fragment) until it stops polling."""
     with scopes_disabled():
         report = ReportRequest.objects.get(pk=report_id)
-    url = reverse("reports:request", args=[report.school.slug, report.pk])
+    url = report.get_absolute_url()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
@@ -89,6 +89,29 @@ def test_slt_ask_for_the_termly_report_and_download_the_pdf_the_worker_made(
     assert download["Content-Disposition"].startswith("attachment;")
     text = pdf_text(b"".join(download.streaming_content))
     assert "Alder School" in text and "Autumn 2026/27" in text
+
+
+def test_slt_of_two_schools_ask_for_the_trust_summary_and_download_what_the_worker_made(
+    worker, client, login, cast, autumn
+):
+    with scopes_disabled():
+        TermFactory(school=cast.school_b)
+        leader = UserFactory(email="ceo@trust.example")
+        for school in (cast.school_a, cast.school_b):
+            MembershipFactory(user=leader, school=school, role=Role.SLT)
+    login(leader)
+
+    response = client.post(reverse("summary_request"), {"on": "2026-11-25"})
+    with scopes_disabled():
+        asked = ReportRequest.objects.summaries().get()
+    report, fragment = wait_until_finished(client, asked.pk)
+
+    assert response.status_code == 302 and response["Location"] == asked.get_absolute_url()
+    assert report.status == "done", report.error
+    assert "Download the PDF" in fragment and report.pages >= 3
+    download = client.get(reverse("summary_download", args=[report.pk]))
+    text = pdf_text(b"".join(download.streaming_content))
+    assert "Alder School" in text and "Birch School" in text and "Trust total" in text
 
 
 def test_a_job_that_raises_leaves_the_request_failed_with_a_reason_and_it_can_be_tried_again(
