@@ -74,6 +74,9 @@ def test_demo_and_receivers_write_through_services(app):
         for call in calls(path)
         if attribute_name(call) in ORM_ONLY_WRITES
         and not (app == "demo" and path.name == "seed_demo.py")  # schools, staff, terms: set-up
+        # The trust-scale benchmark data is written in bulk (COPY) by design: services would take
+        # hours. tests/demo/test_seed_trust.py proves the rows open in the app as written.
+        and not (app == "demo" and path.name in {"seed_trust.py", "bulk.py"})
     ]
     assert offenders == []
 
