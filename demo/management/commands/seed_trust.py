@@ -35,6 +35,7 @@ from django_scopes import scopes_disabled
 
 from demo.bulk import BulkWriter, KeyMismatch
 from demo.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES, NICKNAMES
+from incidents.demo import BEFORE, BEHAVIOUR, BEHAVIOUR_RPI  # the demo's own wording
 from incidents.models import (
     Incident,
     IncidentPupil,
@@ -176,27 +177,6 @@ CATEGORY_WEIGHT = {
     "Self-harm or risk to self": 1,
 }
 OUTCOMES = [Outcome.RETURNED, Outcome.RESET_AREA, Outcome.INTERNAL_EXCLUSION, Outcome.SENT_HOME]
-BEFORE = [
-    "Asked to put phone away at the start of the lesson.",
-    "Seating plan changed without warning.",
-    "Another pupil made a comment about their family.",
-    "Found the writing task hard and was asked to start again.",
-    "Lost a game at lunch and came in upset.",
-    "Supply teacher covering; routine different.",
-]
-BEHAVIOUR = [
-    "Pushed chair back, shouted 'I'm not doing it' and walked to the door.",
-    "Swore at a classmate and threw a pencil case across the room.",
-    "Refused to follow instructions, put hood up and head on the desk.",
-    "Left the classroom without permission and walked the corridors.",
-    "Kicked the door and shouted at the member of staff to leave them alone.",
-    "Pushed another pupil in the line; both pupils were separated.",
-]
-BEHAVIOUR_RPI = [
-    "Punched a classmate twice and continued to lash out when staff asked them to stop.",
-    "Ran towards the road at the gate; staff held them to stop them leaving site.",
-    "Threw chairs in the classroom; other pupils moved out; kept throwing towards a pupil.",
-]
 TARGETS = [
     (AreaOfNeed.SEMH, "Use a regulation strategy (time-out pass or breathing) when upset"),
     (AreaOfNeed.SEMH, "Stay in class for the whole lesson 4 days out of 5"),
