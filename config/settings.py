@@ -146,6 +146,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The dashboards' figures are kept in the cache until a write changes the data they read
+# (semh.data_version); this bounds how long they can lag if the cache missed a change. 0: off.
+SEMH_FIGURES_CACHE_SECONDS = env_int("SEMH_FIGURES_CACHE_SECONDS", 600, minimum=0)
 # The cache backs login throttling; production points it at Redis so every worker shares it.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
