@@ -170,11 +170,12 @@ def read(headline: Headline, figure: Figure) -> HeadlineValue:
 
 def school_headlines(scope: Scope) -> list[HeadlineValue]:
     """Every headline of one school over ``scope`` (run inside the school's scope)."""
-    return counted_once(
+    figures = counted_once(
         scope.school,
         f"headlines:{scope.first}..{scope.last}",
-        lambda: [read(headline, headline.figure(scope)) for headline in HEADLINES],
+        lambda: {h.figure.__name__: h.figure(scope) for h in HEADLINES},
     )
+    return [read(headline, figures[headline.figure.__name__]) for headline in HEADLINES]
 
 
 def trust_total(columns: list[list[HeadlineValue]]) -> list[HeadlineValue]:

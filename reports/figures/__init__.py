@@ -118,7 +118,7 @@ def counted_once(school, what: str, compute: Callable):
         try:
             cache.set(key, found, seconds)
         except Exception:
-            logger.warning("Figures cache unreachable: not kept", exc_info=True)
+            logger.warning("Figures not kept in the cache", exc_info=True)
     return found
 
 

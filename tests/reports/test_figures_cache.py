@@ -20,6 +20,7 @@ from semh.access import Role
 from tests.conftest import at
 from tests.factories import TermFactory
 from tests.factories.incidents import IncidentFactory
+from tests.reports.test_slt_dashboard import row
 
 D = datetime.date
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,3 +141,20 @@ def test_reports_count_from_the_database_as_it_stands(cast):
         assert counted_once(cast.school_a, "test", count) == 2
     with transaction.atomic():  # inside a transaction: it may see its own uncommitted writes
         assert counted_once(cast.school_a, "test", count) == 3
+
+
+def test_the_slt_page_keeps_each_schools_headlines_until_that_school_changes(client, cast, senco):
+    client.force_login(cast.user(Role.SLT))
+
+    def incidents():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/reports/schools/").content.decode()
+        return row(page, "Incidents")[0][0], len(queries)
+
+    shown, counting = incidents()
+    again, kept = incidents()
+    _log(cast.school_a)
+
+    assert shown == again == "1"
+    assert kept < counting
+    assert incidents()[0] == "2"
