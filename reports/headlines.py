@@ -170,10 +170,15 @@ def read(headline: Headline, figure: Figure) -> HeadlineValue:
 
 def school_headlines(scope: Scope) -> list[HeadlineValue]:
     """Every headline of one school over ``scope`` (run inside the school's scope)."""
-    figures = counted_once(
-        scope.school,
-        f"headlines:{scope.first}..{scope.last}",
-        lambda: {h.figure.__name__: h.figure(scope) for h in HEADLINES},
+
+    def count():
+        return {h.figure.__name__: h.figure(scope) for h in HEADLINES}
+
+    whole_school = scope.pupils is None  # a cohort's figures are not kept under the school's
+    figures = (
+        counted_once(scope.school, f"headlines:{scope.first}..{scope.last}", count)
+        if whole_school
+        else count()
     )
     return [read(headline, figures[headline.figure.__name__]) for headline in HEADLINES]
 
