@@ -146,15 +146,35 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache backs login throttling; production points it at Redis so every worker shares it.
-CACHE_URL = os.environ.get("CACHE_URL", "")
+# The cache holds the sign-in limits (failed logins per account and per address, allauth's rate
+# limits) and the unlock generations: every web process must see the same counts, so production
+# keeps it in Redis (CACHE_URL, else the broker's REDIS_URL). Per-process memory would let each
+# gunicorn worker or container grant its own five guesses; it is refused when DEBUG is off unless
+# asked for by name (CACHE_URL=locmem://, for a single process such as the tests or a build step).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
+LOCAL_MEMORY_CACHE = "locmem://"
+if not CACHE_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "CACHE_URL (or REDIS_URL) must be set when DEBUG is off: the sign-in limits must be shared "
+        "by every web process. CACHE_URL=locmem:// keeps them in one process's memory (tests only)."
+    )
+if (
+    CACHE_URL
+    and CACHE_URL != LOCAL_MEMORY_CACHE
+    and not CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or locmem://, not {CACHE_URL!r}.")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
+        if CACHE_URL and CACHE_URL != LOCAL_MEMORY_CACHE
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions live in the database (Django's default, named here because it matters): any web
+# process can serve any request, and ending a member's sessions (staff.services) reaches them all.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -211,14 +231,68 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private_media"))
+
+
+def object_storage(*, bucket: str, prefix: str, endpoint_url: str | None, region: str | None):
+    """An S3-compatible bucket (django-storages) holding private files under ``prefix``.
+
+    Nothing is ever public: no ACL is sent (the bucket's own, private by default, applies) and no
+    page links to the bucket; files leave it only through our permission-checked views, which
+    stream them. The keys come from the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+    or the machine's role), read by boto3 itself.
+    """
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": prefix,
+            "endpoint_url": endpoint_url,
+            "region_name": region,
+            "default_acl": None,
+            # A name already taken gets a new one, as on disk (reports delete theirs first).
+            "file_overwrite": False,
+            # Links are never handed out, but should one be made it is signed and short-lived.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # MinIO, Ceph and other self-hosted stores want the bucket in the path, not the host.
+            "addressing_style": "path" if endpoint_url else None,
+        },
+    }
+
+
+# Uploaded and generated files: on this machine's disk by default (MEDIA_ROOT), or in an
+# S3-compatible bucket when SEMH_S3_BUCKET is set, which more than one machine can share.
+SEMH_S3_BUCKET = os.environ.get("SEMH_S3_BUCKET", "").strip()
+SEMH_S3_ENDPOINT_URL = os.environ.get("SEMH_S3_ENDPOINT_URL", "").strip() or None
+SEMH_S3_REGION = os.environ.get("SEMH_S3_REGION", "").strip() or None
+if SEMH_S3_ENDPOINT_URL and not SEMH_S3_BUCKET:
+    raise ImproperlyConfigured("SEMH_S3_ENDPOINT_URL is set but SEMH_S3_BUCKET is not.")
+if SEMH_S3_ENDPOINT_URL and not SEMH_S3_ENDPOINT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SEMH_S3_ENDPOINT_URL must start with https:// (or http://), not {SEMH_S3_ENDPOINT_URL!r}."
+    )
+if SEMH_S3_BUCKET:
+    FILE_STORAGES = {
+        name: object_storage(
+            bucket=SEMH_S3_BUCKET,
+            prefix=prefix,
+            endpoint_url=SEMH_S3_ENDPOINT_URL,
+            region=SEMH_S3_REGION,
+        )
+        for name, prefix in (("default", "uploads"), ("reports", "reports"))
+    }
+else:
+    FILE_STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "reports"},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Report PDFs: private (no URL), sent only by the permission-checked download view. Object
-    # storage can replace it here without touching the code.
-    "reports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "reports"},
-    },
+    # "reports" holds the report PDFs: private (no URL), sent only by the permission-checked
+    # download view (reports.request_views).
+    **FILE_STORAGES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -242,7 +316,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SEMH Provision <no-reply@localhost>")
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run eagerly in-process (the demo).
-REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
