@@ -233,30 +233,34 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private_media"))
 
 
-def object_storage(*, bucket: str, prefix: str, endpoint_url: str | None, region: str | None):
-    """An S3-compatible bucket (django-storages) holding private files under ``prefix``.
+def object_storages(*, bucket: str, endpoint_url: str | None, region: str | None) -> dict:
+    """Uploads ("default") and report PDFs ("reports") in an S3-compatible bucket (django-storages),
+    each under its own prefix.
 
     Nothing is ever public: no ACL is sent (the bucket's own, private by default, applies) and no
     page links to the bucket; files leave it only through our permission-checked views, which
     stream them. The keys come from the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
     or the machine's role), read by boto3 itself.
     """
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url,
+        "region_name": region,
+        "default_acl": None,
+        # A name already taken gets a new one, as on disk (reports delete theirs first).
+        "file_overwrite": False,
+        # Links are never handed out, but should one be made it is signed and short-lived.
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # MinIO, Ceph and other self-hosted stores want the bucket in the path, not the host.
+        "addressing_style": "path" if endpoint_url else None,
+    }
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": bucket,
-            "location": prefix,
-            "endpoint_url": endpoint_url,
-            "region_name": region,
-            "default_acl": None,
-            # A name already taken gets a new one, as on disk (reports delete theirs first).
-            "file_overwrite": False,
-            # Links are never handed out, but should one be made it is signed and short-lived.
-            "querystring_auth": True,
-            "querystring_expire": 60,
-            # MinIO, Ceph and other self-hosted stores want the bucket in the path, not the host.
-            "addressing_style": "path" if endpoint_url else None,
-        },
+        name: {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": prefix},
+        }
+        for name, prefix in (("default", "uploads"), ("reports", "reports"))
     }
 
 
@@ -272,15 +276,9 @@ if SEMH_S3_ENDPOINT_URL and not SEMH_S3_ENDPOINT_URL.startswith(("https://", "ht
         f"SEMH_S3_ENDPOINT_URL must start with https:// (or http://), not {SEMH_S3_ENDPOINT_URL!r}."
     )
 if SEMH_S3_BUCKET:
-    FILE_STORAGES = {
-        name: object_storage(
-            bucket=SEMH_S3_BUCKET,
-            prefix=prefix,
-            endpoint_url=SEMH_S3_ENDPOINT_URL,
-            region=SEMH_S3_REGION,
-        )
-        for name, prefix in (("default", "uploads"), ("reports", "reports"))
-    }
+    FILE_STORAGES = object_storages(
+        bucket=SEMH_S3_BUCKET, endpoint_url=SEMH_S3_ENDPOINT_URL, region=SEMH_S3_REGION
+    )
 else:
     FILE_STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
