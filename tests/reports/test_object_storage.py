@@ -1,7 +1,7 @@
 """Files in an S3-compatible bucket (SEMH_S3_BUCKET), against a real S3 API on loopback: moto's
 server mode. A report made by the worker's job lands in the bucket, comes back only through the
-permission-checked download, is never readable from the bucket without the keys, and goes with
-the purge."""
+permission-checked download, is never readable from the bucket without the keys, goes with the
+purge, and is tried again when the bucket is out of reach."""
 
 import datetime
 import socket
@@ -14,10 +14,16 @@ from django.core.files.storage import default_storage, storages
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 from moto.server import ThreadedMotoServer
+from storages.backends.s3 import S3Storage
 
 from config.settings import object_storages
 from reports.models import ReportRequest
-from reports.services.report_requests import purge_expired_reports, request_report, run_report
+from reports.services.report_requests import (
+    TransientReportError,
+    purge_expired_reports,
+    request_report,
+    run_report,
+)
 from semh.access import Role
 from tests.factories import TermFactory
 
@@ -46,6 +52,7 @@ def bucket(s3_endpoint, settings, monkeypatch):
     requests.post(f"{s3_endpoint}/moto-api/reset", timeout=10)  # nothing left from another test
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "semh-test-key")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "semh-test-secret")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # loopback only, whatever proxy the machine has
     s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION)
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     settings.STORAGES = {
@@ -71,16 +78,21 @@ def assert_private(s3, s3_endpoint, key):
 
 
 @pytest.fixture
-def made_in_bucket(cast, bucket):
-    """A termly report of Alder, asked for and made by the worker's job, stored in the bucket."""
+def requested(cast, bucket):
+    """A termly report of Alder, asked for (not yet made)."""
     with scope(school=cast.school_a):
         term = TermFactory(school=cast.school_a)
-        report = request_report(
+        return request_report(
             actor=cast.user(Role.SLT), school=cast.school_a, kind="termly", params={"term": term.pk}
         ).report
-    assert run_report(report.pk) == "done"
-    report.refresh_from_db()
-    return report
+
+
+@pytest.fixture
+def made_in_bucket(requested):
+    """The report made by the worker's job (run here), stored in the bucket."""
+    assert run_report(requested.pk) == "done"
+    requested.refresh_from_db()
+    return requested
 
 
 def download_url(report, school=None):
@@ -146,6 +158,31 @@ def test_the_purge_deletes_the_reports_object_from_the_bucket(
     assert keys_in(bucket) == []
     with scopes_disabled():
         assert not ReportRequest.objects.exists()
+
+
+def test_a_bucket_out_of_reach_puts_the_report_back_to_be_tried_again(
+    bucket, requested, monkeypatch
+):
+    field = ReportRequest._meta.get_field("file")
+    closed = object_storages(
+        bucket=BUCKET, endpoint_url=f"http://127.0.0.1:{free_port()}", region=REGION
+    )["reports"]["OPTIONS"]
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # boto3 would otherwise retry for seconds
+    monkeypatch.setattr(field, "storage", S3Storage(**closed))
+
+    with pytest.raises(TransientReportError):
+        run_report(requested.pk)
+
+    requested.refresh_from_db()
+    assert (requested.status, requested.stage, requested.error) == (
+        "queued",
+        "Waiting to try again",
+        "",
+    )
+    monkeypatch.setattr(field, "storage", storages["reports"])  # the bucket is back
+    assert run_report(requested.pk) == "done"
+    requested.refresh_from_db()
+    assert keys_in(bucket) == [f"reports/{requested.file.name}"]
 
 
 def test_an_uploaded_file_is_kept_privately_under_the_uploads_prefix(bucket, s3_endpoint):
