@@ -34,9 +34,9 @@ RUN pip install .
 COPY . .
 
 # Whitenoise's manifest storage (DEBUG=0) needs the collected files in the image. The settings
-# refuse to load without a SECRET_KEY, so this step alone gets a throwaway one; it is not kept as
-# ENV and the running containers must be given their own.
-RUN DEBUG=0 SECRET_KEY=collectstatic-build-step-only-not-a-real-key \
+# refuse to load without a SECRET_KEY (and a shared cache), so this step alone gets a throwaway
+# key and the in-process cache; neither is kept as ENV and the containers are given their own.
+RUN DEBUG=0 SECRET_KEY=collectstatic-build-step-only-not-a-real-key CACHE_URL=locmem:// \
     python manage.py collectstatic --noinput
 
 # Generated PDFs live here; compose mounts a named volume that web and worker share.

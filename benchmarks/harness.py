@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("SEMH_REQUIRE_MFA", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("CACHE_URL", "locmem://")  # one process; sign-in limits are not measured
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402

@@ -149,15 +149,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The dashboards' figures are kept in the cache until a write changes the data they read
 # (semh.data_version); this bounds how long they can lag if the cache missed a change. 0: off.
 SEMH_FIGURES_CACHE_SECONDS = env_int("SEMH_FIGURES_CACHE_SECONDS", 600, minimum=0)
-# The cache backs login throttling; production points it at Redis so every worker shares it.
-CACHE_URL = os.environ.get("CACHE_URL", "")
+# The cache holds the sign-in limits (failed logins per account and per address, allauth's rate
+# limits), the unlock generations and the dashboards' data versions: every web process must see the
+# same counts and versions, so production keeps it in Redis (CACHE_URL, else the broker's
+# REDIS_URL). Per-process memory would let each gunicorn worker or container grant its own five
+# guesses and keep its own stale figures; it is refused when DEBUG is off unless asked for by name (CACHE_URL=locmem://, for a single process such as the tests or a build step).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
+LOCAL_MEMORY_CACHE = "locmem://"
+if not CACHE_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "CACHE_URL (or REDIS_URL) must be set when DEBUG is off: the sign-in limits must be shared "
+        "by every web process. CACHE_URL=locmem:// keeps them in one process's memory (tests only)."
+    )
+if (
+    CACHE_URL
+    and CACHE_URL != LOCAL_MEMORY_CACHE
+    and not CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or locmem://, not {CACHE_URL!r}.")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
+        if CACHE_URL and CACHE_URL != LOCAL_MEMORY_CACHE
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions live in the database (Django's default, named here because it matters): any web
+# process can serve any request, and ending a member's sessions (staff.services) reaches them all.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -214,14 +234,66 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private_media"))
+
+
+def object_storages(*, bucket: str, endpoint_url: str | None, region: str | None) -> dict:
+    """Uploads ("default") and report PDFs ("reports") in an S3-compatible bucket (django-storages),
+    each under its own prefix.
+
+    Nothing is ever public: no ACL is sent (the bucket's own, private by default, applies) and no
+    page links to the bucket; files leave it only through our permission-checked views, which
+    stream them. The keys come from the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+    or the machine's role), read by boto3 itself.
+    """
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url,
+        "region_name": region,
+        "default_acl": None,
+        # A name already taken gets a new one, as on disk (reports delete theirs first).
+        "file_overwrite": False,
+        # Links are never handed out, but should one be made it is signed and short-lived.
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # MinIO, Ceph and other self-hosted stores want the bucket in the path, not the host.
+        "addressing_style": "path" if endpoint_url else None,
+    }
+    return {
+        name: {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": prefix},
+        }
+        for name, prefix in (("default", "uploads"), ("reports", "reports"))
+    }
+
+
+# Uploaded and generated files: on this machine's disk by default (MEDIA_ROOT), or in an
+# S3-compatible bucket when SEMH_S3_BUCKET is set, which more than one machine can share.
+SEMH_S3_BUCKET = os.environ.get("SEMH_S3_BUCKET", "").strip()
+SEMH_S3_ENDPOINT_URL = os.environ.get("SEMH_S3_ENDPOINT_URL", "").strip() or None
+SEMH_S3_REGION = os.environ.get("SEMH_S3_REGION", "").strip() or None
+if SEMH_S3_ENDPOINT_URL and not SEMH_S3_BUCKET:
+    raise ImproperlyConfigured("SEMH_S3_ENDPOINT_URL is set but SEMH_S3_BUCKET is not.")
+if SEMH_S3_ENDPOINT_URL and not SEMH_S3_ENDPOINT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SEMH_S3_ENDPOINT_URL must start with https:// (or http://), not {SEMH_S3_ENDPOINT_URL!r}."
+    )
+if SEMH_S3_BUCKET:
+    FILE_STORAGES = object_storages(
+        bucket=SEMH_S3_BUCKET, endpoint_url=SEMH_S3_ENDPOINT_URL, region=SEMH_S3_REGION
+    )
+else:
+    FILE_STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "reports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "reports"},
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Report PDFs: private (no URL), sent only by the permission-checked download view. Object
-    # storage can replace it here without touching the code.
-    "reports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "reports"},
-    },
+    # "reports" holds the report PDFs: private (no URL), sent only by the permission-checked
+    # download view (reports.request_views).
+    **FILE_STORAGES,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -245,7 +317,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SEMH Provision <no-reply@localhost>")
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run eagerly in-process (the demo).
-REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

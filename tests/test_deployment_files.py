@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-APP_SERVICES = ("web", "worker", "beat")
+WEB_SERVICES = ("web1", "web2")
+WORKER_SERVICES = ("worker1", "worker2")
+APP_SERVICES = (*WEB_SERVICES, *WORKER_SERVICES, "beat")
 BACKING_SERVICES = ("postgres", "redis")
 SHELLS = {"sh", "bash", "dash"}
 PYTHONS = {"python", "python3", "python3.11"}
@@ -359,7 +361,7 @@ def test_command_check_catches_a_typo(argv):
     assert problems_with(argv, strict=True) != []
 
 
-def test_compose_runs_web_worker_beat_postgres_and_redis():
+def test_compose_runs_two_web_two_workers_one_beat_postgres_and_redis():
     services = load_compose()["services"]
 
     assert set(APP_SERVICES + BACKING_SERVICES) <= services.keys()
@@ -368,10 +370,39 @@ def test_compose_runs_web_worker_beat_postgres_and_redis():
     assert services["redis"]["image"].startswith("redis:7")
 
 
+def programs_of(service: dict) -> list[list[str]]:
+    return simple_commands(compose_argv(service.get("command", "")))
+
+
+def test_the_two_web_containers_are_the_same_and_so_are_the_two_workers():
+    services = load_compose()["services"]
+
+    for group in (WEB_SERVICES, WORKER_SERVICES):
+        assert len(group) == 2
+        assert all(services[name] == services[group[0]] for name in group), group
+    assert programs_of(services["web1"])[0][0] == "gunicorn"
+    assert programs_of(services["worker1"])[0][:4] == ["celery", "-A", "config", "worker"]
+
+
+def test_beat_runs_exactly_once():
+    services = load_compose()["services"]
+
+    beats = [
+        name
+        for name, service in services.items()
+        if any(cmd[0] == "celery" and "beat" in cmd for cmd in programs_of(service))
+    ]
+    assert beats == ["beat"]
+    assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
+    # No one else runs the schedule inside a worker (celery worker -B).
+    for name in WORKER_SERVICES:
+        assert not {"-B", "--beat"} & set(programs_of(services[name])[0]), name
+
+
 def test_web_postgres_and_redis_have_healthchecks():
     services = load_compose()["services"]
 
-    for name in ("web", *BACKING_SERVICES):
+    for name in (*WEB_SERVICES, *BACKING_SERVICES):
         assert healthcheck_argv(services[name]["healthcheck"]["test"]), name
     assert "pg_isready" in healthcheck_argv(services["postgres"]["healthcheck"]["test"])
     assert healthcheck_argv(services["redis"]["healthcheck"]["test"]) == ["redis-cli", "ping"]
@@ -400,7 +431,7 @@ def test_web_and_worker_share_the_media_volume_at_media_root():
     services = compose["services"]
 
     volumes = set()
-    for name in ("web", "worker"):
+    for name in (*WEB_SERVICES, *WORKER_SERVICES):
         media_root = environment_of(services[name])["MEDIA_ROOT"]
         volumes.add(named_volume_mounts(services[name]).get(media_root))
     assert len(volumes) == 1
@@ -439,8 +470,9 @@ def urlopen_request_in(code: str) -> tuple[str, dict[str, str]]:
     return urls[0], headers
 
 
-def test_web_healthcheck_gets_the_login_page_past_the_ssl_redirect(client, settings):
-    web = load_compose()["services"]["web"]
+@pytest.mark.parametrize("name", WEB_SERVICES)
+def test_web_healthcheck_gets_the_login_page_past_the_ssl_redirect(client, settings, name):
+    web = load_compose()["services"][name]
     argv = healthcheck_argv(web["healthcheck"]["test"])
     url, headers = urlopen_request_in(argv[argv.index("-c") + 1])
     (gunicorn,) = [
@@ -498,21 +530,23 @@ def test_only_the_proxy_is_published_and_it_is_the_official_nginx_image():
     assert services["proxy"]["image"].startswith("nginx:")
     assert services["proxy"]["ports"] == ["8000:80"]
     assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
-    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    for name in WEB_SERVICES:
+        assert services["proxy"]["depends_on"][name]["condition"] == "service_healthy"
 
 
-def test_the_proxy_sends_the_forwarded_headers_to_gunicorn():
+def test_the_proxy_sends_the_forwarded_headers_to_both_web_containers():
     services = load_compose()["services"]
     conf = bind_mount_source(services["proxy"], "/etc/nginx/conf.d/default.conf").read_text()
     directives = {" ".join(line.split()) for line in conf.splitlines()}
     (gunicorn,) = [
         cmd
-        for cmd in simple_commands(compose_argv(services["web"]["command"]))
+        for cmd in simple_commands(compose_argv(services["web1"]["command"]))
         if cmd[0] == "gunicorn"
     ]
     port = gunicorn_parse(gunicorn[1:]).bind[0].rsplit(":", 1)[1]
+    upstream = sorted(d.split()[1] for d in directives if d.startswith("server ") and d[-1] == ";")
 
-    assert f"server web:{port};" in directives
+    assert upstream == [f"{name}:{port}" for name in WEB_SERVICES]
     assert "proxy_pass http://semh_web;" in directives
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in directives
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in directives
@@ -530,7 +564,7 @@ def test_the_app_believes_the_forwarded_address_of_the_proxy_alone(settings):
     services = compose["services"]
     proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
     (subnet,) = [c["subnet"] for c in compose["networks"]["default"]["ipam"]["config"]]
-    trusted = environment_of(services["web"])["SEMH_TRUSTED_PROXIES"]
+    trusted = environment_of(services["web1"])["SEMH_TRUSTED_PROXIES"]
     settings.SEMH_TRUSTED_PROXIES = trusted.split(",")
     through_proxy = RequestFactory().get(
         "/", REMOTE_ADDR=proxy_address, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
@@ -549,12 +583,12 @@ def test_migrations_run_as_the_owner_and_the_app_as_a_role_that_owns_nothing():
     services = load_compose()["services"]
     migrate = services["migrate"]
     owner = urlparse(environment_of(migrate)["DATABASE_URL"]).username
-    app = urlparse(environment_of(services["web"])["DATABASE_URL"]).username
+    app = urlparse(environment_of(services["web1"])["DATABASE_URL"]).username
 
     assert compose_argv(migrate["command"]) == ["python", "manage.py", "migrate", "--noinput"]
     assert migrate["restart"] == "no"
     assert {k: v for k, v in environment_of(migrate).items() if k != "DATABASE_URL"} == {
-        k: v for k, v in environment_of(services["web"]).items() if k != "DATABASE_URL"
+        k: v for k, v in environment_of(services["web1"]).items() if k != "DATABASE_URL"
     }
     assert owner != app and "postgres" not in (owner, app)
     for name in APP_SERVICES:
@@ -569,7 +603,7 @@ def test_the_database_init_script_creates_the_owner_and_the_app_role_with_table_
     sql = " ".join(line.split("--")[0] for line in script.read_text().splitlines())
     sql = " ".join(sql.split())
     owner = urlparse(environment_of(services["migrate"])["DATABASE_URL"]).username
-    app = urlparse(environment_of(services["web"])["DATABASE_URL"]).username
+    app = urlparse(environment_of(services["web1"])["DATABASE_URL"]).username
 
     assert f"CREATE ROLE {owner} LOGIN" in sql and f"CREATE ROLE {app} LOGIN" in sql
     assert f'ALTER DATABASE :"DBNAME" OWNER TO {owner};' in sql

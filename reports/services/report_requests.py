@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
+import botocore.exceptions
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -38,9 +39,16 @@ from ..selectors import check_report_reach, check_summary_reach
 
 logger = logging.getLogger(__name__)
 
-# Faults that may pass by themselves (the database or the file store briefly out of reach): the
-# job is tried again, up to SEMH_REPORT_MAX_ATTEMPTS tries. Anything else fails the request.
-TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError)
+# Faults that may pass by themselves (the database or the file store briefly out of reach, the
+# bucket's too when files are in object storage): the job is tried again, up to
+# SEMH_REPORT_MAX_ATTEMPTS tries. Anything else fails the request.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    ConnectionError,
+    TimeoutError,
+    botocore.exceptions.ConnectionError,
+    botocore.exceptions.HTTPClientError,
+)
 # Publishing to a broker that is down fails in about a second, so the person is told at once.
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 # The broker never received these (it was down): the sweep sends them once they are this old.

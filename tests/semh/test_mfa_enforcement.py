@@ -93,6 +93,7 @@ def test_mfa_is_required_by_default_in_production():
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 60,
             "DEBUG": "0",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
             "PATH": "",
         },
         capture_output=True,

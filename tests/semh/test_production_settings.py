@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-for-the-deploy-check-only-0a8f7d6c5b4e3f2a1b0c9d8e7f6a5b4c3d2e1f",
     "ALLOWED_HOSTS": "semh.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
     "PATH": "/usr/bin:/bin",
 }
 
@@ -60,6 +61,8 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("SECURE_HSTS_SECONDS", "a year"),
         ("SEMH_TRUSTED_PROXIES", "10.0.0.1,proxy"),
         ("SEMH_TRUSTED_PROXIES", "999.1.1.1"),
+        ("CACHE_URL", "memcached://127.0.0.1:11211"),
+        ("SEMH_S3_ENDPOINT_URL", "minio:9000"),
     ],
 )
 def test_a_setting_it_does_not_recognise_stops_start_up_naming_the_variable(variable, value):
@@ -83,3 +86,63 @@ def test_recognised_boolean_spellings_are_read(value, expected):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(expected)
+
+
+def setting_of(expression: str, env) -> str:
+    result = run_manage(
+        "shell", "-c", f"from django.conf import settings; print({expression})", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_production_refuses_to_keep_the_sign_in_limits_in_one_process():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "CACHE_URL (or REDIS_URL) must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "redis_url", "backend", "location"),
+    [
+        ("redis://cache:6379/1", "redis://redis:6379/0", "RedisCache", "redis://cache:6379/1"),
+        ("", "redis://redis:6379/0", "RedisCache", "redis://redis:6379/0"),
+        ("locmem://", "", "LocMemCache", ""),
+    ],
+)
+def test_the_cache_is_the_shared_redis_unless_one_process_is_asked_for(
+    cache_url, redis_url, backend, location
+):
+    env = {**PRODUCTION_ENV, "CACHE_URL": cache_url, "REDIS_URL": redis_url}
+
+    cache = setting_of("settings.CACHES['default']", env)
+
+    assert backend in cache and location in cache
+
+
+def test_sessions_are_kept_in_the_database_for_every_web_process():
+    assert setting_of("settings.SESSION_ENGINE", PRODUCTION_ENV) == (
+        "django.contrib.sessions.backends.db"
+    )
+
+
+def test_files_stay_on_disk_unless_a_bucket_is_configured():
+    backends = "[settings.STORAGES[n]['BACKEND'] for n in ('default', 'reports')]"
+
+    on_disk = setting_of(backends, PRODUCTION_ENV)
+    in_bucket = setting_of(backends, {**PRODUCTION_ENV, "SEMH_S3_BUCKET": "semh-files"})
+
+    assert on_disk.count("FileSystemStorage") == 2
+    assert in_bucket.count("storages.backends.s3.S3Storage") == 2
+
+
+def test_an_endpoint_without_a_bucket_stops_start_up():
+    result = run_manage(
+        "check", env={**PRODUCTION_ENV, "SEMH_S3_ENDPOINT_URL": "https://s3.example.org"}
+    )
+
+    assert result.returncode != 0
+    assert "SEMH_S3_BUCKET is not" in result.stderr

@@ -166,6 +166,7 @@ def test_production_cookies_are_secure_and_http_only():
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SECRET_KEY": "x" * 60,
             "DEBUG": "0",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
             "PATH": "",
         },
         capture_output=True,
