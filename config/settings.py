@@ -153,7 +153,8 @@ SEMH_FIGURES_CACHE_SECONDS = env_int("SEMH_FIGURES_CACHE_SECONDS", 600, minimum=
 # limits), the unlock generations and the dashboards' data versions: every web process must see the
 # same counts and versions, so production keeps it in Redis (CACHE_URL, else the broker's
 # REDIS_URL). Per-process memory would let each gunicorn worker or container grant its own five
-# guesses and keep its own stale figures; it is refused when DEBUG is off unless asked for by name (CACHE_URL=locmem://, for a single process such as the tests or a build step).
+# guesses and keep its own stale figures; it is refused when DEBUG is off unless asked for by name
+# (CACHE_URL=locmem://, for a single process such as the tests or a build step).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
 LOCAL_MEMORY_CACHE = "locmem://"
