@@ -195,6 +195,10 @@ def print_table(scales):
 
 
 def main():
+    if connection.vendor != "postgresql":
+        raise SystemExit(
+            "The page benchmark needs PostgreSQL: DATABASE_URL=postgres://…/<scratch db>"
+        )
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--scale", type=int, default=1, help="seed_demo --scale (default 1)")
     parser.add_argument("--runs", type=int, default=20, help="requests per page (default 20)")

@@ -6,9 +6,10 @@ several sync workers (``stack.py``: production settings), and runs ``benchmarks/
 headless: ``locust --headless -u 50 -r 10 -t 2m``. Each simulated person signs in as one of the
 schools' assistants, teachers, SENCos or DSLs (several people may share a login), logs incidents,
 checks their own pupils in and out of a Reset Area room (no more people on a room than it holds),
-takes the intervention registers of the last weeks (each by one person), and opens pupil pages. Afterwards it prints requests/s, p95 and errors (must be 0)
-and checks that the database holds exactly the incidents, visits and registers the clients were
-told were saved: as many as recorded, and with what was sent.
+takes the intervention registers of the last weeks (each by one person), and opens pupil pages.
+Afterwards it prints requests/s, p95 and errors (must be 0) and checks that the database holds
+exactly the incidents, visits and registers the clients were told were saved: as many as
+recorded, and with what was sent.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/scratch .venv/bin/python benchmarks/load_run.py
     … benchmarks/load_run.py 20s      # a shorter run while trying a change
@@ -214,6 +215,8 @@ def verify(before, records):
 
 
 def main():
+    if connection.vendor != "postgresql":
+        raise SystemExit("The load run needs PostgreSQL: DATABASE_URL=postgres://…/<scratch db>")
     duration = sys.argv[1] if len(sys.argv) > 1 else DURATION  # e.g. 20s for a quick try
     with throwaway_database(), tempfile.TemporaryDirectory(prefix="semh-load-") as tmp:
         call_command("seed_demo", scale=5, force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
