@@ -266,8 +266,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  Foreign keys checked: {clock.monotonic() - tick:.1f} s")
                 counts = seeder.writer.counts()
             tick = clock.monotonic()
-            seeder.writer.analyze()
-            self.stdout.write(f"  Tables analysed: {clock.monotonic() - tick:.1f} s")
+            seeder.writer.vacuum_analyze()
+            self.stdout.write(f"  Tables vacuumed and analysed: {clock.monotonic() - tick:.1f} s")
         elapsed = clock.monotonic() - started
         self.stdout.write(f"{'table':<52}{'rows':>12}")
         for table, rows in counts:
