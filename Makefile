@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_ENV := DEBUG=1 SEMH_REQUIRE_MFA=0
 
-.PHONY: install system-deps run test lint format bench worker clean
+.PHONY: install system-deps run test lint format bench bench-trust load worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,17 @@ worker: install
 
 bench: install
 	@ls benchmarks/*.py >/dev/null 2>&1 && for f in benchmarks/bench_*.py; do $(BIN)/python $$f; done || echo "No benchmarks yet."
+
+# The page benchmark at demo and at trust scale side by side. TRUST_DATABASE_URL names a
+# PostgreSQL database seed_trust has filled (createdb, migrate, seed_trust: see the README).
+bench-trust: install
+	@test -n "$(TRUST_DATABASE_URL)" || { echo "Set TRUST_DATABASE_URL=postgres://…/<seeded db>"; exit 2; }
+	DATABASE_URL=$(TRUST_DATABASE_URL) $(BIN)/python benchmarks/bench_pages.py --trust
+
+# Fifty staff for two minutes against gunicorn (locust), then every saved record checked.
+# PostgreSQL only (DATABASE_URL: a throwaway test_<name> is made next to it); not part of CI.
+load: install
+	$(BIN)/python benchmarks/load_run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -22,19 +22,28 @@ from incidents.models import (
     VocabularyKind,
 )
 from incidents.selectors import recording_staff
-from pupils.models import Pupil
+from pupils.models import Pupil, YearGroup
 from semh.access import Capability
 from semh.calendar import DateRange, any_day, default_range
 from semh.models import Term
-from semh.widgets import DateInput
+from semh.widgets import DateInput, LongSelect
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 FOLLOW_UP_STATES = [("open", "Some still open"), ("overdue", "Some overdue")]
 
 
+YEAR_LABELS = dict(YearGroup.choices)
+
+
 class PupilChoiceField(django_filters.fields.ModelChoiceField):
+    """Every pupil of the school: a thousand options, so each label is cheap to make (a lookup,
+    not ``get_year_group_display``, which flattens the choices again for every pupil)."""
+
+    widget = LongSelect
+
     def label_from_instance(self, pupil):
-        return f"{pupil.last_name}, {pupil.first_name} ({pupil.get_year_group_display()})"
+        year = YEAR_LABELS.get(pupil.year_group, pupil.year_group)
+        return f"{pupil.last_name}, {pupil.first_name} ({year})"
 
 
 class PupilFilter(django_filters.ModelChoiceFilter):
