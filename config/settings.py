@@ -144,6 +144,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL read replica (streaming replication of the primary), optional. When set, the
+# dashboards' and the report worker's reads go there (they opt in with
+# semh.db_router.reads_from_replica); every write, and every read of what was just written, stays
+# on the primary. Unset: everything uses the primary, as before. Under tests the alias is the
+# primary's test database itself (MIRROR), so the same rows are seen through both.
+SEMH_REPLICA_DATABASE_URL = os.environ.get("SEMH_REPLICA_DATABASE_URL", "")
+if SEMH_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            SEMH_REPLICA_DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["semh.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache backs login throttling; production points it at Redis so every worker shares it.

@@ -28,6 +28,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from semh import audit
 from semh.access import Capability, Role
 from semh.audit import AuditAction
+from semh.db_router import reads_from_replica
 from semh.models import School, Term
 from semh.selectors import staff_with_roles
 from semh.tenancy import resolve_school_access
@@ -221,9 +222,12 @@ def run_report(report_id) -> str:
     started = time.monotonic()
     try:
         _check_requester_may_see(report)
-        rendered = render_document(
-            report.kind, report.school, report.params, progress=_progress_of(report)
-        )
+        # The document's figures may come from the replica; the request's own row (claim,
+        # progress, finish) is written, so read and written on the primary.
+        with reads_from_replica():
+            rendered = render_document(
+                report.kind, report.school, report.params, progress=_progress_of(report)
+            )
         _progress_of(report)(95, "Saving the file")
         stored = _store(report, rendered.pdf)
     except TRANSIENT_ERRORS as error:
