@@ -7,6 +7,7 @@ the PDF over its own earlier file (so running twice is harmless) and leaves the 
 with a reason staff can read. The page polls the row, never the broker.
 """
 
+import errno
 import logging
 import secrets
 import time
@@ -62,6 +63,18 @@ class TransientReportError(Exception):
 
 class RequesterCannotSee(Exception):
     """The person who asked may no longer see this data (left the school, role changed...)."""
+
+
+class StorageFull(Exception):
+    """The reports storage had no room for the file (nothing of it is kept)."""
+
+
+STORAGE_FULL = (
+    "There was no room left to store this report, so it was not saved. Tell your school's "
+    "administrator; once they have made space, try again."
+)
+# What a full disk (or a used-up quota) raises while the file is written.
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass
@@ -239,7 +252,7 @@ def run_report(report_id) -> str:
             f"The report took longer than {minutes} minutes to make and was stopped. Try again "
             "later; if it happens again, tell your school's administrator.",
         )
-    except (DocumentError, RequesterCannotSee) as error:
+    except (DocumentError, RequesterCannotSee, StorageFull) as error:
         return _fail(report, str(error))
     except Exception:
         logger.exception("Report %s failed", report.pk)
@@ -345,11 +358,20 @@ def _check_summary_requester(report) -> None:
 
 
 def _store(report, pdf: bytes) -> str:
-    """Save the PDF under the request's own unguessable name, replacing an earlier file."""
+    """Save the PDF under the request's own unguessable name, replacing an earlier file. A full
+    disk leaves no part-written file behind."""
     storage, name = report.file.storage, report.file.name
     if storage.exists(name):
         storage.delete(name)
-    return storage.save(name, ContentFile(pdf))
+    try:
+        return storage.save(name, ContentFile(pdf))
+    except OSError as error:
+        if error.errno not in NO_SPACE:
+            raise
+        logger.error("Report %s not stored: no space left in the reports storage", report.pk)
+        if storage.exists(name):
+            storage.delete(name)
+        raise StorageFull(STORAGE_FULL) from error
 
 
 # Upkeep (Celery beat) ---------------------------------------------------------------------------
