@@ -27,14 +27,15 @@ def free_port() -> int:
 
 
 def wait_for(condition, timeout: float, what: str, every: float = 0.05):
-    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds."""
+    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds (``what``
+    may be a callable, read only then: a worker's log, say)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
         time.sleep(every)
-    raise AssertionError(f"{what}: not after {timeout} s")
+    raise AssertionError(f"{what() if callable(what) else what}: not after {timeout} s")
 
 
 class PrivateRedis:

@@ -46,7 +46,7 @@ def test_a_report_whose_worker_was_killed_is_made_once_when_a_worker_runs_again(
         wait_for(
             lambda: status_of(report.pk)["status"] == "running",
             30,
-            "the first worker to start the report\n" + first.output(),
+            lambda: "the first worker to start the report\n" + first.output(),
             every=0.02,
         )
         first.kill()
@@ -63,7 +63,7 @@ def test_a_report_whose_worker_was_killed_is_made_once_when_a_worker_runs_again(
         wait_for(
             lambda: status_of(report.pk)["status"] == "done",
             30,
-            "the second worker to make the report\n" + second.output(),
+            lambda: "the second worker to make the report\n" + second.output(),
             every=0.1,
         )
 
