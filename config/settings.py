@@ -163,10 +163,16 @@ DATABASE_ROUTERS = ["semh.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache backs login throttling; production points it at Redis so every worker shares it.
+# While Redis is out of reach each process counts in its own memory (semh/cache.py), so signing
+# in goes on working; the short timeouts keep a dead Redis host from holding up a sign-in.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "semh.cache.RedisCacheWithLocalFallback",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -3,7 +3,9 @@ stops and starts again on the same address.
 
 - A report asked for meanwhile is kept and the person told; once Redis is back the beat's sweep
   sends it and the worker that was running all along makes it.
-- An incident saved meanwhile is saved and shown: logging one does not need Redis."""
+- An incident saved meanwhile is saved and shown: logging one does not need Redis.
+- Signing in, which counts failures in the shared cache, goes on working on each process's own
+  memory; the lockout still holds."""
 
 import datetime
 
@@ -16,7 +18,7 @@ from incidents.models import Incident, IncidentPupil
 from reports.models import ReportRequest
 from reports.services.report_requests import sweep_report_requests
 from semh.access import Role
-from tests.factories import TermFactory
+from tests.factories import PASSWORD, TermFactory
 from tests.faults.conftest import wait_for
 from tests.reports.test_report_requests import broker
 
@@ -34,7 +36,8 @@ def status_of(report_id):
 
 def shared_cache(url):
     """The shared cache on Redis, as CACHE_URL sets it in production."""
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    backend = "semh.cache.RedisCacheWithLocalFallback"
+    return {"default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": {"socket_timeout": 1}}}
 
 
 @pytest.mark.celery
@@ -88,3 +91,23 @@ def test_an_incident_saved_while_redis_is_stopped_is_saved_and_shown(
     with scopes_disabled():
         incident = Incident.objects.get()
         assert IncidentPupil.objects.get(incident=incident).pupil == pupil
+
+
+def test_signing_in_while_redis_is_stopped_works_and_wrong_passwords_still_lock_the_account(
+    private_redis, client, cast
+):
+    with override_settings(CACHES=shared_cache(private_redis.url)):
+        private_redis.stop()
+        response = client.post(
+            "/accounts/login/", {"login": cast.user(Role.SENCO).email, "password": PASSWORD}
+        )
+        assert response.status_code == 302 and "_auth_user_id" in client.session
+        client.logout()
+
+        teacher = cast.user(Role.TEACHER)
+        for _ in range(6):
+            client.post("/accounts/login/", {"login": teacher.email, "password": "guess"})
+        response = client.post("/accounts/login/", {"login": teacher.email, "password": PASSWORD})
+        assert "too many" in response.content.decode().lower()
+        assert "_auth_user_id" not in client.session
+        private_redis.start()
