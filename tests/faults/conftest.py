@@ -79,6 +79,7 @@ def private_redis():
 def database_url_of_the_tests() -> str:
     """The test database (the transactional one, so other processes see its rows)."""
     s = connections["default"].settings_dict
+    require_service("postgresql" in s["ENGINE"], "PostgreSQL (DATABASE_URL)")
     return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
 
 

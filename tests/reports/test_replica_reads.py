@@ -22,6 +22,7 @@ from reports.services.report_requests import run_report
 from semh.access import Role
 from semh.db_router import REPLICA, ReplicaRouter, reads_from_replica
 from semh.models import School, Term
+from tests.conftest import require_service
 from tests.factories import TermFactory
 from tests.factories.incidents import IncidentFactory
 
@@ -31,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def replica(transactional_db):
     """A replica alias configured as settings.py does when SEMH_REPLICA_DATABASE_URL is set."""
+    engine = connections["default"].settings_dict["ENGINE"]
+    require_service("postgresql" in engine, "PostgreSQL (DATABASE_URL)")  # a second connection
     connections.settings[REPLICA] = {
         **connections["default"].settings_dict,
         "TEST": {"MIRROR": "default"},
