@@ -25,18 +25,30 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
 
+def _plain_static():
+    # The hashed static manifest exists only after collectstatic (as in the test suite).
+    return override_settings(
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    )
+
+
+@contextmanager
+def existing_database():
+    """The database DATABASE_URL names, as it is (a benchmark at trust scale only reads it)."""
+    with _plain_static():
+        yield connection
+
+
 @contextmanager
 def throwaway_database():
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    # The hashed static manifest exists only after collectstatic (as in the test suite).
-    plain_static = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     try:
-        with override_settings(STORAGES=plain_static):
+        with _plain_static():
             yield connection
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

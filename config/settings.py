@@ -162,6 +162,9 @@ if SEMH_REPLICA_DATABASE_URL:
 DATABASE_ROUTERS = ["semh.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The dashboards' figures are kept in the cache until a write changes the data they read
+# (semh.data_version); this bounds how long they can lag if the cache missed a change. 0: off.
+SEMH_FIGURES_CACHE_SECONDS = env_int("SEMH_FIGURES_CACHE_SECONDS", 600, minimum=0)
 # The cache backs login throttling; production points it at Redis so every worker shares it.
 # While Redis is out of reach each process counts in its own memory (semh/cache.py), so signing
 # in goes on working; the short timeouts keep a dead Redis host from holding up a sign-in.

@@ -17,7 +17,14 @@ from semh.charts import Bar, bar_chart, heatmap
 from semh.forms import DateRangeForm
 from semh.models import Term
 
-from .figures import Scope, chosen_term, comparison_scopes, range_scopes, school_terms
+from .figures import (
+    Scope,
+    chosen_term,
+    comparison_scopes,
+    counted_once,
+    range_scopes,
+    school_terms,
+)
 from .figures.attendance import semh_attendance
 from .figures.breakdown import cohort_breakdown
 from .figures.cohorts import shown_share
@@ -422,6 +429,14 @@ class Period:
     def query_string(self) -> str:
         return urlencode(self.query)
 
+    @property
+    def dates(self) -> str:
+        """Every date the period reads, as part of a cache key."""
+        return ",".join(
+            f"{which}={s.first}..{s.last}" if s else f"{which}=none"
+            for which, s in sorted(self.scopes.items())
+        )
+
 
 def requested_period(school, query, today: date) -> Period:
     terms = school_terms(school)
@@ -445,6 +460,13 @@ def requested_period(school, query, today: date) -> Period:
 
 
 def dashboard(period: Period) -> dict:
+    """Everything the SENCo dashboard shows over ``period``: counted once until the data changes,
+    so the page, its downloads and the termly report agree."""
+    counted = counted_once(period.this.school, f"dashboard:{period.dates}", lambda: _count(period))
+    return {"scopes": period.scopes, **counted}
+
+
+def _count(period: Period) -> dict:
     school, scopes = period.this.school, period.scopes
     this = scopes["this"]
     figures = Figures(period)
@@ -477,10 +499,9 @@ def dashboard(period: Period) -> dict:
     for row in outstanding.value:
         row["pupil"] = named.get(row["pupil_id"])
     return {
-        "scopes": scopes,
         "sections": sections,
         "outstanding": outstanding,
-        "concern": pupils_of_concern(this),
+        "concern": figures.get(pupils_of_concern),
         "tables": tables,
         "charts": _charts(tables, this),
     }

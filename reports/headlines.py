@@ -17,7 +17,14 @@ from django_scopes import scope
 
 from pupils.models import percent, rate_of
 
-from .figures import Figure, Scope, chosen_term, comparison_scopes, school_terms
+from .figures import (
+    Figure,
+    Scope,
+    chosen_term,
+    comparison_scopes,
+    counted_once,
+    school_terms,
+)
 from .figures.attendance import semh_attendance
 from .figures.cohorts import SEMH_REGISTER, shown_share
 from .figures.incidents import incident_totals
@@ -163,7 +170,17 @@ def read(headline: Headline, figure: Figure) -> HeadlineValue:
 
 def school_headlines(scope: Scope) -> list[HeadlineValue]:
     """Every headline of one school over ``scope`` (run inside the school's scope)."""
-    return [read(headline, headline.figure(scope)) for headline in HEADLINES]
+
+    def count():
+        return {h.figure.__name__: h.figure(scope) for h in HEADLINES}
+
+    whole_school = scope.pupils is None  # a cohort's figures are not kept under the school's
+    figures = (
+        counted_once(scope.school, f"headlines:{scope.first}..{scope.last}", count)
+        if whole_school
+        else count()
+    )
+    return [read(headline, figures[headline.figure.__name__]) for headline in HEADLINES]
 
 
 def trust_total(columns: list[list[HeadlineValue]]) -> list[HeadlineValue]:

@@ -6,4 +6,4 @@ class SemhConfig(AppConfig):
     verbose_name = "SEMH Provision core"
 
     def ready(self):
-        from semh import signals  # noqa: F401
+        from semh import data_version, signals  # noqa: F401

@@ -13,6 +13,8 @@ from importlib import import_module
 
 from django_scopes import scope
 
+from ..figures import counted_afresh
+
 KINDS = {  # the report kinds, label shown to staff
     "termly": "Termly provision-effectiveness report",
     "termly_governors": "Termly provision-effectiveness report (governors' anonymised version)",
@@ -65,8 +67,13 @@ def render_document(
       trust_summary (school None): {"schools": "<School pks, sorted, comma-separated>",
         "on": "YYYY-MM-DD"}; it enters each school's scope in turn itself.
     progress: optional callable(percent: int, stage: str), called a few times while rendering.
-    Raises DocumentError for params that name nothing of this school."""
-    report = progress or (lambda percent, stage: None)
+    Raises DocumentError for params that name nothing of this school.
+    Its figures are counted from the database as it stands, never from the dashboards' cache."""
+    with counted_afresh():
+        return _render(kind, school, params or {}, progress or (lambda percent, stage: None))
+
+
+def _render(kind, school, params, report) -> Rendered:
     if kind == TRUST_SUMMARY:
         from .trust_summary import render_trust_summary
 
