@@ -144,17 +144,36 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A PostgreSQL read replica (streaming replication of the primary), optional. When set, the
+# dashboards' and the report worker's reads go there (they opt in with
+# semh.db_router.reads_from_replica); every write, and every read of what was just written, stays
+# on the primary. Unset: everything uses the primary, as before. Under tests the alias is the
+# primary's test database itself (MIRROR), so the same rows are seen through both.
+SEMH_REPLICA_DATABASE_URL = os.environ.get("SEMH_REPLICA_DATABASE_URL", "")
+if SEMH_REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            SEMH_REPLICA_DATABASE_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["semh.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The dashboards' figures are kept in the cache until a write changes the data they read
 # (semh.data_version); this bounds how long they can lag if the cache missed a change. 0: off.
 SEMH_FIGURES_CACHE_SECONDS = env_int("SEMH_FIGURES_CACHE_SECONDS", 600, minimum=0)
 # The cache holds the sign-in limits (failed logins per account and per address, allauth's rate
-# limits), the unlock generations and the dashboards' data versions: every web process must see the
-# same counts and versions, so production keeps it in Redis (CACHE_URL, else the broker's
-# REDIS_URL). Per-process memory would let each gunicorn worker or container grant its own five
-# guesses and keep its own stale figures; it is refused when DEBUG is off unless asked for by name
-# (CACHE_URL=locmem://, for a single process such as the tests or a build step).
+# limits) and the unlock generations: every web process must see the same counts, so production
+# keeps it in Redis (CACHE_URL, else the broker's REDIS_URL). Per-process memory would let each
+# gunicorn worker or container grant its own five guesses; it is refused when DEBUG is off unless
+# asked for by name (CACHE_URL=locmem://, for a single process such as the tests or a build step).
+# While Redis is out of reach each process counts in its own memory (semh/cache.py), so signing
+# in goes on working; the short timeouts keep a dead Redis host from holding up a sign-in.
+# The dashboards' data versions and kept figures ("figures") have no such fallback: a process's
+# own memory would miss the other processes' writes, so without Redis the figures count afresh.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL
 LOCAL_MEMORY_CACHE = "locmem://"
@@ -169,13 +188,24 @@ if (
     and not CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
 ):
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or locmem://, not {CACHE_URL!r}.")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL and CACHE_URL != LOCAL_MEMORY_CACHE
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+_REDIS_CACHE = {
+    "LOCATION": CACHE_URL,
+    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
 }
+CACHES = (
+    {
+        "default": {"BACKEND": "semh.cache.RedisCacheWithLocalFallback", **_REDIS_CACHE},
+        "figures": {"BACKEND": "django.core.cache.backends.redis.RedisCache", **_REDIS_CACHE},
+    }
+    if CACHE_URL and CACHE_URL != LOCAL_MEMORY_CACHE
+    else {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "figures": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "figures",
+        },
+    }
+)
 # Sessions live in the database (Django's default, named here because it matters): any web
 # process can serve any request, and ending a member's sessions (staff.services) reaches them all.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from semh import audit
 from semh.access import Capability
 from semh.audit import AuditAction
+from semh.db_router import reads_from_replica
 from semh.decorators import school_view
 from semh.spreadsheet import FORMATS, spreadsheet_response
 from semh.stepup import require_recent_authentication
@@ -18,6 +19,7 @@ from .dashboard import TABLES, dashboard, requested_period
 
 @school_view(Capability.DASHBOARDS)
 @require_safe
+@reads_from_replica()
 def senco_dashboard(request):
     period = requested_period(request.school, request.GET, timezone.localdate())
     context = {"period": period, "terms": period.terms, "term": period.term, **dashboard(period)}
@@ -27,6 +29,7 @@ def senco_dashboard(request):
 
 @school_view(Capability.DASHBOARDS)
 @require_safe
+@reads_from_replica()
 def dashboard_download(request, table, fmt):
     """One table of the dashboard, as the page shows it for the same period, as CSV or XLSX."""
     if table not in TABLES or fmt not in FORMATS:

@@ -16,6 +16,7 @@ from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction
 from semh.calendar import default_range
+from semh.db_router import reads_from_replica
 from semh.decorators import school_view
 from semh.forms import DateRangeForm
 
@@ -24,6 +25,7 @@ from .intervention_impact import enrolment_impact, programme_impact
 
 @school_view(Capability.DASHBOARDS)
 @require_safe
+@reads_from_replica()
 def effectiveness(request, programme_id=None):
     scope = effectiveness_scope(
         request.school_access,

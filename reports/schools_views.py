@@ -21,6 +21,7 @@ from django_scopes import scope
 from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction, Client
+from semh.db_router import reads_from_replica
 from semh.middleware import mfa_setup_url
 from semh.spreadsheet import FORMATS, spreadsheet_response
 from semh.stepup import require_recent_authentication
@@ -75,6 +76,7 @@ def _columns(request, schools, action, **detail):
 
 
 @_schools_view
+@reads_from_replica()
 def schools_dashboard(request, schools):
     on, columns = _columns(request, schools, AuditAction.DASHBOARD_VIEW)
     summary_of = summary_schools(request.user)
@@ -88,6 +90,7 @@ def schools_dashboard(request, schools):
 
 
 @_schools_view
+@reads_from_replica()
 def schools_download(request, schools, fmt):
     if fmt not in FORMATS:
         raise Http404

@@ -1,10 +1,11 @@
 """Which committed data a cached figure was counted from.
 
-Each school has a version token in the shared cache, and so does the deployment as a whole. Every
-statement that writes a table the figures may read (whatever wrote it: a model save, a queryset
-``update``, ``bulk_create``, raw SQL) gives a new token once its transaction commits: the school's
-when it ran in that school's scope (a school page, a per-school task), the whole deployment's
-otherwise. A cached figure is keyed by both tokens, so a write makes the next reader count again.
+Each school has a version token in the shared cache (``CACHES["figures"]``), and so does the
+deployment as a whole. Every statement that writes a table the figures may read (whatever wrote
+it: a model save, a queryset ``update``, ``bulk_create``, raw SQL) gives a new token once its
+transaction commits: the school's when it ran in that school's scope (a school page, a per-school
+task), the whole deployment's otherwise. A cached figure is keyed by both tokens, so a write makes
+the next reader count again.
 
 The watch is a database execute wrapper rather than model signals because signals miss queryset
 updates and bulk writes. The token changes after the commit, so no reader can cache figures from
@@ -17,7 +18,7 @@ import logging
 import re
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
@@ -56,6 +57,7 @@ def _key(of) -> str:
 
 def tokens(school_pk) -> str:
     """The deployment's and the school's tokens, as one string for a cache key."""
+    cache = caches["figures"]
     keys = [_key(DEPLOYMENT), _key(school_pk)]
     found = cache.get_many(keys)
     for key in keys:
@@ -69,7 +71,9 @@ def tokens(school_pk) -> str:
 def changed(school_pk=None):
     """Cached figures of ``school_pk`` (of every school when None) are out of date."""
     try:
-        cache.set(_key(DEPLOYMENT if school_pk is None else school_pk), uuid.uuid4().hex, None)
+        caches["figures"].set(
+            _key(DEPLOYMENT if school_pk is None else school_pk), uuid.uuid4().hex, None
+        )
     except Exception:  # the write itself stands; the figures' expiry bounds the lag
         logger.warning("Could not mark the figures out of date", exc_info=True)
 

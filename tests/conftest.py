@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 from django_scopes import scopes_disabled
 from guardian.shortcuts import assign_perm
@@ -128,9 +128,11 @@ def _reports_in_a_temporary_folder(monkeypatch, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @dataclass

@@ -15,6 +15,7 @@ from semh import audit
 from semh.access import INCIDENT_LIST_READERS, PUPIL_READERS, Capability
 from semh.audit import AuditAction
 from semh.calendar import academic_year_start
+from semh.db_router import reads_from_replica
 from semh.decorators import school_view
 from semh.spreadsheet import XLSX, csv_response
 from semh.stepup import require_recent_authentication
@@ -98,6 +99,7 @@ def export_xlsx(request):
 
 
 @school_view(Capability.DASHBOARDS)
+@reads_from_replica()
 def analysis(request):
     form = AnalysisRangeForm(request.GET or None, school=request.school)
     span = form.date_range()

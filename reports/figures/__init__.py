@@ -21,13 +21,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from semh import data_version
 from semh.calendar import term_containing, years_from
+from semh.db_router import reading_from_replica
 from semh.models import Term
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,9 @@ class Figure:
 
 # --- Counted once until the data changes ------------------------------------------------------
 
+# Figures counted on a read replica are kept this long at most: a replica a moment behind may
+# not yet have the write whose commit issued the token they are kept under.
+REPLICA_KEEP_SECONDS = 60
 _COUNT_AFRESH = ContextVar("count_afresh", default=False)
 
 
@@ -108,6 +112,7 @@ def counted_once(school, what: str, compute: Callable):
     if not seconds or _COUNT_AFRESH.get() or connection.in_atomic_block:
         return compute()
     try:
+        cache = caches["figures"]
         key = f"figures:{school.pk}:{what}:{timezone.localdate()}:{data_version.tokens(school.pk)}"
         found = cache.get(key)
     except Exception:  # an unreachable cache slows the page, it does not break it
@@ -115,6 +120,8 @@ def counted_once(school, what: str, compute: Callable):
         return compute()
     if found is None:
         found = compute()
+        if reading_from_replica():  # it may not have had the write that issued the token yet
+            seconds = min(seconds, REPLICA_KEEP_SECONDS)
         try:
             cache.set(key, found, seconds)
         except Exception:

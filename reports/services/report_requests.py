@@ -7,6 +7,7 @@ the PDF over its own earlier file (so running twice is harmless) and leaves the 
 with a reason staff can read. The page polls the row, never the broker.
 """
 
+import errno
 import logging
 import secrets
 import time
@@ -29,6 +30,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 from semh import audit
 from semh.access import Capability, Role
 from semh.audit import AuditAction
+from semh.db_router import reads_from_replica
 from semh.models import School, Term
 from semh.selectors import staff_with_roles
 from semh.tenancy import resolve_school_access
@@ -69,6 +71,18 @@ class TransientReportError(Exception):
 
 class RequesterCannotSee(Exception):
     """The person who asked may no longer see this data (left the school, role changed...)."""
+
+
+class StorageFull(Exception):
+    """The reports storage had no room for the file (nothing of it is kept)."""
+
+
+STORAGE_FULL = (
+    "There was no room left to store this report, so it was not saved. Tell your school's "
+    "administrator; once they have made space, try again."
+)
+# What a full disk (or a used-up quota) raises while the file is written.
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass
@@ -229,9 +243,12 @@ def run_report(report_id) -> str:
     started = time.monotonic()
     try:
         _check_requester_may_see(report)
-        rendered = render_document(
-            report.kind, report.school, report.params, progress=_progress_of(report)
-        )
+        # The document's figures may come from the replica; the request's own row (claim,
+        # progress, finish) is written, so read and written on the primary.
+        with reads_from_replica():
+            rendered = render_document(
+                report.kind, report.school, report.params, progress=_progress_of(report)
+            )
         _progress_of(report)(95, "Saving the file")
         stored = _store(report, rendered.pdf)
     except TRANSIENT_ERRORS as error:
@@ -243,7 +260,7 @@ def run_report(report_id) -> str:
             f"The report took longer than {minutes} minutes to make and was stopped. Try again "
             "later; if it happens again, tell your school's administrator.",
         )
-    except (DocumentError, RequesterCannotSee) as error:
+    except (DocumentError, RequesterCannotSee, StorageFull) as error:
         return _fail(report, str(error))
     except Exception:
         logger.exception("Report %s failed", report.pk)
@@ -349,11 +366,20 @@ def _check_summary_requester(report) -> None:
 
 
 def _store(report, pdf: bytes) -> str:
-    """Save the PDF under the request's own unguessable name, replacing an earlier file."""
+    """Save the PDF under the request's own unguessable name, replacing an earlier file. A full
+    disk leaves no part-written file behind."""
     storage, name = report.file.storage, report.file.name
     if storage.exists(name):
         storage.delete(name)
-    return storage.save(name, ContentFile(pdf))
+    try:
+        return storage.save(name, ContentFile(pdf))
+    except OSError as error:
+        if error.errno not in NO_SPACE:
+            raise
+        logger.error("Report %s not stored: no space left in the reports storage", report.pk)
+        if storage.exists(name):
+            storage.delete(name)
+        raise StorageFull(STORAGE_FULL) from error
 
 
 # Upkeep (Celery beat) ---------------------------------------------------------------------------

@@ -111,12 +111,11 @@ def test_another_schools_writes_leave_this_schools_figures_kept(client, cast, se
     assert _dashboard(client, cast.school_b)[0] == 1
 
 
-UNREACHABLE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-    }
+NOWHERE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
 }
+UNREACHABLE = {"default": NOWHERE, "figures": NOWHERE}
 
 
 def test_with_the_cache_unreachable_the_dashboard_counts_afresh_and_saves_still_work(senco, cast):
