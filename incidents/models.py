@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from semh.models import ActionItem, ActionItemQuerySet
@@ -355,14 +356,18 @@ class RestrictiveInterventionQuerySet(models.QuerySet):
         )
 
     def with_follow_up_state(self):
-        """Annotate what the statutory follow-up still lacks, counted in the database."""
+        """Annotate what the statutory follow-up still lacks, counted in the database: each by a
+        subquery of its own record, so no join or filter around it can change the counts."""
+        staff = self.model.staff_involved.through.objects.filter(
+            restrictiveintervention=models.OuterRef("pk")
+        )
+        stated = StaffStatement.objects.filter(
+            intervention=models.OuterRef(models.OuterRef("pk"))
+        ).values("author")
         return self.with_parent_report_state().annotate(
-            staff_count=models.Count("staff_involved", distinct=True),
-            statement_count=models.Count(
-                "statements__author",
-                filter=models.Q(statements__author=models.F("staff_involved")),
-                distinct=True,
-            ),
+            staff_count=_count_of(staff),
+            statement_count=_count_of(staff.filter(user__in=stated)),
+            statement_missing=models.Exists(staff.exclude(user__in=stated)),
         )
 
     def outstanding(self):
@@ -370,8 +375,19 @@ class RestrictiveInterventionQuerySet(models.QuerySet):
         return self.with_follow_up_state().filter(
             models.Q(has_parent_report=False)
             | models.Q(pupil_debrief_at__isnull=True)
-            | models.Q(statement_count__lt=models.F("staff_count"))
+            | models.Q(statement_missing=True)
         )
+
+
+def _count_of(staff_rows):
+    """How many of a record's ``staff_rows`` (0 for none), as a subquery of that record."""
+    counted = (
+        staff_rows.order_by()
+        .values("restrictiveintervention")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    return Coalesce(models.Subquery(counted), 0)
 
 
 class RestrictiveIntervention(models.Model):

@@ -186,7 +186,7 @@ def visible_restrictive_interventions(viewer):
         Q(incident__in=visible_incidents(viewer).values("pk"))
         | Q(incident__isnull=True, pupil__in=Pupil.objects.visible_to(viewer).values("pk"))
         | Q(recorded_by=viewer.user)
-        # A subquery, not a join: a join would narrow the staff counts of with_follow_up_state.
+        # A subquery, not a join: a join would repeat a record once for each of its staff.
         | Q(
             pk__in=RestrictiveIntervention.staff_involved.through.objects.filter(
                 user=viewer.user

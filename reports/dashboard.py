@@ -14,6 +14,7 @@ from incidents.analysis import week_bars
 from pupils.models import Pupil
 from semh.calendar import default_range
 from semh.charts import Bar, bar_chart, heatmap
+from semh.data_version import counted_once
 from semh.forms import DateRangeForm
 from semh.models import Term
 
@@ -21,7 +22,6 @@ from .figures import (
     Scope,
     chosen_term,
     comparison_scopes,
-    counted_once,
     range_scopes,
     school_terms,
 )

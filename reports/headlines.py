@@ -16,13 +16,13 @@ from typing import Any
 from django_scopes import scope
 
 from pupils.models import percent, rate_of
+from semh.data_version import counted_once
 
 from .figures import (
     Figure,
     Scope,
     chosen_term,
     comparison_scopes,
-    counted_once,
     school_terms,
 )
 from .figures.attendance import semh_attendance

@@ -17,13 +17,20 @@ figures' own expiry (``SEMH_FIGURES_CACHE_SECONDS``) bounds how long a cached fi
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
+from django.utils import timezone
 from django_scopes import get_scope
+
+from semh.db_router import reading_from_replica
 
 logger = logging.getLogger(__name__)
 
@@ -117,3 +124,48 @@ def _watch(sender, connection, **kwargs):
 def _new_code(sender, **kwargs):
     """A deploy runs ``migrate``: figures cached by the code before it are not read again."""
     changed()
+
+
+# --- Counted once until the data changes ------------------------------------------------------
+
+# Figures counted on a read replica are kept this long at most: a replica a moment behind may
+# not yet have the write whose commit issued the token they are kept under.
+REPLICA_KEEP_SECONDS = 60
+_COUNT_AFRESH = ContextVar("count_afresh", default=False)
+
+
+@contextmanager
+def counted_afresh():
+    """Figures read inside count from the database, never the cache: a report is the record of
+    what the data said when it was made."""
+    token = _COUNT_AFRESH.set(True)
+    try:
+        yield
+    finally:
+        _COUNT_AFRESH.reset(token)
+
+
+def counted_once(school, what: str, compute: Callable):
+    """``compute()`` (figures of ``school``, named by ``what`` with their dates), or what it gave
+    before if nothing the figures read has been written since (``semh.data_version``).
+
+    A reader inside a transaction counts afresh: it may see its own writes, not yet committed."""
+    seconds = settings.SEMH_FIGURES_CACHE_SECONDS
+    if not seconds or _COUNT_AFRESH.get() or connection.in_atomic_block:
+        return compute()
+    try:
+        cache = caches["figures"]
+        key = f"figures:{school.pk}:{what}:{timezone.localdate()}:{tokens(school.pk)}"
+        found = cache.get(key)
+    except Exception:  # an unreachable cache slows the page, it does not break it
+        logger.warning("Figures cache unreachable: counting afresh", exc_info=True)
+        return compute()
+    if found is None:
+        found = compute()
+        if reading_from_replica():  # it may not have had the write that issued the token yet
+            seconds = min(seconds, REPLICA_KEEP_SECONDS)
+        try:
+            cache.set(key, found, seconds)
+        except Exception:
+            logger.warning("Figures not kept in the cache", exc_info=True)
+    return found

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from django_scopes import scope
 
-from ..figures import counted_afresh
+from semh.data_version import counted_afresh
 
 KINDS = {  # the report kinds, label shown to staff
     "termly": "Termly provision-effectiveness report",

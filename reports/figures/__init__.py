@@ -12,26 +12,15 @@ The app modules keep the arithmetic that belongs to their records (``incidents.a
 the reporting contract over them, so a page and a PDF cannot count the same thing two ways.
 """
 
-import logging
-from collections.abc import Callable
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import caches
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from semh import data_version
 from semh.calendar import term_containing, years_from
-from semh.db_router import reading_from_replica
 from semh.models import Term
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,51 +71,6 @@ class Figure:
     @property
     def rows(self) -> list[dict]:
         return self.value if isinstance(self.value, list) else self.value["rows"]
-
-
-# --- Counted once until the data changes ------------------------------------------------------
-
-# Figures counted on a read replica are kept this long at most: a replica a moment behind may
-# not yet have the write whose commit issued the token they are kept under.
-REPLICA_KEEP_SECONDS = 60
-_COUNT_AFRESH = ContextVar("count_afresh", default=False)
-
-
-@contextmanager
-def counted_afresh():
-    """Figures read inside count from the database, never the cache: a report is the record of
-    what the data said when it was made."""
-    token = _COUNT_AFRESH.set(True)
-    try:
-        yield
-    finally:
-        _COUNT_AFRESH.reset(token)
-
-
-def counted_once(school, what: str, compute: Callable):
-    """``compute()`` (figures of ``school``, named by ``what`` with their dates), or what it gave
-    before if nothing the figures read has been written since (``semh.data_version``).
-
-    A reader inside a transaction counts afresh: it may see its own writes, not yet committed."""
-    seconds = settings.SEMH_FIGURES_CACHE_SECONDS
-    if not seconds or _COUNT_AFRESH.get() or connection.in_atomic_block:
-        return compute()
-    try:
-        cache = caches["figures"]
-        key = f"figures:{school.pk}:{what}:{timezone.localdate()}:{data_version.tokens(school.pk)}"
-        found = cache.get(key)
-    except Exception:  # an unreachable cache slows the page, it does not break it
-        logger.warning("Figures cache unreachable: counting afresh", exc_info=True)
-        return compute()
-    if found is None:
-        found = compute()
-        if reading_from_replica():  # it may not have had the write that issued the token yet
-            seconds = min(seconds, REPLICA_KEEP_SECONDS)
-        try:
-            cache.set(key, found, seconds)
-        except Exception:
-            logger.warning("Figures not kept in the cache", exc_info=True)
-    return found
 
 
 # --- Terms: the dashboard's and the report's periods ------------------------------------------

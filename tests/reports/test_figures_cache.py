@@ -15,8 +15,8 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from incidents.models import Incident
-from reports.figures import counted_afresh, counted_once
 from semh.access import Role
+from semh.data_version import counted_afresh, counted_once
 from tests.conftest import at
 from tests.factories import TermFactory
 from tests.factories.incidents import IncidentFactory
