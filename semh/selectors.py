@@ -51,16 +51,6 @@ def audit_people(school):
     return User.objects.filter(memberships__school=school).distinct()
 
 
-def audit_actions(school):
-    """The actions the school's trail holds, for the filter's choices."""
-    return (
-        AuditEvent.objects.filter(school=school)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
-
-
 AUDIT_EXPORT_COLUMNS = {
     "when": "at",
     "user id": "actor_id",

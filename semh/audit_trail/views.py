@@ -8,7 +8,6 @@ from semh.audit_trail.filters import AuditFilter
 from semh.decorators import school_view
 from semh.selectors import (
     AUDIT_EXPORT_COLUMNS,
-    audit_actions,
     audit_events,
     audit_export_rows,
     audit_people,
@@ -23,7 +22,6 @@ def _search(request) -> AuditFilter:
         request.GET or None,
         queryset=audit_events(school),
         people=audit_people(school),
-        actions=audit_actions(school),
     )
 
 

@@ -54,6 +54,20 @@ def test_filter_by_pupil_finds_events_about_their_records_too(client, cast, logi
     assert actions == {"pupil.view", "parent_contact.create"}
 
 
+def test_filter_by_action_offers_actions_by_name_and_shows_only_that_action(
+    client, cast, login, trail
+):
+    login(cast.user(Role.DSL))
+
+    options = client.get(audit_url(cast)).content.decode()
+    response = client.get(audit_url(cast), {"action": "parent_contact.create"})
+
+    assert '<option value="pupil.view">Pupil record viewed</option>' in options
+    assert [e.action for e in response.context["page"].object_list] == ["parent_contact.create"]
+    unknown = client.get(audit_url(cast), {"action": "made.up"}).content.decode()
+    assert "Select a valid choice" in unknown
+
+
 @pytest.mark.parametrize("role", [Role.ASSISTANT, Role.TEACHER, Role.SENCO, Role.SLT])
 def test_other_roles_cannot_open_the_audit_trail(client, cast, login, role):
     login(cast.user(role))
