@@ -31,8 +31,10 @@ from incidents.models import (
     Severity,
 )
 from incidents.selectors import visible_incidents
+from semh.access import Capability
 from semh.calendar import DateRange, default_range
 from semh.charts import Bar, bar_chart, heatmap
+from semh.data_version import counted_once
 from semh.models import Period
 
 OUTSIDE_LESSONS = "Outside lessons"
@@ -252,6 +254,21 @@ def incident_analysis(*, school, start, end, incidents) -> dict:
         "summary": summary(*args),
         "strategies": strategies_and_restrictive(*args),
     }
+
+
+def analysis_for(viewer, start, end) -> dict:
+    """``incident_analysis`` of the incidents ``viewer`` (a SchoolAccess) may open. Everyone who
+    may open all the school's incidents sees the same figures, so those are kept until the data
+    changes (``semh.data_version``); a viewer who may open fewer has theirs counted afresh."""
+    school = viewer.school
+
+    def count():
+        visible = visible_incidents(viewer)
+        return incident_analysis(school=school, start=start, end=end, incidents=visible)
+
+    if not viewer.can(Capability.VIEW_ALL_PUPILS):
+        return count()
+    return counted_once(school, f"incident-analysis:{start}..{end}", count)
 
 
 def pupil_incident_timeline(viewer, pupil, *, today=None, limit=TIMELINE_LIMIT) -> dict:

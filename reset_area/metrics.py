@@ -20,6 +20,7 @@ from django.utils import timezone
 from pupils.models import Pupil
 from semh.calendar import monday_of
 from semh.charts import Bar, bar_chart, heatmap
+from semh.data_version import counted_once
 from semh.models import Period, Term, Weekday
 
 from .models import Reason, Visit, VisitOutcome, Zone
@@ -279,7 +280,13 @@ def pupils_table(visits, term_weeks):
 
 
 def room_metrics(school, first, last, *, room=None) -> dict:
-    """Everything the metrics page shows for a room (or every room) and a date range."""
+    """Everything the metrics page shows for a room (or every room) and a date range: kept
+    until the school's data changes (``semh.data_version``)."""
+    what = f"reset-area-metrics:{room.pk if room else 'all'}:{first}..{last}"
+    return counted_once(school, what, lambda: _room_metrics(school, first, last, room=room))
+
+
+def _room_metrics(school, first, last, *, room) -> dict:
     visits = visits_between(school, first, last, room=room)
     term_weeks = school_weeks(school, first, last)
     weeks = weekly(visits, term_weeks)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import exports, selectors
-from incidents.analysis import analysis_charts, incident_analysis, pupil_incident_timeline
+from incidents.analysis import analysis_charts, analysis_for, pupil_incident_timeline
 from incidents.filters import AnalysisRangeForm, IncidentFilter
 from incidents.selectors import visible_incidents
 from pupils.selectors import access_pupil
@@ -103,10 +103,7 @@ def export_xlsx(request):
 def analysis(request):
     form = AnalysisRangeForm(request.GET or None, school=request.school)
     span = form.date_range()
-    visible = visible_incidents(request.school_access)
-    figures = incident_analysis(
-        school=request.school, start=span.start, end=span.end, incidents=visible
-    )
+    figures = analysis_for(request.school_access, span.start, span.end)
     return render(
         request,
         "incidents/lists/analysis.html",

@@ -20,6 +20,7 @@ from semh.data_version import counted_afresh, counted_once
 from tests.conftest import at
 from tests.factories import TermFactory
 from tests.factories.incidents import IncidentFactory
+from tests.factories.reset_area import RoomFactory, VisitFactory
 from tests.reports.test_slt_dashboard import row
 
 D = datetime.date
@@ -109,6 +110,38 @@ def test_another_schools_writes_leave_this_schools_figures_kept(client, cast, se
 
     client.force_login(cast.user(Role.SENCO, "b"))
     assert _dashboard(client, cast.school_b)[0] == 1
+
+
+def _page_figure(client, url, figure):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.context["summary"][figure], len(queries)
+
+
+def test_incident_analysis_is_kept_until_an_incident_is_logged(senco, cast):
+    url = reverse("incidents:analysis", args=[cast.school_a.slug])
+    shown, counting = _page_figure(senco, url, "total")
+    again, kept = _page_figure(senco, url, "total")
+    _log(cast.school_a)
+
+    assert shown == again == 1
+    assert kept < counting - 5
+    assert _page_figure(senco, url, "total")[0] == 2
+
+
+def test_reset_area_metrics_are_kept_until_a_visit_is_recorded(senco, cast):
+    with scope(school=cast.school_a):
+        room = RoomFactory(school=cast.school_a)
+    url = reverse("reset_area:metrics", args=[cast.school_a.slug])
+    shown, counting = _page_figure(senco, url, "visits")
+    again, kept = _page_figure(senco, url, "visits")
+    with scope(school=cast.school_a):
+        VisitFactory(room=room, arrived_at=at(D(2026, 10, 5), 10))
+
+    assert shown == again == 0
+    assert kept < counting - 5
+    assert _page_figure(senco, url, "visits")[0] == 1
 
 
 NOWHERE = {
