@@ -16,7 +16,7 @@ from demo.management.commands.seed_trust import DEMO_PASSWORD
 from incidents.models import Incident, IncidentPupil, RestrictiveIntervention, StaffStatement
 from pupils.models import Pupil, SenStatus
 from pupils.validators import validate_upn
-from reset_area.models import Visit
+from reset_area.models import PlannedPlacement, Visit
 from semh.calendar import default_range
 from semh.models import AuditEvent, Membership, School, User
 
@@ -110,6 +110,12 @@ def test_senco_sees_the_seeded_pupils_incidents_and_figures(seeded, client, logi
     response = client.get(reverse("reset_area:metrics", args=[ashby.slug]))
     assert response.status_code == 200
     assert visits and f"Visits {visits} " in text_of(response)
+
+    with scopes_disabled():  # today's timetabled Reset Area sessions, on the room's register
+        planned = PlannedPlacement.objects.active_on(clock.today).filter(room__school=ashby)
+        placement = planned.select_related("room", "pupil").first()
+    register = reverse("reset_area:register", args=[ashby.slug, placement.room.pk])
+    assert placement.pupil.full_name in text_of(client.get(register))
 
 
 def test_senco_of_one_school_cannot_open_another_schools_pupils(seeded, client, login):

@@ -9,10 +9,11 @@ school gets its default vocabulary and provision from the apps' own receivers.
     DEBUG=1 DATABASE_URL=postgres://… .venv/bin/python manage.py seed_trust [--scale 0.1]
 
 Volumes at ``--scale 1`` (per school): 1,000 pupils on roll, 300 of them on the SEMH register,
-25,000 incidents and 50,000 Reset Area visits over three academic years (to yesterday). Needs a
-database without these schools (URNs 9710xx): run it on a fresh one. All names are synthetic.
-Not written (yet): Reset Area placements and seclusions, incident amendments and follow-up
-actions, parent contacts, agencies, meetings, outreach referrals, MIS import batches.
+25,000 incidents and 50,000 Reset Area visits over three academic years (to yesterday), and this
+year's Reset Area timetable. Needs a database without these schools (URNs 9710xx): run it on a
+fresh one. All names are synthetic. Not written (yet): Reset Area seclusions, the visits of the
+timetabled sessions, incident amendments and follow-up actions, parent contacts, agencies,
+meetings, outreach referrals, MIS import batches.
 """
 
 import random
@@ -87,7 +88,8 @@ from pupils.models import (
     Zone,
 )
 from pupils.validators import upn_check_letter
-from reset_area.models import Reason, Room, Visit, VisitOutcome
+from reset_area.demo import PURPOSES
+from reset_area.models import PlannedPlacement, Reason, Room, Visit, VisitOutcome
 from reset_area.services.visits import learning_minutes
 from semh import data_version
 from semh.access import Role
@@ -350,6 +352,7 @@ class TrustSeeder:
             plans = self.plans(s, first_year)
             self.incidents(s, days)
             self.visits(s, days)
+            self.placements(s)
             self.interventions(s)
             self.daily_log(s, days, plans)
             self.attendance(s, days)
@@ -1228,6 +1231,27 @@ class TrustSeeder:
         self.writer.write(Visit.strategies.through, ["visit_id", "vocabulary_id"], strategy_rows)
 
     # --- Interventions: groups each term, registers, SDQ baseline and exit --------------------
+
+    def placements(self, s):
+        """This academic year's timetabled Reset Area sessions: two pupils in each room on
+        every weekday, so each day's register has planned sessions to check attendance against."""
+        rng, senco = self.rng, s.one(Role.SENCO)
+        starts = academic_year_start(s.school, self.today)
+        ends = date(starts.year + 1, 7, 31)
+        PlannedPlacement.objects.bulk_create(
+            PlannedPlacement(
+                room=room,
+                pupil_id=rng.choice(s.semh),
+                period=period,
+                starts_on=starts,
+                ends_on=ends,
+                purpose=rng.choice(PURPOSES),
+                created_by_id=senco,
+            )
+            for room in s.rooms
+            for periods in s.periods.values()
+            for period in rng.sample([p for p in periods if p.is_learning], 2)
+        )
 
     def interventions(self, s):
         rng, school, school_id = self.rng, s.school, s.school.pk
