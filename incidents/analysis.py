@@ -29,6 +29,7 @@ from incidents.models import (
     Outcome,
     RestrictiveIntervention,
     Severity,
+    has_restrictive_intervention,
 )
 from incidents.selectors import visible_incidents
 from semh.access import Capability
@@ -285,7 +286,7 @@ def pupil_incident_timeline(viewer, pupil, *, today=None, limit=TIMELINE_LIMIT) 
             is_primary_here=Exists(
                 IncidentPupil.objects.filter(incident=OuterRef("pk"), pupil=pupil, is_primary=True)
             ),
-            has_restrictive=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk"))),
+            has_restrictive=has_restrictive_intervention(),
         )
         .order_by("-occurred_at")[:limit]
     )

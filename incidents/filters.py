@@ -15,11 +15,11 @@ from incidents.models import (
     IncidentPupil,
     IncidentStatus,
     Outcome,
-    RestrictiveIntervention,
     SafeguardingConcern,
     Severity,
     Vocabulary,
     VocabularyKind,
+    has_restrictive_intervention,
 )
 from incidents.selectors import recording_staff
 from pupils.models import Pupil, YearGroup
@@ -142,7 +142,7 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset.filter(Q(reported_by=user) | Q(pk__in=involved.values("incident")))
 
     def with_restrictive_intervention(self, queryset, name, value):
-        found = Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
+        found = has_restrictive_intervention()
         return queryset.filter(found if value == "yes" else ~found)
 
     def with_suspension(self, queryset, name, value):

@@ -161,7 +161,15 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["school", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["school", "-occurred_at"]),
+            # The review queue: a school's few submitted incidents among its thousands.
+            models.Index(
+                fields=["school", "submitted_at"],
+                condition=models.Q(status=IncidentStatus.SUBMITTED),
+                name="incident_awaiting_review",
+            ),
+        ]
 
     def __str__(self):
         return f"Incident {self.occurred_at:%d/%m/%Y %H:%M}"
@@ -392,6 +400,14 @@ def _count_of(staff_rows):
         .values("n")
     )
     return Coalesce(models.Subquery(counted), 0)
+
+
+def has_restrictive_intervention():
+    """Whether the incident of the outer query has a restrictive intervention record (an
+    ``Exists`` to annotate or filter by), through the plain manager as above."""
+    return models.Exists(
+        RestrictiveIntervention._base_manager.filter(incident=models.OuterRef("pk"))
+    )
 
 
 class RestrictiveIntervention(models.Model):

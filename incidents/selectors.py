@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from incidents.models import (
     StaffStatement,
     Vocabulary,
     VocabularyKind,
+    has_restrictive_intervention,
 )
 from pupils.models import PlanKind, PlanStatus, Pupil, SupportPlan
 from pupils.selectors import profile_for_display
@@ -110,9 +111,7 @@ def incident_rows(incidents):
     """Incidents for a list: what a row shows, in a fixed number of queries, newest first."""
     return (
         incidents.select_related("category", "location", "period", "reported_by")
-        .annotate(
-            has_restrictive=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
-        )
+        .annotate(has_restrictive=has_restrictive_intervention())
         .prefetch_related(primary_pupil_prefetch())
         .order_by("-occurred_at", "pk")
     )
@@ -382,9 +381,7 @@ def review_queue(school):
     """Submitted incidents awaiting review: restrictive interventions first, then oldest first."""
     return (
         Incident.objects.filter(school=school, status=IncidentStatus.SUBMITTED)
-        .annotate(
-            has_restrictive=Exists(RestrictiveIntervention.objects.filter(incident=OuterRef("pk")))
-        )
+        .annotate(has_restrictive=has_restrictive_intervention())
         .select_related("category", "location", "reported_by")
         .prefetch_related(primary_pupil_prefetch())
         .order_by("-has_restrictive", "submitted_at", "occurred_at", "pk")
