@@ -43,6 +43,7 @@ from stack import database_url, gunicorn
 
 from incidents.models import Incident
 from interventions.models import Group
+from pupils.models import PlanStatus
 from reset_area.models import Room
 from semh.models import School, User
 
@@ -62,7 +63,18 @@ class Figures:
 def page_list(school, email_of):
     """(label, login, url) for every page measured; the floor first."""
     with scopes_disabled():
-        incident = Incident.objects.filter(school=school).order_by("-occurred_at").first()
+        # A pupil whose page has everything to show at both scales (an active plan with
+        # targets, incidents): the page's queries are then the same whatever the data's size.
+        incident = (
+            Incident.objects.filter(
+                school=school,
+                involvements__is_primary=True,
+                involvements__pupil__plans__status=PlanStatus.ACTIVE,
+                involvements__pupil__plans__targets__isnull=False,
+            )
+            .order_by("-occurred_at")
+            .first()
+        )
         pupil = incident.involvements.get(is_primary=True).pupil
         room = Room.objects.filter(school=school).order_by("name").first()
         group = Group.objects.filter(school=school).order_by("-starts_on", "name").first()
