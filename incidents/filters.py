@@ -35,15 +35,39 @@ FOLLOW_UP_STATES = [("open", "Some still open"), ("overdue", "Some overdue")]
 YEAR_LABELS = dict(YearGroup.choices)
 
 
+class PupilOptions(django_filters.fields.ModelChoiceIterator):
+    """The school's pupils as (id, label) from one query of the columns a label needs: a
+    thousand model instances, each built only for its name and year, took longer than the
+    rest of the incident list."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        shown = Pupil.shown_name
+        for (
+            pk,
+            legal_first,
+            preferred_first,
+            legal_last,
+            preferred_last,
+            year,
+        ) in self.queryset.values_list(
+            "pk",
+            "legal_first_name",
+            "preferred_first_name",
+            "legal_last_name",
+            "preferred_last_name",
+            "year_group",
+        ):
+            label = f"{shown(legal_last, preferred_last)}, {shown(legal_first, preferred_first)}"
+            yield (pk, f"{label} ({YEAR_LABELS.get(year, year)})")
+
+
 class PupilChoiceField(django_filters.fields.ModelChoiceField):
-    """Every pupil of the school: a thousand options, so each label is cheap to make (a lookup,
-    not ``get_year_group_display``, which flattens the choices again for every pupil)."""
+    """Every pupil of the school: a thousand options, listed and written in one pass each."""
 
     widget = LongSelect
-
-    def label_from_instance(self, pupil):
-        year = YEAR_LABELS.get(pupil.year_group, pupil.year_group)
-        return f"{pupil.last_name}, {pupil.first_name} ({year})"
+    iterator = PupilOptions
 
 
 class PupilFilter(django_filters.ModelChoiceFilter):

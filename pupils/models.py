@@ -159,11 +159,16 @@ class Pupil(models.Model):
 
     @property
     def first_name(self):
-        return self.preferred_first_name or self.legal_first_name
+        return self.shown_name(self.legal_first_name, self.preferred_first_name)
 
     @property
     def last_name(self):
-        return self.preferred_last_name or self.legal_last_name
+        return self.shown_name(self.legal_last_name, self.preferred_last_name)
+
+    @staticmethod
+    def shown_name(legal: str, preferred: str) -> str:
+        """The name staff see: the preferred one where the school has recorded it."""
+        return preferred or legal
 
     @property
     def full_name(self):

@@ -224,6 +224,21 @@ def test_pupil_filter_finds_incidents_where_the_pupil_was_primary_or_involved(
     assert listed(response) == ids(log, "caseload_as_second_pupil")
 
 
+def test_pupil_filter_offers_each_pupil_by_the_name_staff_use_and_keeps_the_choice(
+    client, cast, login, log
+):
+    pupil = cast.caseload[1]
+    with scopes_disabled():
+        pupil.preferred_first_name = "Zed"
+        pupil.save()
+    login(cast.user(Role.SENCO))
+
+    response = client.get(url(cast, "list"), {"pupil": pupil.pk})
+
+    chosen = f'<option value="{pupil.pk}" selected>{pupil.legal_last_name}, Zed (Year'
+    assert chosen in response.content.decode()
+
+
 def test_staff_filter_finds_incidents_they_reported_or_were_involved_in(client, cast, login, log):
     login(cast.user(Role.SENCO))
 
