@@ -614,3 +614,9 @@ class Scope:
     @property
     def filters(self) -> dict:
         return {"programme": self.programme, "group": self.group, "pupil": self.pupil}
+
+    @property
+    def key(self) -> str:
+        """What the scope asks about, by id (figures kept for it are named by this)."""
+        chosen = (self.programme, self.group, self.pupil, self.definition)
+        return ":".join("-" if x is None else str(x.pk) for x in chosen)

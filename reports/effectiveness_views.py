@@ -16,6 +16,7 @@ from semh import audit, params
 from semh.access import Capability
 from semh.audit import AuditAction
 from semh.calendar import default_range
+from semh.data_version import counted_once
 from semh.db_router import reads_from_replica
 from semh.decorators import school_view
 from semh.forms import DateRangeForm
@@ -42,13 +43,12 @@ def effectiveness(request, programme_id=None):
     if scope.pupil is not None:
         detail["pupil"] = str(scope.pupil.pk)
     audit.record_page_view(request, AuditAction.EFFECTIVENESS_VIEW, target=target, **detail)
-    rows = programme_summary(
-        request.school, first, last, definition=scope.definition, **scope.filters
+    figures = counted_once(
+        request.school,
+        f"effectiveness:{scope.key}:{first}..{last}",
+        lambda: _figures(request.school, scope, first, last),
     )
-    impact = enrolment_impact(request.school, first=first, last=last, **scope.filters)
-    groups = []
-    if scope.programme is not None:
-        groups = groups_in_range(request.school, first, last, programme=scope.programme)
+    rows, impact = figures["rows"], figures["impact"]
     return render(
         request,
         "reports/effectiveness/page.html",
@@ -59,8 +59,22 @@ def effectiveness(request, programme_id=None):
             "scope": scope,
             "rows": rows,
             "detail": rows[0] if scope.programme is not None and rows else None,
-            "groups": groups,
+            "groups": figures["groups"],
             "impact_rows": impact if scope.programme or scope.pupil else [],
             "impact": programme_impact(impact),
         },
     )
+
+
+def _figures(school, scope, first, last) -> dict:
+    """The page's figures for ``scope``: the same for everyone who may open what it names (the
+    view has checked that), so they are kept until the school's data changes."""
+    groups = []
+    if scope.programme is not None:
+        groups = list(groups_in_range(school, first, last, programme=scope.programme))
+    rows = programme_summary(school, first, last, definition=scope.definition, **scope.filters)
+    return {
+        "rows": rows,
+        "impact": enrolment_impact(school, first=first, last=last, **scope.filters),
+        "groups": groups,
+    }

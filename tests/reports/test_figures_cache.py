@@ -20,6 +20,7 @@ from semh.data_version import counted_afresh, counted_once
 from tests.conftest import at
 from tests.factories import TermFactory
 from tests.factories.incidents import IncidentFactory
+from tests.factories.interventions import GroupFactory, ProgrammeFactory
 from tests.factories.reset_area import RoomFactory, VisitFactory
 from tests.reports.test_slt_dashboard import row
 
@@ -142,6 +143,27 @@ def test_reset_area_metrics_are_kept_until_a_visit_is_recorded(senco, cast):
     assert shown == again == 0
     assert kept < counting - 5
     assert _page_figure(senco, url, "visits")[0] == 1
+
+
+def test_intervention_effectiveness_is_kept_until_a_group_is_added(senco, cast):
+    url = reverse("reports:effectiveness", args=[cast.school_a.slug])
+
+    def programmes():
+        with CaptureQueriesContext(connection) as queries:
+            response = senco.get(url)
+        assert response.status_code == 200
+        return [row.programme.name for row in response.context["rows"]], len(queries)
+
+    with scope(school=cast.school_a):
+        GroupFactory(programme=ProgrammeFactory(school=cast.school_a, name="Lego Therapy"))
+    shown, counting = programmes()
+    again, kept = programmes()
+    with scope(school=cast.school_a):
+        GroupFactory(programme=ProgrammeFactory(school=cast.school_a, name="Zones Club"))
+
+    assert shown == again == ["Lego Therapy"]
+    assert kept < counting - 5
+    assert programmes()[0] == ["Lego Therapy", "Zones Club"]
 
 
 NOWHERE = {
