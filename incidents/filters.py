@@ -21,57 +21,16 @@ from incidents.models import (
     VocabularyKind,
     has_restrictive_intervention,
 )
-from incidents.selectors import recording_staff
-from pupils.models import Pupil, YearGroup
+from incidents.selectors import pupils_to_filter_by, recording_staff
+from pupils.models import Pupil
+from semh import params
 from semh.access import Capability
 from semh.calendar import DateRange, any_day, default_range
 from semh.models import Term
-from semh.widgets import DateInput, LongSelect
+from semh.widgets import DateInput
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 FOLLOW_UP_STATES = [("open", "Some still open"), ("overdue", "Some overdue")]
-
-
-YEAR_LABELS = dict(YearGroup.choices)
-
-
-class PupilOptions(django_filters.fields.ModelChoiceIterator):
-    """The school's pupils as (id, label) from one query of the columns a label needs: a
-    thousand model instances, each built only for its name and year, took longer than the
-    rest of the incident list."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        shown = Pupil.shown_name
-        for (
-            pk,
-            legal_first,
-            preferred_first,
-            legal_last,
-            preferred_last,
-            year,
-        ) in self.queryset.values_list(
-            "pk",
-            "legal_first_name",
-            "preferred_first_name",
-            "legal_last_name",
-            "preferred_last_name",
-            "year_group",
-        ):
-            label = f"{shown(legal_last, preferred_last)}, {shown(legal_first, preferred_first)}"
-            yield (pk, f"{label} ({YEAR_LABELS.get(year, year)})")
-
-
-class PupilChoiceField(django_filters.fields.ModelChoiceField):
-    """Every pupil of the school: a thousand options, listed and written in one pass each."""
-
-    widget = LongSelect
-    iterator = PupilOptions
-
-
-class PupilFilter(django_filters.ModelChoiceFilter):
-    field_class = PupilChoiceField
 
 
 class VocabularyChoiceField(django_filters.fields.ModelChoiceField):
@@ -98,7 +57,9 @@ class IncidentFilter(django_filters.FilterSet):
         widget=DateInput,
         validators=[any_day],
     )
-    pupil = PupilFilter(
+    # Shown as a search box with the chosen pupil (``pupil_picker``): a select of every pupil
+    # was a thousand options, most of the list page's time and size.
+    pupil = django_filters.ModelChoiceFilter(
         queryset=None, method="involving_pupil", label="Pupil", empty_label="Any pupil"
     )
     category = VocabularyFilter(queryset=None, label="Category", empty_label="Any")
@@ -140,6 +101,7 @@ class IncidentFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, viewer, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.viewer = viewer
         school = self.viewer_school = viewer.school
         self.filters["pupil"].queryset = Pupil.objects.visible_to(viewer)
         entries = Vocabulary.objects.filter(school=school)
@@ -157,6 +119,17 @@ class IncidentFilter(django_filters.FilterSet):
                 empty_label="Either",
             )
             self.filters["concern"].parent = self
+
+    def pupil_picker(self) -> dict:
+        """What the pupil filter shows: the pupil chosen, when in the viewer's reach, and the
+        pupils matching the name typed in its search box (``pupil_name``, never a filter)."""
+        chosen = None
+        if self.is_bound:
+            self.form.is_valid()
+            chosen = self.form.cleaned_data.get("pupil")
+        text = params.text(self.data.get("pupil_name")) if self.is_bound else ""
+        found = pupils_to_filter_by(self.viewer, text, excluding=[chosen] if chosen else [])
+        return {"chosen": chosen, "found": found, "searched": bool(text), "text": text}
 
     def involving_pupil(self, queryset, name, pupil):
         return queryset.filter(pk__in=IncidentPupil.objects.filter(pupil=pupil).values("incident"))

@@ -287,10 +287,20 @@ def chosen_pupils(viewer, ids) -> list:
 
 def pupils_to_pick(viewer, text, *, excluding=(), limit=8) -> list:
     """The pupil picker's matches for what was typed (name, year and form are all it shows)."""
+    return _first_matches(pupils_to_record_for(viewer), text, excluding, limit)
+
+
+def pupils_to_filter_by(viewer, text, *, excluding=(), limit=8) -> list:
+    """The incident filter's matches: any pupil the viewer may open, on roll or not (the
+    incidents of a pupil who has left are still theirs to find)."""
+    return _first_matches(Pupil.objects.visible_to(viewer), text, excluding, limit)
+
+
+def _first_matches(pupils, text, excluding, limit) -> list:
     if not text.strip():
         return []
-    matches = pupils_to_record_for(viewer).exclude(pk__in=[p.pk for p in excluding])
-    return list(matches.matching_name(text)[:limit])
+    matches = pupils.exclude(pk__in=[p.pk for p in excluding]).matching_name(text)
+    return list(matches[:limit])
 
 
 def own_drafts_with_pupils(viewer, *, excluding=None) -> list:

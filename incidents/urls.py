@@ -51,6 +51,7 @@ urlpatterns = [
     path("vocabulary/status/", vocabulary.vocabulary_status, name="vocabulary_status"),
     # lists: the list and its exports, analysis, a pupil's timeline
     path("", lists.incident_list, name="list"),
+    path("pupils/", lists.pupil_filter_search, name="list_pupil_search"),
     path("export.csv", lists.export_csv, name="export_csv"),
     path("export.xlsx", lists.export_xlsx, name="export_xlsx"),
     path("analysis/", lists.analysis, name="analysis"),

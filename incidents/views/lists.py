@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from incidents import exports, selectors
 from incidents.analysis import analysis_charts, analysis_for, pupil_incident_timeline
@@ -45,7 +46,18 @@ def incident_list(request):
     if request.htmx:
         template = "incidents/lists/_incident_table.html"
     can_export = any(request.school_access.can(c) for c in EXPORTERS)
-    return render(request, template, {"filter": filterset, "page": page, "can_export": can_export})
+    context = {"filter": filterset, "page": page, "can_export": can_export}
+    if not request.htmx:
+        context["picker"] = filterset.pupil_picker()
+    return render(request, template, context)
+
+
+@school_view(*INCIDENT_LIST_READERS)
+@require_GET
+def pupil_filter_search(request):
+    """The pupil filter's choices for the name typed: the pupil chosen so far, then matches."""
+    picker = _filtered(request).pupil_picker()
+    return render(request, "incidents/lists/_pupil_filter_choices.html", {"picker": picker})
 
 
 def _exportable(request):

@@ -64,3 +64,9 @@
   window.addEventListener("load", mark);
   window.addEventListener("resize", mark);
 })();
+
+// A search box inside a filter form only finds choices: its change (on leaving it) must not
+// reach the form, whose change applies the filters.
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-search-only]")) { event.stopPropagation(); }
+}, true);
