@@ -27,7 +27,7 @@ from semh import params
 from semh.access import Capability
 from semh.calendar import DateRange, any_day, default_range
 from semh.models import Term
-from semh.widgets import DateInput
+from semh.widgets import DateInput, LongSelect
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 FOLLOW_UP_STATES = [("open", "Some still open"), ("overdue", "Some overdue")]
@@ -62,19 +62,28 @@ class IncidentFilter(django_filters.FilterSet):
     pupil = django_filters.ModelChoiceFilter(
         queryset=None, method="involving_pupil", label="Pupil", empty_label="Any pupil"
     )
-    category = VocabularyFilter(queryset=None, label="Category", empty_label="Any")
+    category = VocabularyFilter(
+        queryset=None, label="Category", empty_label="Any", widget=LongSelect
+    )
     severity = django_filters.ChoiceFilter(
         choices=Severity.choices, label="Severity", empty_label="Any"
     )
-    location = VocabularyFilter(queryset=None, label="Where", empty_label="Anywhere")
+    location = VocabularyFilter(
+        queryset=None, label="Where", empty_label="Anywhere", widget=LongSelect
+    )
     period = django_filters.ChoiceFilter(
-        choices=[], field_name="period__name", label="Lesson / period", empty_label="Any"
+        choices=[],
+        field_name="period__name",
+        label="Lesson / period",
+        empty_label="Any",
+        widget=LongSelect,
     )
     staff = django_filters.ModelChoiceFilter(
         queryset=None,
         method="involving_staff",
         label="Staff (reported or involved)",
         empty_label="Anyone",
+        widget=LongSelect,
     )
     rpi = django_filters.ChoiceFilter(
         choices=YES_NO,

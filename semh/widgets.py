@@ -1,8 +1,11 @@
 """The browser's own date and time pickers, used by every form (they work with a keyboard, a
-screen reader and a phone's native picker), and the one way to make a model formset."""
+screen reader and a phone's native picker), a select for long lists, and the one way to make a
+model formset."""
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 class DateInput(forms.DateInput):
@@ -24,6 +27,37 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _attrs(attrs) -> str:
+    """HTML attributes in their own order, as Django's ``attrs.html`` writes them."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+class LongSelect(forms.Select):
+    """A select of a long list without groups (a school's staff, every audit action, the
+    school's categories): the same HTML as Django's ``Select``, written in one pass over the
+    choices. Django builds and renders each option through its own template, which took
+    13 ms for the audit trail's filters alone."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for v, label in self.choices
+        )
+        options = mark_safe(options)  # noqa: S308 - each value and label escaped above
+        attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, _attrs(attrs), options)
 
 
 class RequiredAwareBoundField(forms.BoundField):

@@ -5,15 +5,17 @@ import django_filters
 from semh.audit import AuditAction
 from semh.calendar import any_day
 from semh.models import AuditEvent
-from semh.widgets import DateInput
+from semh.widgets import DateInput, LongSelect
 
 
 class AuditFilter(django_filters.FilterSet):
-    actor = django_filters.ModelChoiceFilter(queryset=None, label="Person")
+    actor = django_filters.ModelChoiceFilter(queryset=None, label="Person", widget=LongSelect)
     # Every action the trail can hold, by name (not a scan of the school's rows for the ones
     # it holds: that read every row at a trust's size).
     action = django_filters.ChoiceFilter(
-        choices=sorted(AuditAction.choices, key=lambda choice: choice[1]), label="Action"
+        choices=sorted(AuditAction.choices, key=lambda choice: choice[1]),
+        label="Action",
+        widget=LongSelect,
     )
     record = django_filters.UUIDFilter(
         method="naming_record",

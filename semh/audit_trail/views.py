@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.functional import cached_property
 
 from semh import audit
 from semh.access import Capability
@@ -15,6 +16,30 @@ from semh.selectors import (
 from semh.spreadsheet import csv_response
 from semh.stepup import require_recent_authentication
 
+PAGE_SIZE = 100
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than ``most`` rows. A trust's audit trail holds millions; counting a
+    school's every row for "N events" was a third of the page's time, and nobody pages through
+    more than a hundred pages: past ``most``, the page says so and the filters narrow it."""
+
+    def __init__(self, object_list, per_page, *, most):
+        super().__init__(object_list, per_page)
+        self.most = most
+
+    @cached_property
+    def counted(self) -> int:
+        return self.object_list[: self.most + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, self.most)
+
+    @property
+    def capped(self) -> bool:
+        return self.counted > self.most
+
 
 def _search(request) -> AuditFilter:
     school = request.school
@@ -28,7 +53,8 @@ def _search(request) -> AuditFilter:
 @school_view(Capability.AUDIT_TRAIL)
 def audit_list(request):
     search = _search(request)
-    page = Paginator(search.qs, 100).get_page(request.GET.get("page"))
+    events = CappedPaginator(search.qs, PAGE_SIZE, most=100 * PAGE_SIZE)
+    page = events.get_page(request.GET.get("page"))
     return render(request, "semh/audit/list.html", {"filter": search, "page": page})
 
 

@@ -221,3 +221,21 @@ def test_every_csv_download_goes_through_the_one_escaping_writer():
     }
 
     assert writers == {"semh/spreadsheet.py"}
+
+
+def test_a_trail_past_ten_thousand_events_says_more_than_and_pages_the_newest(client, cast, login):
+    senco = cast.user(Role.SENCO)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(actor=senco, school=cast.school_a, action="pupil.view") for _ in range(10_001)
+    )
+    audit.record(actor=senco, action="incident.view", school=cast.school_a)
+    login(cast.user(Role.DSL))
+
+    first = client.get(audit_url(cast)).content.decode()
+    past_the_end = client.get(audit_url(cast), {"page": 500})
+    narrowed = client.get(audit_url(cast), {"action": "incident.view"}).content.decode()
+
+    assert "More than 10,000 events: choose dates or a person to see older ones." in first
+    assert "Page 1 of 100<" in first
+    assert past_the_end.context["page"].number == 100
+    assert "1 event<" in narrowed and "More than" not in narrowed
