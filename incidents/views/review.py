@@ -62,7 +62,7 @@ def follow_up_done(request, incident_id, follow_up_id):
 def review_queue(request):
     queue = selectors.review_queue(request.school)
     page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
-    summary = selectors.review_summary(request.school, next_up=0, outstanding_limit=100)
+    summary = selectors.follow_up_outstanding(request.school, limit=100)
     return render(request, "incidents/review/queue.html", {"page": page, "review": summary})
 
 

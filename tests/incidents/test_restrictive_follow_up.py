@@ -373,3 +373,34 @@ def test_each_holder_is_asked_for_their_own_account_until_they_write_it(client, 
     client.post(statement_url, {"text": "I supported his left arm for two minutes."})
 
     assert statement_url not in client.get(home).content.decode()
+
+
+def test_the_home_page_lists_the_oldest_twenty_outstanding_and_counts_them_all(client, cast):
+    assistant = cast.user(Role.ASSISTANT)
+    start = timezone.now() - datetime.timedelta(days=30)
+    with scopes_disabled():
+        records = [
+            RestrictiveInterventionFactory(
+                incident=IncidentFactory(
+                    school=cast.school_a, reported_by=assistant, pupils=[cast.pupils_a[0]]
+                ),
+                recorded_by=assistant,
+                started_at=start + datetime.timedelta(hours=n),
+                ended_at=start + datetime.timedelta(hours=n, minutes=5),
+            )
+            for n in range(22)
+        ]
+        ParentReportFactory(intervention=records[0], reported_by=assistant)
+        RestrictiveIntervention.objects.filter(pk=records[0].pk).update(
+            pupil_debrief_at=timezone.now()
+        )  # complete: no staff were named, so no statement is owed
+    client.force_login(cast.user(Role.SENCO))
+
+    page = client.get(reverse("school_home", args=["alder"])).content.decode()
+    queue = client.get(reverse("incidents:review_queue", args=["alder"])).content.decode()
+
+    assert "The oldest 20 of 21" in page
+    assert url("restrictive_detail", records[0]) not in page
+    assert url("restrictive_detail", records[1]) in page  # the oldest still outstanding
+    assert url("restrictive_detail", records[21]) not in page  # the newest, past the twenty
+    assert url("restrictive_detail", records[21]) in queue and "The oldest" not in queue
