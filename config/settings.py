@@ -159,6 +159,25 @@ if SEMH_REPLICA_DATABASE_URL:
         ),
         "TEST": {"MIRROR": "default"},
     }
+# The planner's price of reading a page out of order. PostgreSQL's default (4) is for spinning
+# disks; with the data in memory or on SSD it read a school's 25,000 incidents in disk order
+# rather than the review queue's partial index (9 -> 1.5 ms at a trust's size). Empty: leave it
+# to the server's own setting.
+SEMH_DB_RANDOM_PAGE_COST = os.environ.get("SEMH_DB_RANDOM_PAGE_COST", "1.1").strip()
+if SEMH_DB_RANDOM_PAGE_COST:
+    try:
+        page_cost = float(SEMH_DB_RANDOM_PAGE_COST)
+    except ValueError:
+        page_cost = -1.0
+    if not 0 < page_cost <= 1000:  # also refuses nan and inf
+        raise ImproperlyConfigured(
+            "SEMH_DB_RANDOM_PAGE_COST must be a number above 0 and at most 1000, "
+            f"not {SEMH_DB_RANDOM_PAGE_COST!r}."
+        )
+    for database in DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"-c random_page_cost={SEMH_DB_RANDOM_PAGE_COST}"
 DATABASE_ROUTERS = ["semh.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -63,6 +64,9 @@ def test_production_refuses_to_start_without_a_secret_key():
         ("SEMH_TRUSTED_PROXIES", "999.1.1.1"),
         ("CACHE_URL", "memcached://127.0.0.1:11211"),
         ("SEMH_S3_ENDPOINT_URL", "minio:9000"),
+        ("SEMH_DB_RANDOM_PAGE_COST", "fast"),
+        ("SEMH_DB_RANDOM_PAGE_COST", "-1"),
+        ("SEMH_DB_RANDOM_PAGE_COST", "nan"),
     ],
 )
 def test_a_setting_it_does_not_recognise_stops_start_up_naming_the_variable(variable, value):
@@ -121,6 +125,15 @@ def test_the_cache_is_the_shared_redis_unless_one_process_is_asked_for(
     cache = setting_of("settings.CACHES['default']", env)
 
     assert backend in cache and location in cache
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_for_data_in_memory_or_on_ssd_not_for_spinning_disks():
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
 
 
 def test_sessions_are_kept_in_the_database_for_every_web_process():
