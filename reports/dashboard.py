@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from incidents.analysis import week_bars
 from pupils.models import Pupil
-from semh.calendar import default_range
+from semh.calendar import range_so_far
 from semh.charts import Bar, bar_chart, heatmap
 from semh.data_version import counted_once
 from semh.forms import DateRangeForm
@@ -23,6 +23,7 @@ from .figures import (
     chosen_term,
     comparison_scopes,
     range_scopes,
+    running_term,
     school_terms,
 )
 from .figures.attendance import semh_attendance
@@ -440,7 +441,7 @@ class Period:
 
 def requested_period(school, query, today: date) -> Period:
     terms = school_terms(school)
-    span = default_range(school, today)
+    span = range_so_far(running_term(terms, today), today)
     custom = bool(query.get("date_from") or query.get("date_to"))
     form = DateRangeForm(query if custom else None, default_range=span)
     if custom:
@@ -452,11 +453,12 @@ def requested_period(school, query, today: date) -> Period:
             form,
             {"date_from": first.isoformat(), "date_to": last.isoformat()},
         )
-    term = chosen_term(school, terms, query.get("term"), today)
+    term = chosen_term(terms, query.get("term"), today)
     if term is None:  # a school with no terms entered: the default range, nothing to compare
         scopes = {"this": Scope(school, span.start, span.end, span.label)}
         return Period(terms, None, scopes, form, {})
-    return Period(terms, term, comparison_scopes(term, today=today), form, {"term": str(term.pk)})
+    scopes = comparison_scopes(term, terms=terms, today=today)
+    return Period(terms, term, scopes, form, {"term": str(term.pk)})
 
 
 def dashboard(period: Period) -> dict:

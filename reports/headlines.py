@@ -221,10 +221,10 @@ class SchoolColumn:
 def school_column(school, terms, today: date) -> SchoolColumn:
     """The school's term running on ``today``, else its latest begun term, against the term
     before it (run inside the school's scope). ``terms``: the school's terms, latest first."""
-    term = chosen_term(school, terms, None, today)
+    term = chosen_term(terms, None, today)
     if term is None:
         return SchoolColumn(school, None, None, None, [], None)
-    scopes = comparison_scopes(term, today=today)
+    scopes = comparison_scopes(term, terms=terms, today=today)
     previous = scopes["previous"]
     return SchoolColumn(
         school,

@@ -55,7 +55,12 @@ def term_containing(school, day: date):
 def default_range(school, today: date | None = None) -> DateRange:
     """The current term so far; outside every term, the last ``DEFAULT_WEEKS`` weeks."""
     today = today or timezone.localdate()
-    term = term_containing(school, today)
+    return range_so_far(term_containing(school, today), today)
+
+
+def range_so_far(term, today: date) -> DateRange:
+    """``term`` (the one running today) so far; with none running, the last ``DEFAULT_WEEKS``
+    weeks."""
     if term is not None:
         return DateRange(term.starts_on, min(term.ends_on, today), f"{term} (so far)")
     start = monday_of(today) - timedelta(weeks=DEFAULT_WEEKS - 1)

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from semh.calendar import term_containing, years_from
+from semh.calendar import years_from
 from semh.models import Term
 
 
@@ -81,14 +81,20 @@ def school_terms(school):
     return list(school.terms.select_related("academic_year").order_by("-starts_on"))
 
 
-def chosen_term(school, terms, term_id, today: date):
-    """The term asked for (``?term=``), else the one running today, else the latest begun."""
+def running_term(terms, today: date):
+    """The term of ``terms`` running on ``today`` (the earlier begun, should two overlap)."""
+    return next((t for t in reversed(terms) if t.starts_on <= today <= t.ends_on), None)
+
+
+def chosen_term(terms, term_id, today: date):
+    """The term asked for (``?term=``), else the one running today, else the latest begun.
+    ``terms``: the school's terms, latest first (``school_terms``)."""
     by_id = {str(t.pk): t for t in terms}
     if term_id in by_id:
         return by_id[term_id]
-    running = term_containing(school, today)
+    running = running_term(terms, today)
     if running is not None:
-        return by_id.get(str(running.pk), running)
+        return running
     return next((t for t in terms if t.starts_on <= today), None)
 
 
@@ -98,34 +104,28 @@ def term_scope(term: Term, *, today: date | None = None) -> Scope:
     return Scope(term.school, term.starts_on, min(term.ends_on, today), str(term))
 
 
-def previous_term(term: Term) -> Term | None:
-    return (
-        Term.objects.filter(school=term.school_id, ends_on__lt=term.starts_on)
-        .select_related("academic_year")
-        .order_by("-starts_on")
-        .first()
-    )
+def previous_term(term: Term, terms) -> Term | None:
+    """The latest of ``terms`` (latest first) to end before ``term`` begins."""
+    return next((t for t in terms if t.ends_on < term.starts_on), None)
 
 
-def same_term_last_year(term: Term) -> Term | None:
+def same_term_last_year(term: Term, terms) -> Term | None:
     """The same season of the academic year before (None if the school did not enter it)."""
-    return (
-        Term.objects.filter(
-            school=term.school_id,
-            season=term.season,
-            academic_year__starts_on__lt=term.academic_year.starts_on,
-        )
-        .select_related("academic_year")
-        .order_by("-starts_on")
-        .first()
+    begun = term.academic_year.starts_on
+    return next(
+        (t for t in terms if t.season == term.season and t.academic_year.starts_on < begun), None
     )
 
 
-def comparison_scopes(term: Term, *, today: date | None = None) -> dict[str, Scope | None]:
+def comparison_scopes(
+    term: Term, *, terms=None, today: date | None = None
+) -> dict[str, Scope | None]:
     """The term and what each figure is set against: the previous term and the same term last
     year (None where the school has not entered that term). A running term is compared with the
-    same number of days of the others, so "so far" is set against "by the same point"."""
+    same number of days of the others, so "so far" is set against "by the same point".
+    ``terms``: the school's terms, latest first, when the caller has them (else one query)."""
     today = today or timezone.localdate()
+    terms = school_terms(term.school) if terms is None else terms
     now = term_scope(term, today=today)
     days_in = (now.last - now.first).days
 
@@ -137,8 +137,8 @@ def comparison_scopes(term: Term, *, today: date | None = None) -> dict[str, Sco
 
     return {
         "this": now,
-        "previous": same_point(previous_term(term)),
-        "last_year": same_point(same_term_last_year(term)),
+        "previous": same_point(previous_term(term, terms)),
+        "last_year": same_point(same_term_last_year(term, terms)),
     }
 
 
