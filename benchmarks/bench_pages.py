@@ -36,15 +36,17 @@ import requests
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from stack import database_url, gunicorn
 
 from incidents.models import Incident
 from interventions.models import Group
 from pupils.models import PlanStatus
-from reset_area.models import Room
+from reset_area.models import PlannedPlacement, Room
 from semh.models import School, User
 
 PAGE_BUDGET_SECONDS = 60
@@ -64,19 +66,29 @@ def page_list(school, email_of):
     """(label, login, url) for every page measured; the floor first."""
     with scopes_disabled():
         # A pupil whose page has everything to show at both scales (an active plan with
-        # targets, incidents): the page's queries are then the same whatever the data's size.
+        # targets, meetings with actions, incidents): the page's queries are then the same
+        # whatever the data's size.
         incident = (
             Incident.objects.filter(
                 school=school,
                 involvements__is_primary=True,
                 involvements__pupil__plans__status=PlanStatus.ACTIVE,
                 involvements__pupil__plans__targets__isnull=False,
+                involvements__pupil__meetings__actions__isnull=False,
             )
             .order_by("-occurred_at")
             .first()
         )
         pupil = incident.involvements.get(is_primary=True).pupil
-        room = Room.objects.filter(school=school).order_by("name").first()
+        # A room with Reset Area sessions timetabled today, so its register runs the same
+        # queries at both scales (both seeds timetable sessions on every weekday).
+        planned = PlannedPlacement.objects.active_on(timezone.localdate()).values("room")
+        room = (
+            Room.objects.filter(school=school)
+            .annotate(planned_today=Exists(planned.filter(room=OuterRef("pk"))))
+            .order_by("-planned_today", "name")
+            .first()
+        )
         group = Group.objects.filter(school=school).order_by("-starts_on", "name").first()
     s = school.slug
     filters = "?severity=3&rpi=yes"

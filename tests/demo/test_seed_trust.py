@@ -14,7 +14,7 @@ from django_scopes import scopes_disabled
 from demo.bulk import BulkWriter, KeyMismatch
 from demo.management.commands.seed_trust import DEMO_PASSWORD
 from incidents.models import Incident, IncidentPupil, RestrictiveIntervention, StaffStatement
-from pupils.models import Pupil, SenStatus
+from pupils.models import Meeting, MeetingAction, PlanReview, Pupil, SenStatus
 from pupils.validators import validate_upn
 from reset_area.models import PlannedPlacement, Visit
 from semh.calendar import default_range
@@ -63,6 +63,12 @@ def test_seeded_rows_keep_the_apps_rules(seeded):
             assert visit.left_at > visit.arrived_at
             assert visit.minutes_out_of_learning <= visit.stay_minutes
         assert AuditEvent.objects.filter(school=ashby).count() > incidents.count()
+        # Each plan review has its meeting, whose action is done once it is well past due.
+        meetings = Meeting.objects.filter(pupil__school=ashby)
+        assert meetings.count() == PlanReview.objects.filter(plan__pupil__school=ashby).count() > 0
+        for action in MeetingAction.objects.filter(meeting__pupil__school=ashby):
+            assert action.due_on > action.meeting.held_on
+            assert action.done_on is None or action.done_on <= timezone.localdate()
         for role in ("senco", "dsl", "slt", "assistant"):
             user = User.objects.get(email=f"{role}@ashby.trust.example")
             assert Membership.objects.filter(user=user, school=ashby, role=role).exists()

@@ -73,6 +73,9 @@ from pupils.models import (
     AttendanceRecord,
     DailyNote,
     Gender,
+    Meeting,
+    MeetingAction,
+    MeetingKind,
     PlanKind,
     PlanReview,
     PlanStatus,
@@ -584,6 +587,7 @@ class TrustSeeder:
         ids]} for the daily log's evidence."""
         rng, senco, school_id = self.rng, s.one(Role.SENCO), s.school.pk
         plans, targets, reviews, ratings, by_year = [], [], [], [], {}
+        meetings, attendees, actions = [], [], []
         sen = {p: status for p, _, status in s.pupils}
         for pupil_id in s.semh:
             kind = PlanKind.EHCP if sen[pupil_id] == SenStatus.EHCP else PlanKind.IBP
@@ -672,6 +676,42 @@ class TrustSeeder:
                         plan_id,
                         {"pupil": str(pupil_id)},
                     )
+                    # The review meeting, with parents, and the action it agreed.
+                    meeting_id, due = self.uuid(), held + timedelta(weeks=2)
+                    meetings.append(
+                        (
+                            meeting_id,
+                            pupil_id,
+                            MeetingKind.PLAN_REVIEW,
+                            held,
+                            "Parent/carer",
+                            "Reviewed the plan's targets.",
+                            senco,
+                            at,
+                        )
+                    )
+                    attendees.append((meeting_id, senco))
+                    done = due < self.today - timedelta(days=rng.randint(0, 28))
+                    actions.append(
+                        (
+                            self.uuid(),
+                            meeting_id,
+                            "Share the agreed strategies with the class team.",
+                            senco,
+                            due,
+                            due if done else None,
+                            senco if done else None,
+                        )
+                    )
+                    self.event(
+                        at,
+                        senco,
+                        school_id,
+                        AuditAction.MEETING_CREATE,
+                        "pupils.meeting",
+                        meeting_id,
+                        {"pupil": str(pupil_id)},
+                    )
                     for _, target_id in these:
                         rating = min(4, max(0, weeks // 12 + rng.randint(0, 2)))
                         final[target_id] = rating
@@ -717,6 +757,26 @@ class TrustSeeder:
             reviews,
         )
         self.writer.write(TargetReview, ["review_id", "target_id", "rating", "evidence"], ratings)
+        self.writer.write(
+            Meeting,
+            [
+                "id",
+                "pupil_id",
+                "kind",
+                "held_on",
+                "external_attendees",
+                "notes",
+                "recorded_by_id",
+                "created_at",
+            ],
+            meetings,
+        )
+        self.writer.write(Meeting.staff_attendees.through, ["meeting_id", "user_id"], attendees)
+        self.writer.write(
+            MeetingAction,
+            ["id", "meeting_id", "description", "owner_id", "due_on", "done_on", "done_by_id"],
+            actions,
+        )
         return by_year
 
     # --- Incidents, restrictive interventions, concerns ---------------------------------------
