@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from semh.calendar import school_days, term_containing
+from semh.calendar import school_days, term_dates
 
 from .models import Consent, Enrolment, Group, Session
 
@@ -53,9 +53,10 @@ def due_days(group, days) -> list[date]:
     return [d for d in days if d.weekday() == group.weekday and group.starts_on <= d <= last_day]
 
 
-def due_on(school, day: date, *, staff=None) -> list:
-    """The groups due on ``day`` (none outside term time), in timetable order."""
-    if not school_days(school, day, day):
+def due_on(school, day: date, *, staff=None, terms=None) -> list:
+    """The groups due on ``day`` (none outside term time), in timetable order. ``terms``: the
+    school's ``term_dates``, when the caller has them."""
+    if not school_days(school, day, day, terms=terms):
         return []
     return list(
         groups_of(school, staff=staff)
@@ -65,22 +66,23 @@ def due_on(school, day: date, *, staff=None) -> list:
     )
 
 
-def owed_since(school, today: date) -> date:
+def owed_since(today: date, terms) -> date:
     """The first day owed registers are looked for: the current term's start, at most
-    ``OWED_LOOKBACK`` ago."""
-    term = term_containing(school, today)
+    ``OWED_LOOKBACK`` ago. ``terms``: the school's ``term_dates``."""
+    running = next((first for first, last in terms if first <= today <= last), None)
     earliest = today - OWED_LOOKBACK
-    return max(term.starts_on, earliest) if term else earliest
+    return max(running, earliest) if running else earliest
 
 
-def owed_registers(school, *, today: date, staff=None) -> list[tuple]:
+def owed_registers(school, *, today: date, staff=None, terms=None) -> list[tuple]:
     """(group, day) for each past due day with no session (neither taken nor cancelled), oldest
-    first. Four queries whatever the number of groups and days: the current term, the school
-    days, the groups, and the sessions held."""
-    first, last = owed_since(school, today), today - timedelta(days=1)
+    first. Three queries whatever the number of groups and days: the terms (none when the caller
+    passes the school's ``term_dates``), the groups, and the sessions held."""
+    terms = term_dates(school) if terms is None else terms
+    first, last = owed_since(today, terms), today - timedelta(days=1)
     if last < first:
         return []
-    days = school_days(school, first, last)
+    days = school_days(school, first, last, terms=terms)
     groups = list(
         groups_of(school, staff=staff)
         .filter(_runs_between(first, last))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from pupils.models import Pupil
 from pupils.selectors import access_pupil, openable_pupil_ids
 from semh.access import Capability, Role
+from semh.calendar import term_dates
 from semh.models import Membership, User
 from semh.selectors import get_or_404, same_school
 
@@ -283,18 +284,19 @@ def session_marks(session) -> list:
 def home_sessions(viewer, school, *, today) -> dict | None:
     """Sessions due today and registers owed, for the home page: a SENCo sees all of the
     school's, others who record the groups they lead or help to run; None for anyone who does
-    not take registers. The same seven queries however many groups."""
+    not take registers. The same five queries however many groups."""
     if not viewer.can(Capability.RECORD):
         return None
     staff = None if viewer.can(Capability.EDIT_PUPILS) else viewer.user
-    groups = due_on(school, today, staff=staff)
+    terms = term_dates(school)
+    groups = due_on(school, today, staff=staff, terms=terms)
     taken = {}
     if groups:
         sessions = Session.objects.filter(group__in=[g.pk for g in groups], held_on=today)
         taken = {s.group_id: s for s in with_counts(sessions)}
     return {
         "today": [{"group": g, "session": taken.get(g.pk)} for g in groups],
-        "owed": owed_registers(school, today=today, staff=staff),
+        "owed": owed_registers(school, today=today, staff=staff, terms=terms),
         "all_of_school": staff is None,
     }
 

@@ -67,10 +67,17 @@ def range_so_far(term, today: date) -> DateRange:
     return DateRange(start, today, f"Last {DEFAULT_WEEKS} weeks")
 
 
-def school_days(school, first: date, last: date) -> list[date]:
+def term_dates(school) -> list[tuple[date, date]]:
+    """The school's terms as (first day, last day), earliest first."""
+    return list(
+        Term.objects.filter(school=school).order_by("starts_on").values_list("starts_on", "ends_on")
+    )
+
+
+def school_days(school, first: date, last: date, *, terms=None) -> list[date]:
     """Weekdays from ``first`` to ``last`` that fall in a term (every weekday when the school has
-    entered no terms)."""
-    terms = list(Term.objects.filter(school=school).values_list("starts_on", "ends_on"))
+    entered no terms). ``terms``: the school's ``term_dates``, when the caller has them."""
+    terms = term_dates(school) if terms is None else terms
     day, days = first, []
     while day <= last:
         in_term = not terms or any(s <= day <= e for s, e in terms)

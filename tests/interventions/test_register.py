@@ -450,3 +450,14 @@ def test_the_register_page_takes_the_same_queries_for_5_or_15_pupils(cast, nurtu
             EnrolmentFactory(group=nurture, pupil=pupil)
     assert queries() == five
     assert five <= 12  # sign-in and school (5), audit (1), register: session, marks, pupils, staff…
+
+
+def test_the_home_reads_the_school_terms_once_for_todays_and_owed_registers(cast, nurture, login):
+    client = login(cast.user(Role.ASSISTANT))
+
+    with CaptureQueriesContext(connection) as home_page:
+        page = home(client, cast)
+
+    assert "Sessions today" in page and "Registers owed" in page
+    terms_read = [q for q in home_page.captured_queries if 'FROM "semh_term"' in q["sql"]]
+    assert len(terms_read) == 1

@@ -138,7 +138,7 @@ def test_owed_registers_take_the_same_queries_for_2_or_20_groups(
 ):
     for _ in range(groups):
         group(cast, weekday=MONDAY, starts_on=date(2026, 10, 5), planned_end_on=TODAY)
-    with scopes_disabled(), django_assert_num_queries(4):  # term, school days, groups, sessions
+    with scopes_disabled(), django_assert_num_queries(3):  # the terms, groups, sessions
         owed = owed_registers(cast.school_a, today=TODAY)
     assert len(owed) == groups * 8  # Mondays 05/10 … 23/11
 
